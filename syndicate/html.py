@@ -1,0 +1,182 @@
+"""The one block-to-HTML renderer and sanitiser every exporter shares.
+
+:class:`HtmlRenderer` dispatches each block to the method named after its
+``type`` (``paragraph``, ``heading``, ``figure``, ``quote``, ``list``), so a
+new block type is one method here. Its output is well-formed XHTML as well
+as HTML (every element closed, ``<img/>`` self-closed, text escaped), so feeds,
+NewsML-G2 ``inlineXML``, ninjs ``body_html`` and EPUB chapters all use it.
+
+URL safety lives in :func:`safe_url` (an allow-list of schemes) and every
+link and image goes through it; HTML that arrives from an input goes through
+:func:`sanitize_html` before it is parsed into blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from html import escape
+from typing import ClassVar
+
+import nh3
+
+from .model import Block, Figure, Heading, Image, ListBlock, Mark, Paragraph, Quote, Story
+
+__all__ = ["HtmlRenderer", "render_body", "safe_url", "sanitize_html", "xml_safe", "escape_text"]
+
+# Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SAFE_SCHEMES = ("http", "https", "mailto", "tel", "ftp")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+ImageUrl = Callable[[Image], "str | None"]
+
+
+def xml_safe(text: str) -> str:
+    """Remove the characters XML 1.0 cannot carry, keeping everything else."""
+    return _XML_INVALID.sub("", text)
+
+
+def escape_text(text: str) -> str:
+    """Escape text for an HTML/XML text node or attribute, dropping XML-invalid characters."""
+    return escape(xml_safe(text), quote=True)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Return ``url`` if its scheme is allowed (http, https, mailto, tel, ftp, or relative), else None."""
+    if url is None:
+        return None
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", url)  # browsers ignore these inside a scheme
+    match = _SCHEME.match(cleaned)
+    if match and match.group(1).lower() not in _SAFE_SCHEMES:
+        return None
+    return xml_safe(url.strip()) or None
+
+
+_ALLOWED_TAGS = {
+    "p", "br", "h2", "h3", "h4", "h5", "h6", "a", "em", "i", "strong", "b", "u", "s", "sub", "sup", "code",
+    "blockquote", "q", "cite", "ul", "ol", "li", "figure", "figcaption", "img", "span", "small", "abbr",
+}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}, "abbr": {"title"}}
+
+
+def sanitize_html(fragment: str) -> str:
+    """Clean HTML from an input: no script/style, no event handlers, only safe URL schemes."""
+    return nh3.clean(
+        xml_safe(fragment),
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=set(_SAFE_SCHEMES),
+        link_rel=None,
+    )
+
+
+class HtmlRenderer:
+    """Render story blocks to XHTML-compatible HTML, one method per block type.
+
+    ``image_url`` maps a figure's :class:`Image` to the URL the output should
+    use (absolute for feeds, a path inside the book for EPUB), or None when
+    the picture is not available there; the figure then keeps its caption and
+    credit without an ``<img>``.
+    """
+
+    #: Order in which overlapping inline marks nest (outermost first).
+    MARK_ORDER: ClassVar[dict[str, int]] = {"link": 0, "strong": 1, "emphasis": 2}
+    MARK_TAGS: ClassVar[dict[str, str]] = {"link": "a", "strong": "strong", "emphasis": "em"}
+
+    def __init__(self, image_url: ImageUrl | None = None, *, link_url: Callable[[str], str] | None = None) -> None:
+        self.image_url = image_url or (lambda image: safe_url(image.src))
+        self.link_url = link_url or (lambda href: href)
+
+    # -- whole bodies
+
+    def render(self, blocks: Iterable[Block]) -> str:
+        """Render blocks in order, one per line."""
+        return "\n".join(self.block(b) for b in blocks)
+
+    def block(self, block: Block) -> str:
+        """Render one block by dispatching on its type."""
+        method: Callable[[Block], str] = getattr(self, block.type)
+        return method(block)
+
+    # -- one method per block type
+
+    def paragraph(self, block: Paragraph) -> str:
+        return f"<p>{self.inline(block.text, block.marks)}</p>"
+
+    def heading(self, block: Heading) -> str:
+        return f"<h{block.level}>{escape_text(block.text)}</h{block.level}>"
+
+    def quote(self, block: Quote) -> str:
+        attribution = f"<footer>{escape_text(block.attribution)}</footer>" if block.attribution else ""
+        return f"<blockquote><p>{escape_text(block.text)}</p>{attribution}</blockquote>"
+
+    def list(self, block: ListBlock) -> str:
+        tag = "ol" if block.ordered else "ul"
+        items = "".join(f"<li>{escape_text(item)}</li>" for item in block.items)
+        return f"<{tag}>{items}</{tag}>"
+
+    def figure(self, block: Figure) -> str:
+        parts = ["<figure>"]
+        src = self.image_url(block.image) if block.image is not None else None
+        if src:
+            parts.append(self.img(src, block))
+        caption = self.figcaption(block)
+        if caption:
+            parts.append(caption)
+        parts.append("</figure>")
+        return "".join(parts)
+
+    # -- pieces
+
+    def img(self, src: str, block: Figure) -> str:
+        """The ``<img/>`` of a figure; alt falls back to the caption so it is never missing."""
+        alt = block.alt if block.alt is not None else block.caption
+        size = ""
+        image = block.image
+        if image is not None and image.width and image.height:
+            size = f' width="{image.width}" height="{image.height}"'
+        return f'<img src="{escape_text(src)}" alt="{escape_text(alt)}"{size}/>'
+
+    def figcaption(self, block: Figure) -> str:
+        """Caption and credit, the credit in its own ``span.credit``."""
+        inner = []
+        if block.caption:
+            inner.append(f'<span class="caption">{escape_text(block.caption)}</span>')
+        if block.credit:
+            inner.append(f'<span class="credit">{escape_text(block.credit)}</span>')
+        return f"<figcaption>{' '.join(inner)}</figcaption>" if inner else ""
+
+    def inline(self, text: str, marks: tuple[Mark, ...]) -> str:
+        """Escape ``text`` and wrap the marked ranges, nesting overlapping marks properly."""
+        if not marks:
+            return escape_text(text)
+        cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
+        out: list[str] = []
+        open_marks: list[Mark] = []
+        for start, end in zip(cuts, cuts[1:]):
+            wanted = sorted((m for m in marks if m.start <= start and end <= m.end),
+                            key=lambda m: (self.MARK_ORDER[m.kind], m.start, -m.end))
+            keep = 0
+            while keep < len(open_marks) and keep < len(wanted) and open_marks[keep] is wanted[keep]:
+                keep += 1
+            for mark in reversed(open_marks[keep:]):
+                out.append(f"</{self.MARK_TAGS[mark.kind]}>")
+            del open_marks[keep:]
+            for mark in wanted[keep:]:
+                out.append(self.open_mark(mark))
+                open_marks.append(mark)
+            out.append(escape_text(text[start:end]))
+        out.extend(f"</{self.MARK_TAGS[m.kind]}>" for m in reversed(open_marks))
+        return "".join(out)
+
+    def open_mark(self, mark: Mark) -> str:
+        if mark.kind != "link":
+            return f"<{self.MARK_TAGS[mark.kind]}>"
+        href = safe_url(self.link_url(mark.href or ""))
+        return f'<a href="{escape_text(href)}">' if href else "<a>"
+
+
+def render_body(story: Story, image_url: ImageUrl | None = None, *, link_url: Callable[[str], str] | None = None) -> str:
+    """The story's whole body as HTML, with the default renderer."""
+    return HtmlRenderer(image_url, link_url=link_url).render(story.body)

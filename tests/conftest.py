@@ -1,0 +1,39 @@
+"""Shared fixtures: paths to the samples, the official checkers in ../shared/tools, generated stories."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+TOOLS = SHARED / "tools"
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLE = ROOT / "input" / "aleppo-evacuation.txt"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def shared_tool(name: str) -> Path:
+    """Path of a checker in ../shared/tools; skips only outside CI when ../shared is absent."""
+    path = TOOLS / name
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing, and CI always has ../shared")
+        pytest.skip(f"{path} not present (../shared is absent and CI is unset)")
+    return path
+
+
+def run_checker(name: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run one of the official checkers with this interpreter; returns the finished process."""
+    tool = shared_tool(name)
+    return subprocess.run([sys.executable, str(tool), *map(str, args)], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def sample_path() -> Path:
+    return SAMPLE
