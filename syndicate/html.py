@@ -17,12 +17,19 @@ import re
 from collections.abc import Callable, Iterable
 from html import escape
 from typing import ClassVar
+from urllib.parse import quote, urljoin
 
 import nh3
 
 from .model import Block, Figure, Heading, Image, ListBlock, Mark, Paragraph, Quote, Story
 
-__all__ = ["HtmlRenderer", "render_body", "safe_url", "sanitize_html", "xml_safe", "escape_text"]
+__all__ = [
+    "HtmlRenderer", "render_body", "safe_url", "sanitize_html", "xml_safe", "escape_text",
+    "absolute_url", "published_image_url", "IMAGES_FOLDER",
+]
+
+#: Where a build publishes local image files, under the output folder (``output/images/<src>``).
+IMAGES_FOLDER = "images"
 
 # Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -51,6 +58,19 @@ def safe_url(url: str | None) -> str | None:
     if match and match.group(1).lower() not in _SAFE_SCHEMES:
         return None
     return xml_safe(url.strip()) or None
+
+
+def absolute_url(url: str, base_url: str | None) -> str:
+    """``url`` made absolute against ``base_url`` (unchanged when there is no base or it is absolute)."""
+    return urljoin(base_url, url) if base_url else url
+
+
+def published_image_url(image: Image, base_url: str | None) -> str | None:
+    """The public URL of a photo: a remote ``src`` as it is; a local file where the build publishes it
+    (``images/<src>`` under the output folder), absolute against ``base_url`` when one is known."""
+    if image.is_remote:
+        return safe_url(image.src)
+    return absolute_url(f"{IMAGES_FOLDER}/{quote(image.src)}", base_url)
 
 
 _ALLOWED_TAGS = {
