@@ -1,0 +1,723 @@
+"""The batch build behind ``syndicate build``: the unattended cron job.
+
+Discover every story input under the input folder, read the changed ones,
+export each to its per-story formats, then the feeds and the edition; write
+every file atomically (temporary file in the same folder, fsync, rename) and
+only when its bytes change; record what each story depends on in a manifest
+written last, so an unchanged story is neither read nor rewritten next time.
+A lock file keeps two builds of the same output folder from interleaving.
+
+Layout (DESIGN.md section 4)::
+
+    rss.xml atom.xml feed.json edition.epub
+    newsml/<slug>.xml  ninjs/<slug>.json  epub/<slug>.epub  stories/<slug>.json
+    images/<src>       the published copies of local photos the feeds link to
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import errno
+import fcntl
+import hashlib
+import json
+import multiprocessing
+import os
+import socket
+import sys
+import time
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
+from typing import Any, TextIO
+
+import click
+
+from . import __version__
+from .errors import ConfigError, LockError, SyndicateError
+from .exporters import ExportOptions, get_exporter
+from .html import IMAGES_FOLDER
+from .images import ImageResolver
+from .model import Story
+from .readers import READERS, InputFile, read_bytes, reader_for
+
+__all__ = ["BuildSettings", "BuildReport", "run_build", "atomic_write", "discover", "STORY_FORMATS", "FEED_FILES"]
+
+#: per-story outputs: format -> (folder, extension). ``json`` (stories/) is always built: it is also the cache.
+STORY_FORMATS: dict[str, tuple[str, str]] = {
+    "json": ("stories", ".json"),
+    "newsml": ("newsml", ".xml"),
+    "ninjs": ("ninjs", ".json"),
+    "epub": ("epub", ".epub"),
+}
+#: whole-build outputs: format -> file name.
+FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "jsonfeed": "feed.json", "edition": "edition.epub"}
+ALL_FORMATS: tuple[str, ...] = ("rss", "atom", "jsonfeed", "newsml", "ninjs", "epub", "edition")
+
+MANIFEST = ".syndicate-manifest.json"
+LOCK = ".syndicate.lock"
+CACHE = ".syndicate-cache"
+SIDECAR_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
+BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig", ".rej")
+CONFIG_NAMES = ("syndicate.toml", "pyproject.toml")
+
+
+# ---------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Everything a build needs to know, from the config file and the command line (which wins)."""
+
+    input_dir: Path = Path("input")
+    output_dir: Path = Path("output")
+    formats: tuple[str, ...] = ALL_FORMATS
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    wait: float = 0.0
+    quiet: bool = False
+    offline: bool = False
+    export: ExportOptions = field(default_factory=ExportOptions)
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.formats if f not in ALL_FORMATS]
+        if unknown:
+            raise ConfigError(f"unknown format(s) {', '.join(unknown)} (choose from {', '.join(ALL_FORMATS)})")
+        if self.jobs < 1:
+            raise ConfigError(f"jobs must be at least 1, not {self.jobs}")
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        """Every key the config file accepts."""
+        own = tuple(f.name for f in fields(cls) if f.name != "export")
+        return own + ExportOptions.names()
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], where: str = "options") -> BuildSettings:
+        """Settings from a flat mapping of config keys; unknown keys and wrong types are a :class:`ConfigError`."""
+        unknown = sorted(set(values) - set(cls.keys()))
+        if unknown:
+            raise ConfigError(f"unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(cls.keys()))})", where)
+        own = {k: v for k, v in values.items() if k in {f.name for f in fields(cls)}}
+        export = {k: v for k, v in values.items() if k in ExportOptions.names()}
+        try:
+            for key in ("input_dir", "output_dir"):
+                if key in own:
+                    own[key] = Path(_typed(own[key], str, key))
+            if "formats" in own:
+                formats = own["formats"]
+                if isinstance(formats, str):
+                    formats = [f.strip() for f in formats.split(",") if f.strip()]
+                own["formats"] = tuple(_typed(f, str, "formats") for f in _typed(formats, list, "formats"))
+            for key, kind in (("jobs", int), ("wait", (int, float)), ("quiet", bool), ("offline", bool)):
+                if key in own:
+                    own[key] = _typed(own[key], kind, key)
+            for name in ExportOptions.names():
+                if name in export:
+                    kind = (int,) if name in ("limit", "image_max_size") else (str,)
+                    export[name] = _typed(export[name], kind, name)
+            return cls(**own, export=ExportOptions(**export))
+        except SyndicateError as error:
+            raise ConfigError(error.message, where) from None
+
+    @classmethod
+    def load(
+        cls,
+        config_file: Path | None = None,
+        *,
+        overrides: Mapping[str, Any] | None = None,
+        input_dir: Path | None = None,
+        output_dir: Path | None = None,
+    ) -> BuildSettings:
+        """Settings from ``config_file`` (default: ``./syndicate.toml``, else ``[tool.syndicate]`` of
+        ``./pyproject.toml``), overridden by ``overrides`` and the two folders."""
+        values, where = read_config(config_file)
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        if input_dir is not None:
+            values["input_dir"] = str(input_dir)
+        if output_dir is not None:
+            values["output_dir"] = str(output_dir)
+        return cls.from_mapping(values, where)
+
+    def fingerprint(self) -> str:
+        """What every output depends on besides the inputs: the tool's version and the export settings."""
+        export = {n: getattr(self.export, n) for n in ExportOptions.names()}
+        key = {"version": __version__, "formats": sorted(self.formats), "offline": self.offline, "export": export}
+        return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+def _typed(value: Any, kind: Any, key: str) -> Any:
+    if isinstance(value, bool) and kind in (int, (int, float), (int,)):
+        raise ConfigError(f"{key} must be a number, not {value!r}")
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ConfigError(f"{key} must be {names}, not {value!r}")
+    return value
+
+
+def read_config(config_file: Path | None) -> tuple[dict[str, Any], str]:
+    """The config values and where they came from; an unreadable or malformed file is a :class:`ConfigError`."""
+    candidates = [config_file] if config_file is not None else [Path(n) for n in CONFIG_NAMES]
+    for path in candidates:
+        if config_file is None and not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read config: {exc.strerror or exc}", path) from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"not valid TOML: {exc}", path) from None
+        if path.name == "pyproject.toml" and config_file is None:
+            section = data.get("tool", {}).get("syndicate")
+            if section is None:
+                continue
+            return dict(section), f"{path} [tool.syndicate]"
+        if path.name == "pyproject.toml":
+            return dict(data.get("tool", {}).get("syndicate", {})), f"{path} [tool.syndicate]"
+        return data, str(path)
+    return {}, "options"
+
+
+# ---------------------------------------------------------------- files
+
+
+def atomic_write(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically; returns False (and touches nothing) when the bytes are already there.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk,
+    and renamed over ``path``: a reader, or a build killed at any moment,
+    sees the old file or the new one, never half of one.
+    """
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def remove_file(path: Path) -> bool:
+    """Delete ``path`` if it exists; True when something was removed."""
+    try:
+        path.unlink()
+        return True
+    except FileNotFoundError:
+        return False
+
+
+def remove_stale_temporaries(output_dir: Path) -> None:
+    """Delete temporary files a killed build left behind (``.NAME.PID.tmp``)."""
+    for tmp in output_dir.rglob(".*.tmp"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def build_lock(output_dir: Path, wait: float) -> Iterator[None]:
+    """Hold the output folder's lock; wait up to ``wait`` seconds for another build, else :class:`LockError`.
+
+    ``flock`` is released by the kernel when the holder dies, even by SIGKILL,
+    so a killed build never leaves a stale lock.
+    """
+    path = output_dir / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    deadline = time.monotonic() + wait
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = Path(path).read_text(encoding="utf-8", errors="replace").strip() or "another build"
+                    raise LockError(f"locked by {holder}; try again later or pass --wait SECONDS", output_dir) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"syndicate build, pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class StoryInput:
+    """One story input found under the input folder, with the sidecar files beside it."""
+
+    path: Path
+    relpath: str
+    sidecars: tuple[Path, ...]
+
+    def digest(self, fingerprint: str) -> str:
+        """Hash of everything this story's outputs depend on that can be known without reading it."""
+        h = hashlib.sha256(fingerprint.encode())
+        for p in (self.path, *self.sidecars):
+            h.update(p.name.encode() + b"\0")
+            h.update(p.read_bytes())
+            h.update(b"\0")
+        return h.hexdigest()
+
+
+def _skipped(relpath: PurePosixPath) -> bool:
+    """Hidden files and folders, and editor back-ups, are never stories."""
+    name = relpath.name
+    return (any(part.startswith(".") for part in relpath.parts) or name.endswith(BACKUP_SUFFIXES)
+            or (name.startswith("#") and name.endswith("#")))
+
+
+def discover(input_dir: Path) -> list[StoryInput]:
+    """Every story input under ``input_dir`` in path order; sidecars and images are not stories."""
+    found: list[StoryInput] = []
+    for dirpath, dirnames, filenames in os.walk(input_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        names = set(filenames)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            rel = PurePosixPath(path.relative_to(input_dir).as_posix())
+            if _skipped(rel) or path.suffix.lower() not in READERS or name in CONFIG_NAMES:
+                continue
+            sidecars = tuple(Path(dirpath) / f"{path.stem}{s}" for s in SIDECAR_SUFFIXES
+                             if f"{path.stem}{s}" in names and f"{path.stem}{s}" != name)
+            found.append(StoryInput(path, str(rel), sidecars))
+    # A story's sidecar of the same stem that is itself a reader's kind (e.g. story.json beside story.txt)
+    # is not a story of its own.
+    sidecar_paths = {s for item in found for s in item.sidecars}
+    return [item for item in found if item.path not in sidecar_paths]
+
+
+# ---------------------------------------------------------------- report
+
+
+@dataclass
+class BuildReport:
+    """What a build did: per-story outcomes, the files written and removed, the time it took."""
+
+    built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every input was built, 1 when some (or all) were rejected."""
+        return 1 if self.rejected else 0
+
+    def summary(self) -> str:
+        """The one line printed at the end of a build."""
+        nothing = "; nothing to do, no file rewritten" if not self.written and not self.deleted else ""
+        return (f"syndicate: built {len(self.built)}, unchanged {len(self.unchanged)}, removed {len(self.removed)}, "
+                f"rejected {len(self.rejected)} in {self.seconds:.2f} s ({len(self.written)} files written){nothing}")
+
+
+# ---------------------------------------------------------------- workers
+
+# Each worker process keeps one resolver, so photos shared by stories are normalised once per worker.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(settings: BuildSettings) -> None:
+    _WORKER["settings"] = settings
+    _WORKER["images"] = make_resolver(settings)
+
+
+def make_resolver(settings: BuildSettings) -> ImageResolver:
+    """The image resolver a build uses: local paths under the input folder, an on-disk cache for fetches."""
+    return ImageResolver(settings.input_dir, offline=settings.offline, cache_dir=settings.output_dir / CACHE,
+                         max_size=settings.export.image_max_size)
+
+
+def _read_task(item: StoryInput) -> tuple[StoryInput, Story | None, str | None]:
+    """Read one input; a broken input becomes a reason, never an exception that stops the build."""
+    settings: BuildSettings = _WORKER["settings"]
+    try:
+        data = read_bytes(item.path)
+        story = reader_for(item.path.name, data)(InputFile(data, item.path, settings.input_dir))
+        return item, story, None
+    except SyndicateError as error:
+        return item, None, error.message
+    except Exception as error:  # noqa: BLE001 - one broken story must not stop the build
+        return item, None, f"could not be read ({type(error).__name__}: {error})"
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What exporting one story produced: the files it owns and the photos it published."""
+
+    relpath: str
+    outputs: tuple[str, ...]
+    written: tuple[str, ...]
+    images: tuple[str, ...]
+    problems: tuple[str, ...]
+    error: str | None = None
+
+
+def story_outputs(slug: str, formats: Iterable[str]) -> dict[str, str]:
+    """format -> output path (relative to the output folder) of one story."""
+    wanted = set(formats) | {"json"}
+    return {fmt: f"{folder}/{slug}{ext}" for fmt, (folder, ext) in STORY_FORMATS.items() if fmt in wanted}
+
+
+def local_images(story: Story) -> list[str]:
+    """The local photo paths a story uses (its published copies go to ``images/``)."""
+    return sorted({f.image.src for f in story.figures if f.image is not None and not f.image.is_remote})
+
+
+def _export_task(relpath: str, story: Story) -> Exported:
+    """Export one story to its per-story formats and write them, and publish its local photos."""
+    settings: BuildSettings = _WORKER["settings"]
+    images: ImageResolver = _WORKER["images"]
+    out = settings.output_dir
+    written: list[str] = []
+    outputs = story_outputs(story.slug, settings.formats)
+    try:
+        for fmt, rel in outputs.items():
+            if atomic_write(out / rel, get_exporter(fmt)([story], settings.export, images)):
+                written.append(rel)
+        published = []
+        for src in local_images(story):
+            resolved = images.resolve(next(f.image for f in story.figures if f.image and f.image.src == src))
+            if resolved is not None:
+                rel = f"{IMAGES_FOLDER}/{src}"
+                if atomic_write(out / rel, resolved.data):
+                    written.append(rel)
+                published.append(rel)
+    except SyndicateError as error:
+        return Exported(relpath, (), tuple(written), (), (), error.message)
+    except Exception as error:  # noqa: BLE001 - one broken story must not stop the build
+        return Exported(relpath, (), tuple(written), (), (), f"could not be exported ({type(error).__name__}: {error})")
+    problems = tuple(images.problems)
+    images.problems.clear()
+    return Exported(relpath, tuple(outputs.values()), tuple(written), tuple(published), problems)
+
+
+class Workers:
+    """Run tasks in worker processes (``jobs`` > 1) or in this one, yielding results in submission order."""
+
+    def __init__(self, settings: BuildSettings) -> None:
+        self.settings = settings
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        if self.settings.jobs > 1:
+            # forkserver: workers do not inherit the lock's file descriptor, so a killed build's orphans never hold it.
+            context = multiprocessing.get_context("forkserver")
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                self.settings.jobs, mp_context=context, initializer=_init_worker, initargs=(self.settings,))
+        else:
+            _init_worker(self.settings)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def map(self, func: Any, *iterables: Iterable[Any]) -> Iterator[Any]:
+        """``map(func, …)`` in the workers, results in order (small chunks keep the progress bar moving)."""
+        if self.pool is None:
+            return map(func, *iterables)
+        return self.pool.map(func, *iterables, chunksize=4)
+
+
+# ---------------------------------------------------------------- the build
+
+
+class Manifest:
+    """What the last build made: per input, the digest of its dependencies, its slug and its files."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stories: dict[str, dict[str, Any]] = {}
+        self.fingerprint = ""
+        self.images: list[str] = []
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") == 1:
+                self.stories = dict(data["stories"])
+                self.fingerprint = str(data["fingerprint"])
+                self.images = list(data.get("images", []))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # no manifest, or an unreadable one: everything is rebuilt
+
+    def save(self, fingerprint: str, stories: Mapping[str, dict[str, Any]], images: Iterable[str]) -> bool:
+        data = {"format": 1, "tool": __version__, "fingerprint": fingerprint,
+                "stories": dict(sorted(stories.items())), "images": sorted(set(images))}
+        return atomic_write(self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+
+
+def image_signature(input_dir: Path, srcs: Iterable[str]) -> dict[str, list[int] | None]:
+    """Size and modification time of each local photo: a changed photo rebuilds its story."""
+    signature: dict[str, list[int] | None] = {}
+    for src in srcs:
+        try:
+            st = (input_dir / src).stat()
+            signature[src] = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            signature[src] = None
+    return signature
+
+
+def unchanged(entry: Mapping[str, Any] | None, digest: str, settings: BuildSettings) -> bool:
+    """True when a story's recorded dependencies and outputs are all as the last build left them."""
+    if not entry or entry.get("digest") != digest:
+        return False
+    if image_signature(settings.input_dir, entry.get("images", {})) != entry.get("images", {}):
+        return False
+    return all((settings.output_dir / rel).is_file() for rel in entry.get("outputs", []))
+
+
+def assign_slugs(wanted: Sequence[tuple[str, str]]) -> tuple[dict[str, str], list[str]]:
+    """Unique slugs, given (relpath, wanted slug) pairs: in path order, a clash gets ``-2``, ``-3``…
+
+    Returns relpath -> slug and one warning per clash.
+    """
+    taken: set[str] = set()
+    result: dict[str, str] = {}
+    warnings: list[str] = []
+    for relpath, slug in sorted(wanted):
+        final, n = slug, 1
+        while final in taken:
+            n += 1
+            final = f"{slug}-{n}"
+        if final != slug:
+            warnings.append(f"{relpath}: slug {slug!r} is taken by another story; using {final!r}")
+        taken.add(final)
+        result[relpath] = final
+    return result, warnings
+
+
+def newest_first(stories: Iterable[Story]) -> list[Story]:
+    """Stories newest first; undated ones last; ties by id, so the order never depends on input order."""
+    return sorted(stories, key=_age_key)
+
+
+def _age_key(story: Story) -> tuple[int, float, str]:
+    date = story.date
+    return (0, -date.timestamp(), story.id) if date is not None else (1, 0.0, story.id)
+
+
+def load_story(output_dir: Path, entry: Mapping[str, Any]) -> Story:
+    """An unchanged story, from the normalised JSON the last build wrote (no need to read its input again)."""
+    return Story.from_json((output_dir / story_outputs(entry["slug"], ())["json"]).read_bytes())
+
+
+def run_build(
+    input_dir: str | os.PathLike[str] = "input",
+    output_dir: str | os.PathLike[str] = "output",
+    *,
+    settings: BuildSettings | None = None,
+    progress: bool = False,
+    **options: Any,
+) -> BuildReport:
+    """Build ``input_dir`` into ``output_dir``; ``options`` are config keys (``jobs=2``, ``base_url=…``).
+
+    Raises :class:`ConfigError` for a missing input folder or bad options and
+    :class:`LockError` when another build holds the lock past ``wait``;
+    rejected inputs do not raise: they are listed in the report.
+    """
+    started = time.perf_counter()
+    if settings is None:
+        settings = BuildSettings.from_mapping({**options, "input_dir": str(input_dir), "output_dir": str(output_dir)})
+    if not settings.input_dir.is_dir():
+        raise ConfigError("input folder not found", settings.input_dir)
+    try:
+        settings.output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create output folder: {exc.strerror or exc}", settings.output_dir) from None
+    report = BuildReport()
+    with build_lock(settings.output_dir, settings.wait):
+        remove_stale_temporaries(settings.output_dir)
+        _Build(settings, report, progress).run()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Build:
+    """One run of the pipeline; state lives here only for the length of the run."""
+
+    def __init__(self, settings: BuildSettings, report: BuildReport, progress: bool) -> None:
+        self.settings = settings
+        self.report = report
+        self.progress = progress and not settings.quiet
+        self.out = settings.output_dir
+        self.manifest = Manifest(self.out / MANIFEST)
+        self.wanted: dict[str, str] = {}  # relpath -> the slug the story asked for, before clashes were resolved
+        self.fingerprint = settings.fingerprint()
+        if self.manifest.fingerprint != self.fingerprint:
+            self.manifest.stories = {}  # new settings or a new version of the tool: rebuild everything
+
+    def run(self) -> None:
+        inputs = discover(self.settings.input_dir)
+        entries: dict[str, dict[str, Any]] = {}
+        digests: dict[str, str] = {}
+        todo: list[StoryInput] = []
+        for item in inputs:
+            try:
+                digests[item.relpath] = item.digest(self.fingerprint)
+            except OSError as exc:
+                self.report.rejected.append((str(item.path), f"cannot read: {exc.strerror or exc}"))
+                continue
+            entry = self.manifest.stories.get(item.relpath)
+            if entry is not None and unchanged(entry, digests[item.relpath], self.settings):
+                entries[item.relpath] = entry
+            else:
+                todo.append(item)
+
+        with Workers(self.settings) as workers:
+            fresh = self.read_all(workers, todo)
+            self.keep_last_good(entries, todo, fresh)
+            fresh = self.resolve_slugs(workers, entries, fresh, inputs)
+            self.export_all(workers, fresh, entries, digests)
+        self.remove_gone(entries)
+        rejected = {str(Path(p).relative_to(self.settings.input_dir).as_posix()) for p, _ in self.report.rejected
+                    if Path(p).is_relative_to(self.settings.input_dir)}
+        self.report.unchanged = sorted(set(entries) - set(self.report.built) - rejected)
+        changed = bool(self.report.built or self.report.removed or self.manifest.stories.keys() != entries.keys())
+        self.write_aggregates(entries, fresh, force=changed)
+        images = sorted({img for e in entries.values() for img in e.get("published", [])})
+        for rel in sorted(set(self.manifest.images) - set(images)):
+            if remove_file(self.out / rel):
+                self.report.deleted.append(rel)
+        self.manifest.save(self.fingerprint, entries, images)
+
+    # -- phases
+
+    def read_all(self, workers: Workers, todo: Sequence[StoryInput]) -> dict[str, tuple[StoryInput, Story]]:
+        """Read the changed inputs in the workers; rejected ones go to the report."""
+        fresh: dict[str, tuple[StoryInput, Story]] = {}
+        for item, story, error in workers.map(_read_task, todo):
+            if story is None:
+                self.report.rejected.append((str(item.path), error or "rejected"))
+            else:
+                fresh[item.relpath] = (item, story)
+        return fresh
+
+    def keep_last_good(self, entries: dict[str, dict[str, Any]], todo: Sequence[StoryInput],
+                       fresh: Mapping[str, tuple[StoryInput, Story]]) -> None:
+        """A story whose edited input is now rejected keeps its last good outputs (nothing lost) until it is mended."""
+        for item in todo:
+            old = self.manifest.stories.get(item.relpath)
+            if item.relpath not in fresh and old and all((self.out / r).is_file() for r in old.get("outputs", [])):
+                entries[item.relpath] = {**old, "digest": "rejected"}
+
+    def resolve_slugs(self, workers: Workers, entries: dict[str, dict[str, Any]],
+                      fresh: dict[str, tuple[StoryInput, Story]], inputs: Sequence[StoryInput]
+                      ) -> dict[str, tuple[StoryInput, Story]]:
+        """Give every story a unique slug; an unchanged story whose slug must change is read again."""
+        while True:
+            self.wanted = {rel: e["wanted_slug"] for rel, e in entries.items()}
+            self.wanted.update({rel: story.slug for rel, (_, story) in fresh.items()})
+            slugs, warnings = assign_slugs(sorted(self.wanted.items()))
+            moved = [item for item in inputs
+                     if item.relpath in entries and slugs[item.relpath] != entries[item.relpath]["slug"]]
+            if not moved:
+                break
+            for item in moved:
+                del entries[item.relpath]
+            fresh.update(self.read_all(workers, moved))
+        self.report.warnings.extend(warnings)
+        return {rel: (item, story if story.slug == slugs[rel] else story.replace(slug=slugs[rel]))
+                for rel, (item, story) in fresh.items()}
+
+    def export_all(self, workers: Workers, fresh: Mapping[str, tuple[StoryInput, Story]],
+                   entries: dict[str, dict[str, Any]], digests: Mapping[str, str]) -> None:
+        """Export the changed stories in the workers and record them for the manifest."""
+        order = sorted(fresh)
+        results = workers.map(_export_task, order, [fresh[rel][1] for rel in order])
+        with self.progress_bar(results, len(order)) as bar:
+            for result in bar:
+                self.record(result, fresh[result.relpath][1], entries, digests)
+
+    def record(self, result: Exported, story: Story, entries: dict[str, dict[str, Any]],
+               digests: Mapping[str, str]) -> None:
+        self.report.written.extend(result.written)
+        self.report.warnings.extend(f"{result.relpath}: {p}" for p in result.problems)
+        old = self.manifest.stories.get(result.relpath, {})
+        if result.error is not None:
+            self.report.rejected.append((str(self.settings.input_dir / result.relpath), result.error))
+            return
+        for rel in sorted(set(old.get("outputs", [])) - set(result.outputs)):
+            if remove_file(self.out / rel):
+                self.report.deleted.append(rel)
+        entries[result.relpath] = {
+            "digest": digests[result.relpath],
+            "slug": story.slug,
+            "wanted_slug": self.wanted[result.relpath],
+            "outputs": list(result.outputs),
+            "published": list(result.images),
+            "images": image_signature(self.settings.input_dir, local_images(story)),
+        }
+        self.report.built.append(result.relpath)
+
+    def remove_gone(self, entries: Mapping[str, dict[str, Any]]) -> None:
+        """A story whose input disappeared (or is now rejected) loses its files."""
+        for relpath, entry in sorted(self.manifest.stories.items()):
+            if relpath in entries:
+                continue
+            for rel in entry.get("outputs", []):
+                if remove_file(self.out / rel):
+                    self.report.deleted.append(rel)
+            if not (self.settings.input_dir / relpath).exists():
+                self.report.removed.append(relpath)
+
+    def write_aggregates(self, entries: Mapping[str, dict[str, Any]],
+                         fresh: Mapping[str, tuple[StoryInput, Story]], *, force: bool) -> None:
+        """Feeds and the edition, from every story, written only when their bytes change."""
+        wanted = {fmt: name for fmt, name in FEED_FILES.items() if fmt in self.settings.formats}
+        missing = any(not (self.out / name).is_file() for name in wanted.values())
+        for fmt, name in FEED_FILES.items():
+            if fmt not in wanted and remove_file(self.out / name):
+                self.report.deleted.append(name)
+        if not (force or missing):
+            return
+        stories = newest_first(self.all_stories(entries, fresh))
+        if not stories:
+            for name in wanted.values():
+                if remove_file(self.out / name):
+                    self.report.deleted.append(name)
+            return
+        images = make_resolver(self.settings)
+        for fmt, name in wanted.items():
+            exporter = get_exporter("epub" if fmt == "edition" else fmt)
+            chosen = stories if fmt == "edition" else stories[: self.settings.export.limit]
+            if atomic_write(self.out / name, exporter(chosen, self.settings.export, images)):
+                self.report.written.append(name)
+
+    def all_stories(self, entries: Mapping[str, dict[str, Any]],
+                    fresh: Mapping[str, tuple[StoryInput, Story]]) -> Iterator[Story]:
+        for relpath, entry in sorted(entries.items()):
+            if relpath in fresh:
+                yield fresh[relpath][1]
+            else:
+                yield load_story(self.out, entry)
+
+    @contextmanager
+    def progress_bar(self, results: Iterable[Exported], length: int) -> Iterator[Iterable[Exported]]:
+        if not self.progress or length == 0:
+            yield results
+            return
+        with click.progressbar(results, length=length, label="Building", file=_stderr()) as bar:
+            yield bar
+
+
+def _stderr() -> TextIO:
+    return sys.stderr

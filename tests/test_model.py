@@ -1,0 +1,90 @@
+"""The story model: validation of what breaks it, and a lossless JSON round trip."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given, settings
+from storygen import generate_stories, story_strategy
+
+from syndicate import Figure, Heading, ModelError, Paragraph, Story
+from syndicate.model import Image, Mark
+
+BASE = {"id": "tag:example.com,2026:a", "slug": "a", "headline": "Harbour reopens"}
+
+
+def story_json(**changes: object) -> str:
+    data = Story(**BASE).to_dict()  # type: ignore[arg-type]
+    data.update(changes)
+    return json.dumps(data)
+
+
+def test_json_keys_are_the_contract_fields_in_order() -> None:
+    keys = list(Story(**BASE).to_dict())  # type: ignore[arg-type]
+    assert keys == ["id", "slug", "headline", "subheadline", "summary", "bylines", "dateline", "published", "updated",
+                    "language", "url", "source", "rights", "keywords", "subjects", "body", "related", "inferred"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"headline": "  "}, "headline must not be empty"),
+        ({"published": "2016-12-16T10:00:00"}, "timezone-aware"),
+        ({"body": [{"type": "video", "src": "x"}]}, "unknown type 'video'"),
+        ({"slug": "Not A Slug"}, "slug must be lowercase"),
+        ({"id": "story-1"}, "tag: or urn:"),
+        ({"body": [{"type": "heading", "text": "x", "level": 7}]}, "heading level"),
+        ({"colour": "red"}, "unknown field(s): colour"),
+        ({"body": [{"type": "paragraph", "text": "ab", "marks": [{"start": 0, "end": 5, "kind": "emphasis"}]}]},
+         "runs past"),
+        ({"body": [{"type": "figure", "caption": "", "credit": None, "alt": None, "image": None}]}, "needs a caption"),
+    ],
+)
+def test_a_story_that_breaks_the_model_is_refused_with_a_clear_message(changes: dict, message: str) -> None:
+    with pytest.raises(ModelError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Story.from_json(story_json(**changes))
+
+
+def test_naive_datetime_refused_when_built_in_python() -> None:
+    with pytest.raises(ModelError, match="timezone-aware"):
+        Story(**BASE, published=datetime(2016, 12, 16))  # type: ignore[arg-type]
+
+
+def test_not_json_is_a_model_error() -> None:
+    with pytest.raises(ModelError, match="not valid JSON"):
+        Story.from_json("{nope")
+
+
+def test_story_is_immutable() -> None:
+    story = Story(**BASE)  # type: ignore[arg-type]
+    with pytest.raises(AttributeError):
+        story.headline = "x"  # type: ignore[misc]
+
+
+def test_generated_stories_round_trip_exactly(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for story in generate_stories(20, tmp_path):
+        again = Story.from_json(story.to_json())
+        assert again == story
+        assert again.to_json() == story.to_json()
+
+
+@settings(max_examples=150, deadline=None)
+@given(story_strategy())
+def test_any_story_round_trips_exactly(story: Story) -> None:
+    assert Story.from_json(story.to_json()) == story
+
+
+def test_lead_image_is_the_first_figure_with_an_image() -> None:
+    figures = (Figure("no photo"), Figure("photo", image=Image("a.jpg")), Figure("second", image=Image("b.jpg")))
+    story = Story(**BASE, body=(Paragraph("x"), *figures), published=datetime(2016, 12, 16, tzinfo=timezone.utc))  # type: ignore[arg-type]
+    assert story.lead_image is figures[1]
+    assert story.figures == figures
+    assert story.date == story.published
+
+
+def test_marks_and_headings_survive_json() -> None:
+    body = (Paragraph("Read more here", (Mark(10, 14, "link", "https://example.com"),)), Heading("Sub", 3))
+    story = Story(**BASE, body=body)  # type: ignore[arg-type]
+    assert Story.from_json(story.to_json()).body == body
