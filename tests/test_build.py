@@ -1,0 +1,272 @@
+"""`syndicate build`: the whole layout, incremental, atomic under SIGKILL, locked, deterministic, forgiving."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import ROOT
+
+import syndicate
+from syndicate.build import MANIFEST, BuildSettings, discover
+from syndicate.errors import ConfigError
+
+INPUT = ROOT / "input"
+LAYOUT = ["rss.xml", "atom.xml", "feed.json", "edition.epub"]
+
+
+def run_cli(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "syndicate", *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=cwd, check=False, timeout=300)
+
+
+def write_story(folder: Path, i: int, *, edit: str = "") -> Path:
+    """A realistic text story with YAML front matter."""
+    path = folder / f"story-{i:03d}.txt"
+    day = 1 + i % 28
+    path.write_text(
+        "---\n"
+        f"headline: Council votes on harbour plan, part {i}{edit}\n"
+        f"published: 2026-02-{day:02d}T{i % 24:02d}:15:00+01:00\n"
+        "bylines: [Jane Doe]\n"
+        "subjects: [{name: politics, code: 'medtop:11000000', scheme: 'http://cv.iptc.org/newscodes/mediatopic/'}]\n"
+        "---\n"
+        f"PORTSMOUTH, England — The council met on Tuesday to vote on plan number {i}{edit}.\n\n"
+        "Residents packed the hall, and the debate ran past midnight.\n\n"
+        "What comes next\n\n"
+        f"“We will listen to everyone,” the mayor said of the {i}th proposal.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of an output folder (but the lock and the manifest's bookkeeping) by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.startswith(".syndicate")}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("shipped") / "output"
+    done = run_cli("build", INPUT, out, "--base-url", "https://news.example.com/", "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_build_writes_the_whole_layout_for_the_shipped_input(shipped_build: Path) -> None:
+    stories = discover(INPUT)
+    assert len(stories) >= 2
+    for name in LAYOUT:
+        assert (shipped_build / name).is_file(), name
+    slugs = sorted(json.loads(p.read_text())["slug"] for p in (shipped_build / "stories").glob("*.json"))
+    assert len(slugs) == len(stories)
+    for slug in slugs:
+        for rel in (f"newsml/{slug}.xml", f"ninjs/{slug}.json", f"epub/{slug}.epub", f"stories/{slug}.json"):
+            assert (shipped_build / rel).is_file(), rel
+    rss = feedparser.parse((shipped_build / "rss.xml").read_bytes())
+    assert not rss.bozo and len(rss.entries) == len(stories)
+    with zipfile.ZipFile(shipped_build / "edition.epub") as book:
+        assert book.namelist()[0] == "mimetype"
+
+
+def test_second_run_rewrites_nothing_and_says_so(shipped_build: Path) -> None:
+    before = mtimes(shipped_build)
+    done = run_cli("build", INPUT, shipped_build, "--base-url", "https://news.example.com/")
+    assert done.returncode == 0, done.stderr
+    assert mtimes(shipped_build) == before
+    assert "nothing to do" in done.stderr and f"unchanged {len(discover(INPUT))}" in done.stderr
+
+
+def test_fresh_build_is_byte_identical_whatever_the_jobs_and_timezone(shipped_build: Path, tmp_path: Path) -> None:
+    reference = snapshot(shipped_build)
+    for jobs, tz in (("1", "Asia/Tokyo"), ("2", "UTC")):
+        out = tmp_path / f"out-{jobs}"
+        done = run_cli("build", INPUT, out, "--base-url", "https://news.example.com/", "--jobs", jobs, env={"TZ": tz})
+        assert done.returncode == 0, done.stderr
+        assert snapshot(out) == reference
+
+
+def test_quiet_prints_nothing_on_success(tmp_path: Path) -> None:
+    done = run_cli("build", INPUT, tmp_path / "out", "--quiet", "--jobs", "1")
+    assert done.returncode == 0 and done.stderr == "" and done.stdout == ""
+
+
+def test_broken_input_is_named_and_the_good_ones_are_built(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        write_story(src, i)
+    (src / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe binary \x00" * 50)
+    (src / "empty.txt").write_bytes(b"")
+    done = run_cli("build", src, tmp_path / "out", "--jobs", "2")
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if "error" in line]
+    assert len(errors) == 2
+    assert any("broken.txt" in line for line in errors) and any("empty.txt" in line for line in errors)
+    assert "Traceback" not in done.stderr
+    assert len(list((tmp_path / "out" / "stories").glob("*.json"))) == 3
+
+
+def test_every_input_rejected_still_exits_1(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "empty.txt").write_text("   \n")
+    assert run_cli("build", src, tmp_path / "out").returncode == 1
+
+
+def test_usage_problems_exit_2_with_one_line(tmp_path: Path) -> None:
+    missing = run_cli("build", tmp_path / "nope", tmp_path / "out")
+    assert missing.returncode == 2 and "input folder not found" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+    (tmp_path / "syndicate.toml").write_text('title = "Daily"\ncolour = "red"\n')
+    bad = run_cli("build", INPUT, tmp_path / "out", cwd=tmp_path)
+    assert bad.returncode == 2 and "colour" in bad.stderr and "Traceback" not in bad.stderr
+    (tmp_path / "syndicate.toml").write_text('title = [\n')
+    broken = run_cli("build", INPUT, tmp_path / "out", cwd=tmp_path)
+    assert broken.returncode == 2 and "syndicate.toml" in broken.stderr
+
+
+def test_config_file_and_pyproject_are_read_and_the_command_line_wins(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.syndicate]\ntitle = "From pyproject"\nlimit = 1\n')
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        settings = BuildSettings.load(None, overrides={"limit": 5})
+    finally:
+        os.chdir(cwd)
+    assert settings.export.title == "From pyproject" and settings.export.limit == 5
+    with pytest.raises(ConfigError, match="limit must be int"):
+        BuildSettings.from_mapping({"limit": "ten"})
+    out = tmp_path / "out"
+    done = run_cli("build", INPUT, out, "--title", "From the command line", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rss = feedparser.parse((out / "rss.xml").read_bytes())
+    assert rss.feed.title == "From the command line" and len(rss.entries) == 1
+
+
+def test_editing_one_input_rebuilds_only_that_story_and_what_contains_it(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for i in range(6):
+        write_story(src, i)
+    assert syndicate.build(src, out, jobs=2).exit_code == 0
+    before = mtimes(out)
+    time.sleep(0.01)
+    write_story(src, 3, edit=" (amended)")
+    report = syndicate.build(src, out, jobs=2)
+    assert report.built == ["story-003.txt"]
+    changed = {rel for rel, t in mtimes(out).items() if before.get(rel) != t}
+    story_files = {f"stories/story-003.json", "newsml/story-003.xml", "ninjs/story-003.json", "epub/story-003.epub"}
+    assert story_files <= changed
+    assert changed - story_files <= {"rss.xml", "atom.xml", "feed.json", "edition.epub", MANIFEST}
+    assert "edition.epub" in changed
+    fresh = tmp_path / "fresh"
+    syndicate.build(src, fresh, jobs=1)
+    assert snapshot(out) == snapshot(fresh)
+
+
+def test_removed_input_loses_its_files_and_leaves_the_feeds(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for i in range(3):
+        write_story(src, i)
+    syndicate.build(src, out, jobs=1)
+    (src / "story-001.txt").unlink()
+    report = syndicate.build(src, out, jobs=1)
+    assert report.removed == ["story-001.txt"]
+    assert not (out / "stories" / "story-001.json").exists() and not (out / "epub" / "story-001.epub").exists()
+    titles = [e.title for e in feedparser.parse((out / "atom.xml").read_bytes()).entries]
+    assert len(titles) == 2 and not any("part 1" == t[-6:] for t in titles)
+
+
+def test_slug_clash_is_resolved_deterministically_and_reported(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    (src / "a").mkdir(parents=True)
+    (src / "b").mkdir()
+    for folder in ("a", "b"):
+        (src / folder / "story.txt").write_text("---\nslug: same\nheadline: Same slug\n---\nA paragraph of text.\n")
+    report = syndicate.build(src, out, jobs=1)
+    assert sorted(p.name for p in (out / "stories").glob("*.json")) == ["same-2.json", "same.json"]
+    assert any("same" in w and "taken" in w for w in report.warnings)
+    assert json.loads((out / "stories" / "same.json").read_text())["id"].endswith("a/story")
+
+
+def test_hidden_backup_and_sidecar_files_are_not_stories(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / ".git").mkdir(parents=True)
+    write_story(src, 1)
+    (src / "story-001.yaml").write_text("headline: From the sidecar\n")
+    (src / ".hidden.txt").write_text("Hidden story.\n")
+    (src / ".git" / "x.txt").write_text("Not a story.\n")
+    (src / "story-002.txt~").write_text("Backup.\n")
+    (src / "notes.txt.bak").write_text("Backup.\n")
+    assert [s.relpath for s in discover(src)] == ["story-001.txt"]
+
+
+def test_two_builds_at_once_one_waits_or_exits_2_and_the_output_is_whole(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(40):
+        write_story(src, i)
+    out = tmp_path / "out"
+    procs = [subprocess.Popen([sys.executable, "-m", "syndicate", "build", str(src), str(out), "--jobs", "1"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
+    codes = sorted(code for code, _ in results)
+    assert codes in ([0, 0], [0, 2])
+    if codes == [0, 2]:
+        assert any("locked by" in err and "pid" in err for _, err in results)
+    reference = tmp_path / "ref"
+    syndicate.build(src, reference, jobs=1)
+    assert snapshot(out) == snapshot(reference)
+    waited = subprocess.Popen([sys.executable, "-m", "syndicate", "build", str(src), str(tmp_path / "o2"), "--jobs", "1",
+                               "--wait", "120"], stderr=subprocess.PIPE, text=True)
+    second = run_cli("build", src, tmp_path / "o2", "--jobs", "1", "--wait", "120")
+    assert waited.wait(timeout=300) == 0 and second.returncode == 0
+
+
+def test_sigkill_at_random_moments_leaves_only_whole_files_and_the_next_run_repairs(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for i in range(200):
+        write_story(src, i)
+    old_ref, new_ref = tmp_path / "old", tmp_path / "new"
+    assert syndicate.build(src, old_ref, jobs=2).exit_code == 0
+    shutil.copytree(old_ref, out)
+    for i in range(0, 200, 2):
+        write_story(src, i, edit=" (revised)")
+    (src / "story-199.txt").unlink()
+    assert syndicate.build(src, new_ref, jobs=2).exit_code == 0
+    old, new = snapshot(old_ref), snapshot(new_ref)
+    rng = random.Random(7)
+    started = time.monotonic()
+    full = subprocess.run([sys.executable, "-m", "syndicate", "build", str(src), str(tmp_path / "timing"), "--jobs", "2"],
+                          capture_output=True, check=True)
+    duration = time.monotonic() - started
+    assert full.returncode == 0
+    for _ in range(20):
+        proc = subprocess.Popen([sys.executable, "-m", "syndicate", "build", str(src), str(out), "--jobs", "2"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(0.05, duration))
+        os.killpg(proc.pid, signal.SIGKILL)  # the build and its workers, all at once
+        proc.wait()
+        for rel, data in snapshot(out).items():
+            assert data == old.get(rel) or data == new.get(rel), f"{rel} is neither the old nor the new file"
+    assert run_cli("build", src, out, "--jobs", "2").returncode == 0
+    assert snapshot(out) == new
+    assert not [p for p in out.rglob("*.tmp")]
