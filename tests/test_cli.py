@@ -1,0 +1,100 @@
+"""The command line: JSON out, one-line errors, the contract's exit codes, every format from `convert`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import SAMPLE
+
+import syndicate
+
+
+def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "syndicate", *map(str, args)], capture_output=True, text=True,
+                          check=False, timeout=120)
+
+
+def test_parse_prints_the_story_json() -> None:
+    done = run_cli("parse", SAMPLE)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data == syndicate.read(SAMPLE).to_dict()
+    assert syndicate.Story.from_dict(data).headline
+
+
+def test_parse_explain_lists_every_inferred_value_and_why() -> None:
+    story = syndicate.read(SAMPLE)
+    done = run_cli("parse", SAMPLE, "--explain")
+    assert done.returncode == 0
+    assert story.inferred, "the sample has no headline or date of its own: both are inferred"
+    for item in story.inferred:
+        assert item.field in done.stdout and item.reason in done.stdout
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4])
+def test_a_rejected_input_exits_1_with_one_line_naming_the_file(tmp_path: Path, content: bytes) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    done = run_cli("parse", bad)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(bad) in lines[0] and "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run_cli("parse", tmp_path / "missing.txt").returncode == 2
+    assert run_cli("convert", SAMPLE, "--to", "pdf", "-o", tmp_path / "x").returncode == 2
+    assert run_cli("convert", SAMPLE, "-o", tmp_path / "x").returncode == 2
+    assert run_cli("frobnicate").returncode == 2
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    done = run_cli("--debug", "parse", bad)
+    assert done.returncode != 0 and "Traceback" in done.stderr and "InputError" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "jsonfeed", "newsml", "ninjs", "epub", "json"])
+def test_convert_writes_every_format(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"story.{fmt}"
+    done = run_cli("convert", SAMPLE, "--to", fmt, "-o", out, "--base-url", "https://news.example.com/")
+    assert done.returncode == 0, done.stderr
+    data = out.read_bytes()
+    assert data == syndicate.export(syndicate.read(SAMPLE), fmt, base_url="https://news.example.com/")
+    headline = syndicate.read(SAMPLE).headline
+    if fmt in ("rss", "atom"):
+        parsed = feedparser.parse(data)
+        assert not parsed.bozo and parsed.entries[0].title == headline
+    elif fmt == "epub":
+        assert zipfile.ZipFile(out).read("mimetype") == b"application/epub+zip"
+    elif fmt in ("jsonfeed", "ninjs", "json"):
+        assert headline in json.dumps(json.loads(data), ensure_ascii=False)
+    else:
+        assert headline.encode() in data
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_library_api_matches_the_contract() -> None:
+    story = syndicate.read(str(SAMPLE))
+    assert isinstance(story, syndicate.Story)
+    assert syndicate.export([story], "json") == story.to_json().encode()
+    assert set(syndicate.FORMATS) == {"rss", "atom", "jsonfeed", "newsml", "ninjs", "epub", "json"}
+    with pytest.raises(syndicate.ExportError, match="unknown format"):
+        syndicate.export([story], "pdf")
+    assert (Path(syndicate.__file__).parent / "py.typed").exists()
+
+
+def test_read_accepts_text_directly() -> None:
+    story = syndicate.read("Storm closes harbour\n\nThe harbour was closed on Monday after a storm.\n")
+    assert any("harbour was closed" in getattr(b, "text", "") for b in story.body)
+    assert story.id.startswith(("tag:", "urn:"))
