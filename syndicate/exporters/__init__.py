@@ -43,6 +43,9 @@ class ExportOptions:
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.base_url and not self.base_url.endswith("/"):
+            # A base URL names a folder: "https://x/news" must resolve "rss.xml" to "https://x/news/rss.xml".
+            object.__setattr__(self, "base_url", self.base_url + "/")
         if self.limit < 1:
             raise ExportError(f"limit must be at least 1, not {self.limit}")
         if self.image_max_size < 16:

@@ -1,0 +1,519 @@
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1: parsed by feedparser, checked by the W3C validator's code,
+checked against the JSON Feed 1.1 specification, deterministic in any time zone, safe on hostile text."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import feedparser
+import lxml.html
+import pytest
+from conftest import ROOT, SAMPLE, run_checker
+from lxml import etree
+from rfc3339_validator import validate_rfc3339
+from storygen import generate_stories
+
+import syndicate
+from syndicate.errors import InputError
+from syndicate.model import Byline, Figure, Image, Mark, Paragraph, Quote, Related, Source, Story, plain_text
+
+BASE = "https://news.example.org/feeds/"
+FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "jsonfeed": "feed.json"}
+NS = {"atom": "http://www.w3.org/2005/Atom", "media": "http://search.yahoo.com/mrss/",
+      "dc": "http://purl.org/dc/elements/1.1/", "content": "http://purl.org/rss/1.0/modules/content/"}
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def sample_story() -> Story:
+    """The sample input, read by the text reader (skipped only while that reader does not exist yet)."""
+    try:
+        return syndicate.read(SAMPLE)
+    except InputError as exc:
+        if "no reader" in str(exc):
+            pytest.skip(f"the text reader is not available yet: {exc}")
+        raise
+
+
+@pytest.fixture(scope="module")
+def twenty(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
+    """20 generated stories with local photos (and some figures without)."""
+    return generate_stories(20, tmp_path_factory.mktemp("images"))
+
+
+def export_all(stories: list[Story], folder: Path, **settings: Any) -> dict[str, Path]:
+    """Write the three feeds of ``stories`` into ``folder`` under the build's file names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for fmt, name in FEED_FILES.items():
+        path = folder / name
+        path.write_bytes(syndicate.export(stories, fmt, **{"base_url": BASE, "title": "Example News", **settings}))
+        out[fmt] = path
+    return out
+
+
+@pytest.fixture(scope="module")
+def sample_feeds(sample_story: Story, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return export_all([sample_story], tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="module")
+def twenty_feeds(twenty: list[Story], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return export_all(twenty, tmp_path_factory.mktemp("twenty"))
+
+
+def newest_first_ids(stories: list[Story]) -> list[str]:
+    """The expected order, written independently of the exporter: dated by date desc then id, undated by id."""
+    dated = [s for s in stories if s.date is not None]
+    undated = [s for s in stories if s.date is None]
+    dated.sort(key=lambda s: (-s.date.timestamp(), s.id))  # type: ignore[union-attr]
+    return [s.id for s in dated] + sorted(s.id for s in undated)
+
+
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment, entities decoded and whitespace collapsed."""
+    text = lxml.html.fragment_fromstring(fragment, create_parent="div").text_content() if fragment.strip() else ""
+    return " ".join(unescape(text).split())
+
+
+def story_texts(story: Story) -> list[str]:
+    """Every paragraph, heading, quote, list item, caption and credit text of a story's body."""
+    return [" ".join(t.split()) for block in story.body for t in plain_text(block) if t.strip()]
+
+
+# ---------------------------------------------------------------- JSON Feed 1.1, from the specification
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https") and bool(urlsplit(value).netloc)
+
+
+def _author_problems(author: Any, where: str) -> list[str]:
+    if not isinstance(author, dict):
+        return [f"{where}: an author must be an object"]
+    problems = []
+    if not any(k in author for k in ("name", "url", "avatar")):
+        problems.append(f"{where}: an author needs at least one of name, url, avatar")
+    problems += [f"{where}.{k}: must be a string" for k in ("name", "url", "avatar") if k in author and not isinstance(author[k], str)]
+    problems += [f"{where}.{k}: must be a URL" for k in ("url", "avatar") if k in author and not _is_url(author[k])]
+    return problems
+
+
+def jsonfeed_problems(doc: Any) -> list[str]:
+    """Every way ``doc`` breaks JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): required fields and types."""
+    if not isinstance(doc, dict):
+        return ["the feed must be a JSON object"]
+    problems = []
+    if doc.get("version") != "https://jsonfeed.org/version/1.1":
+        problems.append("version must be https://jsonfeed.org/version/1.1")
+    if not isinstance(doc.get("title"), str) or not doc["title"]:
+        problems.append("title is required and must be a string")
+    for key in ("home_page_url", "feed_url", "next_url", "icon", "favicon"):
+        if key in doc and not _is_url(doc[key]):
+            problems.append(f"{key} must be a URL")
+    for key in ("description", "user_comment", "language"):
+        if key in doc and not isinstance(doc[key], str):
+            problems.append(f"{key} must be a string")
+    if "expired" in doc and not isinstance(doc["expired"], bool):
+        problems.append("expired must be a boolean")
+    if "authors" in doc:
+        if not isinstance(doc["authors"], list):
+            problems.append("authors must be an array")
+        else:
+            for i, author in enumerate(doc["authors"]):
+                problems += _author_problems(author, f"authors[{i}]")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        return problems + ["items is required and must be an array"]
+    ids = [item.get("id") for item in items if isinstance(item, dict)]
+    if len(ids) != len(set(map(str, ids))):
+        problems.append("item ids must be unique")
+    for i, item in enumerate(items):
+        problems += _item_problems(item, f"items[{i}]")
+    return problems
+
+
+def _item_problems(item: Any, where: str) -> list[str]:
+    if not isinstance(item, dict):
+        return [f"{where}: an item must be an object"]
+    problems = []
+    if not isinstance(item.get("id"), str) or not item["id"]:
+        problems.append(f"{where}.id is required and must be a string")
+    if not any(isinstance(item.get(k), str) for k in ("content_html", "content_text")):
+        problems.append(f"{where}: content_html or content_text is required")
+    for key in ("content_html", "content_text", "title", "summary", "language"):
+        if key in item and not isinstance(item[key], str):
+            problems.append(f"{where}.{key} must be a string")
+    for key in ("url", "external_url", "image", "banner_image"):
+        if key in item and not _is_url(item[key]):
+            problems.append(f"{where}.{key} must be a URL")
+    for key in ("date_published", "date_modified"):
+        if key in item and not (isinstance(item[key], str) and validate_rfc3339(item[key])):
+            problems.append(f"{where}.{key} must be an RFC 3339 date-time")
+    if "tags" in item and not (isinstance(item["tags"], list) and all(isinstance(t, str) for t in item["tags"])):
+        problems.append(f"{where}.tags must be an array of strings")
+    if "authors" in item:
+        if not isinstance(item["authors"], list):
+            problems.append(f"{where}.authors must be an array")
+        else:
+            for j, author in enumerate(item["authors"]):
+                problems += _author_problems(author, f"{where}.authors[{j}]")
+    for j, attachment in enumerate(item.get("attachments", [])):
+        if not (isinstance(attachment, dict) and _is_url(attachment.get("url"))
+                and isinstance(attachment.get("mime_type"), str)):
+            problems.append(f"{where}.attachments[{j}] needs a url and a mime_type")
+    return problems
+
+
+def test_the_jsonfeed_checker_catches_broken_feeds() -> None:
+    good = {"version": "https://jsonfeed.org/version/1.1", "title": "T",
+            "items": [{"id": "1", "content_html": "<p>x</p>", "date_published": "2026-03-01T06:00:00+00:00",
+                       "authors": [{"name": "A"}]}]}
+    assert jsonfeed_problems(good) == []
+    broken: list[tuple[str, Callable[[dict[str, Any]], None]]] = [
+        ("version", lambda d: d.update(version="https://jsonfeed.org/version/1")),
+        ("title", lambda d: d.pop("title")),
+        ("items[0].id", lambda d: d["items"][0].update(id=1)),
+        ("content_html or content_text", lambda d: d["items"][0].pop("content_html")),
+        ("RFC 3339", lambda d: d["items"][0].update(date_published="2026-03-01 06:00")),
+        ("at least one of name", lambda d: d["items"][0].update(authors=[{}])),
+    ]
+    for expected, breaker in broken:
+        doc = json.loads(json.dumps(good))
+        breaker(doc)
+        assert any(expected in p for p in jsonfeed_problems(doc)), expected
+
+
+# ---------------------------------------------------------------- what readers see
+
+
+def parsed_entries(path: Path) -> list[Any]:
+    parsed = feedparser.parse(path.read_bytes())
+    assert not parsed.bozo, f"{path.name}: {parsed.get('bozo_exception')}"
+    return list(parsed.entries)
+
+
+def feed_dates(path: Path, fmt: str) -> list[datetime]:
+    """Each entry's date as written in the file, parsed strictly (RFC 822 for RSS, RFC 3339 for Atom)."""
+    root = etree.parse(str(path)).getroot()
+    if fmt == "rss":
+        return [parsedate_to_datetime(e.text) for e in root.iterfind("channel/item/pubDate")]
+    texts = [e.text for e in root.iterfind("atom:entry/atom:updated", NS)]
+    assert all(validate_rfc3339(t) for t in texts)
+    return [datetime.fromisoformat(t) for t in texts]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_sample_rss_and_atom_parse_cleanly_with_every_text(fmt: str, sample_story: Story, sample_feeds: dict[str, Path]) -> None:
+    entries = parsed_entries(sample_feeds[fmt])
+    assert [e.id for e in entries] == [sample_story.id]
+    content = html_text(entries[0].content[0].value)
+    missing = [t for t in story_texts(sample_story) if t not in content]
+    assert not missing
+    assert entries[0].title == sample_story.headline
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_twenty_stories_parse_cleanly_newest_first_with_every_text(fmt: str, twenty: list[Story],
+                                                                     twenty_feeds: dict[str, Path]) -> None:
+    entries = parsed_entries(twenty_feeds[fmt])
+    assert [e.id for e in entries] == newest_first_ids(twenty)
+    by_id = {s.id: s for s in twenty}
+    for entry in entries:
+        content = html_text(entry.content[0].value)
+        missing = [t for t in story_texts(by_id[entry.id]) if t not in content]
+        assert not missing, entry.id
+    dates = feed_dates(twenty_feeds[fmt], fmt)
+    assert len(dates) == 20 and all(d.tzinfo is not None and d.utcoffset() is not None for d in dates)
+    if fmt == "atom":  # Atom updated is each story's latest date, so it is what the order follows
+        assert dates == sorted(dates, reverse=True)
+        assert dates == [by_id[e.id].date for e in entries]
+
+
+def test_jsonfeed_meets_the_specification(sample_story: Story, sample_feeds: dict[str, Path],
+                                          twenty: list[Story], twenty_feeds: dict[str, Path]) -> None:
+    for stories, files in ((twenty, twenty_feeds), ([sample_story], sample_feeds)):
+        doc = json.loads(files["jsonfeed"].read_bytes())
+        assert jsonfeed_problems(doc) == []
+        assert doc["feed_url"] == BASE + "feed.json" and doc["home_page_url"] == BASE
+        assert [item["id"] for item in doc["items"]] == newest_first_ids(stories)
+        by_id = {s.id: s for s in stories}
+        for item in doc["items"]:
+            story = by_id[item["id"]]
+            content = html_text(item["content_html"])
+            assert [t for t in story_texts(story) if t not in content] == []
+            assert item["authors"] and all(a["name"] for a in item["authors"])
+            if story.published is not None:
+                assert datetime.fromisoformat(item["date_published"]) == story.published
+        dated = [datetime.fromisoformat(i.get("date_modified") or i["date_published"])
+                 for i in doc["items"] if "date_published" in i]
+        assert all(d.tzinfo is not None for d in dated) and dated == sorted(dated, reverse=True)
+
+
+def test_w3c_validator_finds_nothing(sample_feeds: dict[str, Path], twenty_feeds: dict[str, Path]) -> None:
+    for files in (sample_feeds, twenty_feeds):
+        for fmt in ("rss", "atom"):
+            done = run_checker("validate_feed.py", files[fmt], "--url", BASE + FEED_FILES[fmt])
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert "0 error(s) or warning(s)" in done.stderr
+
+
+# ---------------------------------------------------------------- identity, time, authors, photos
+
+
+def test_ids_self_links_and_feed_dates_come_from_the_stories(twenty: list[Story], twenty_feeds: dict[str, Path]) -> None:
+    newest = max(s.date for s in twenty if s.date is not None)
+    rss = etree.parse(str(twenty_feeds["rss"])).getroot()
+    channel = rss.find("channel")
+    assert channel.find("atom:link[@rel='self']", NS).get("href") == BASE + "rss.xml"
+    assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == newest
+    assert parsedate_to_datetime(channel.findtext("pubDate")) == newest
+    guids = channel.findall("item/guid")
+    assert [g.get("isPermaLink") for g in guids] == ["false"] * 20
+    assert {g.text for g in guids} == {s.id for s in twenty}
+    atom = etree.parse(str(twenty_feeds["atom"])).getroot()
+    assert atom.find("atom:link[@rel='self']", NS).get("href") == BASE + "atom.xml"
+    assert datetime.fromisoformat(atom.findtext("atom:updated", namespaces=NS)) == newest
+
+
+def test_rss_item_links_are_the_story_urls_and_only_when_known(twenty: list[Story], twenty_feeds: dict[str, Path]) -> None:
+    by_id = {s.id: s for s in twenty}
+    items = etree.parse(str(twenty_feeds["rss"])).getroot().findall("channel/item")
+    assert any(by_id[i.findtext("guid")].url is None for i in items)  # the set covers both cases
+    for item in items:
+        assert item.findtext("link") == by_id[item.findtext("guid")].url
+
+
+def test_authors_are_bylines_or_the_configured_fallbacks(tmp_path: Path) -> None:
+    date = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    body = (Paragraph("Text."),)
+    stories = [
+        Story(id="tag:example.com,2026:a", slug="a", headline="A", published=date, body=body,
+              bylines=(Byline("Jane Doe", url="https://example.com/jane"), Byline("John Roe"))),
+        Story(id="tag:example.com,2026:b", slug="b", headline="B", published=date, body=body,
+              source=Source("Wire Service")),
+        Story(id="tag:example.com,2026:c", slug="c", headline="C", published=date, body=body),
+    ]
+    expected = {"a": ["Jane Doe", "John Roe"], "b": ["Wire Service"], "c": ["Example News"]}
+    files = export_all(stories, tmp_path / "default")
+    rss = etree.parse(str(files["rss"])).getroot()
+    for item in rss.iterfind("channel/item"):
+        assert [c.text for c in item.findall("dc:creator", NS)] == expected[item.findtext("guid")[-1]]
+        assert item.find("author") is None  # RSS author takes an e-mail address only
+    atom = etree.parse(str(files["atom"])).getroot()
+    for entry in atom.iterfind("atom:entry", NS):
+        assert [n.text for n in entry.iterfind("atom:author/atom:name", NS)] == expected[entry.findtext("atom:id", namespaces=NS)[-1]]
+    jane = atom.find("atom:entry/atom:author[atom:name='Jane Doe']/atom:uri", NS)
+    assert jane is not None and jane.text == "https://example.com/jane"
+    doc = json.loads(files["jsonfeed"].read_bytes())
+    assert {i["id"][-1]: [a["name"] for a in i["authors"]] for i in doc["items"]} == expected
+    # a configured author wins over the source and the title
+    doc = json.loads(syndicate.export(stories, "jsonfeed", base_url=BASE, author="The Desk"))
+    assert {i["id"][-1]: [a["name"] for a in i["authors"]] for i in doc["items"]} == {
+        "a": ["Jane Doe", "John Roe"], "b": ["The Desk"], "c": ["The Desk"]}
+
+
+def test_photos_are_enclosure_media_content_and_json_image(twenty: list[Story], twenty_feeds: dict[str, Path]) -> None:
+    by_id = {s.id: s for s in twenty}
+    rss = etree.parse(str(twenty_feeds["rss"])).getroot()
+    atom = {e.findtext("atom:id", namespaces=NS): e for e in etree.parse(str(twenty_feeds["atom"])).getroot().iterfind("atom:entry", NS)}
+    jsonfeed = {i["id"]: i for i in json.loads(twenty_feeds["jsonfeed"].read_bytes())["items"]}
+    with_photos = 0
+    for item in rss.iterfind("channel/item"):
+        story = by_id[item.findtext("guid")]
+        photos = [f for f in story.figures if f.image is not None]
+        media = item.findall("media:content", NS)
+        assert [m.get("url") for m in media] == [BASE + "images/" + f.image.src for f in photos]  # type: ignore[union-attr]
+        assert [m.findtext("media:description", namespaces=NS) for m in media] == [f.caption for f in photos]
+        assert [m.findtext("media:credit", namespaces=NS) for m in media] == [f.credit for f in photos]
+        assert all(m.get("medium") == "image" and m.get("type") == f.image.media_type for m, f in zip(media, photos))  # type: ignore[union-attr]
+        enclosure = item.find("enclosure")
+        atom_enclosure = atom[story.id].find("atom:link[@rel='enclosure']", NS)
+        if not photos:
+            assert enclosure is None and atom_enclosure is None and "image" not in jsonfeed[story.id]
+            continue
+        with_photos += 1
+        lead_url = BASE + "images/" + photos[0].image.src  # type: ignore[union-attr]
+        assert (enclosure.get("url"), enclosure.get("length"), enclosure.get("type")) == (lead_url, "0", photos[0].image.media_type)  # type: ignore[union-attr]
+        assert atom_enclosure.get("href") == lead_url and atom_enclosure.get("type") == photos[0].image.media_type  # type: ignore[union-attr]
+        assert jsonfeed[story.id]["image"] == lead_url
+        assert len(atom[story.id].findall("media:content", NS)) == len(photos)
+    assert with_photos >= 5
+
+
+def test_keywords_and_subjects_become_categories_and_tags(twenty: list[Story], twenty_feeds: dict[str, Path]) -> None:
+    story = next(s for s in twenty if s.subjects and s.keywords)
+    expected = [s.name for s in story.subjects] + [k for k in story.keywords if k not in {s.name for s in story.subjects}]
+    item = next(i for i in etree.parse(str(twenty_feeds["rss"])).getroot().iterfind("channel/item") if i.findtext("guid") == story.id)
+    assert [c.text for c in item.findall("category")] == expected
+    entry = next(e for e in feedparser.parse(twenty_feeds["atom"].read_bytes()).entries if e.id == story.id)
+    assert [t.label for t in entry.tags] == expected
+    coded = [s for s in story.subjects if s.code]
+    assert {(t.term, t.scheme) for t in entry.tags} >= {(s.code, s.scheme) for s in coded}
+    doc = json.loads(twenty_feeds["jsonfeed"].read_bytes())
+    assert next(i for i in doc["items"] if i["id"] == story.id)["tags"] == expected
+
+
+def test_limit_keeps_the_newest_and_undated_stories_sort_last(twenty: list[Story]) -> None:
+    undated = [s.replace(published=None, updated=None, id=f"tag:example.com,2026:undated-{n}") for n, s in enumerate(twenty[:2])]
+    stories = list(reversed(twenty)) + list(reversed(undated))
+    everything = json.loads(syndicate.export(stories, "jsonfeed", base_url=BASE, limit=100))
+    assert [i["id"] for i in everything["items"]] == newest_first_ids(stories)
+    assert [i["id"] for i in everything["items"]][-2:] == [undated[0].id, undated[1].id]
+    assert "date_published" not in everything["items"][-1]
+    five = feedparser.parse(syndicate.export(stories, "rss", base_url=BASE, limit=5))
+    assert [e.id for e in five.entries] == newest_first_ids(stories)[:5]
+    many = generate_stories(60, images=False)
+    assert len(json.loads(syndicate.export(many, "jsonfeed"))["items"]) == 50  # the default limit
+
+
+def test_undated_stories_give_a_fixed_date_never_the_clock() -> None:
+    story = Story(id="tag:example.com,2026:x", slug="x", headline="Undated", body=(Paragraph("Text."),))
+    first = syndicate.export(story, "atom", base_url=BASE)
+    atom = etree.fromstring(first)
+    assert atom.findtext("atom:updated", namespaces=NS) == "2000-01-01T00:00:00+00:00"
+    assert syndicate.export(story, "atom", base_url=BASE) == first
+    rss = etree.fromstring(syndicate.export(story, "rss", base_url=BASE))
+    assert rss.findtext("channel/lastBuildDate") == "Sat, 01 Jan 2000 00:00:00 +0000"
+    assert rss.find("channel/pubDate") is None and rss.find("channel/item/pubDate") is None
+
+
+def test_links_and_local_photos_are_made_absolute_against_the_base_url() -> None:
+    story = Story(
+        id="tag:example.com,2026:rel", slug="rel", headline="Relative", url="stories/rel.html",
+        published=datetime(2026, 3, 1, tzinfo=timezone.utc),
+        body=(Paragraph("See the archive.", (Mark(8, 15, "link", "/archive/"),)),
+              Figure("A caption", "A credit", None, Image("photos/a b.jpg", "image/jpeg", 10, 10))),
+        related=(Related("Before", "before.html"),),
+    )
+    base = "https://example.net/out"  # no trailing slash: still the output folder
+    doc = json.loads(syndicate.export(story, "jsonfeed", base_url=base))
+    item = doc["items"][0]
+    assert doc["feed_url"] == "https://example.net/out/feed.json"
+    assert item["url"] == "https://example.net/out/stories/rel.html"
+    assert item["image"] == "https://example.net/out/images/photos/a%20b.jpg"
+    assert 'href="https://example.net/archive/"' in item["content_html"]
+    assert 'src="https://example.net/out/images/photos/a%20b.jpg"' in item["content_html"]
+    atom = etree.fromstring(syndicate.export(story, "atom", base_url=base))
+    assert atom.find("atom:entry/atom:link[@rel='related']", NS).get("href") == "https://example.net/out/before.html"
+    # without a base URL a local photo has no public address: left out, its caption and credit kept
+    bare = json.loads(syndicate.export(story, "jsonfeed"))["items"][0]
+    assert "image" not in bare and "url" not in bare and "<img" not in bare["content_html"]
+    assert "A caption" in bare["content_html"] and "A credit" in bare["content_html"]
+
+
+# ---------------------------------------------------------------- determinism and safety
+
+_TZ_SCRIPT = """
+import hashlib, sys
+from datetime import timedelta, timezone
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from storygen import generate_stories
+import syndicate
+stories = generate_stories(20, Path(sys.argv[1]))
+# different offsets, so a local-time conversion anywhere would show
+stories = [s.replace(published=s.published.astimezone(timezone(timedelta(hours=(i % 5) * 3 - 5)))) for i, s in enumerate(stories)]
+for fmt in ("rss", "atom", "jsonfeed"):
+    print(fmt, hashlib.sha256(syndicate.export(stories, fmt, base_url="https://example.org/")).hexdigest())
+"""
+
+
+def test_byte_identical_in_any_time_zone(tmp_path: Path) -> None:
+    digests = []
+    for tz in ("Asia/Tokyo", "UTC", "America/New_York"):
+        env = {**os.environ, "TZ": tz}
+        done = subprocess.run([sys.executable, "-c", _TZ_SCRIPT, str(tmp_path / tz.replace("/", "-")), str(ROOT / "tests")],
+                              capture_output=True, text=True, env=env, check=False, timeout=120)
+        assert done.returncode == 0, done.stderr
+        digests.append(done.stdout)
+    assert digests[0].count("\n") == 3
+    assert digests[0] == digests[1] == digests[2]
+
+
+def test_rss_dates_are_utc_and_atom_keeps_the_story_offset() -> None:
+    tokyo = timezone(timedelta(hours=9))
+    story = Story(id="tag:example.com,2026:t", slug="t", headline="Tokyo", body=(Paragraph("Text."),),
+                  published=datetime(2026, 3, 2, 8, 30, tzinfo=tokyo))
+    rss = etree.fromstring(syndicate.export(story, "rss", base_url=BASE))
+    assert rss.findtext("channel/item/pubDate") == "Sun, 01 Mar 2026 23:30:00 +0000"
+    atom = etree.fromstring(syndicate.export(story, "atom", base_url=BASE))
+    assert atom.findtext("atom:entry/atom:published", namespaces=NS) == "2026-03-02T08:30:00+09:00"
+
+
+def hostile_story() -> Story:
+    text = "Click\x01 here, then\x0b there\x1f and back."
+    return Story(
+        id="tag:example.com,2026:hostile", slug="hostile", headline="Hostile\x02 input\x0c story",
+        summary="A summary\x03 with\x08 controls", published=datetime(2026, 3, 1, tzinfo=timezone.utc),
+        url="javascript:alert('url')",
+        bylines=(Byline("Eve\x04 Smith", url="javascript:alert('byline')", email="eve@"),),
+        source=Source("Source\x05", "javascript:alert('source')"),
+        keywords=("key\x06word",), rights="Rights\x0e",
+        body=(
+            Paragraph(text, (Mark(0, 6, "link", "javascript:alert(1)"), Mark(8, 12, "link", " JaVaScRiPt:alert(2)"),
+                             Mark(19, 24, "link", "java\tscript:alert(3)"), Mark(30, 34, "link", "https://ok.example/"))),
+            Quote("Quote\x10", "Who\x11"),
+            Figure("Caption\x12", "Credit\x13", "Alt\x14", Image("javascript:alert(4)")),
+            Figure("Remote\x15 photo", None, None, Image("https://img.example/p.jpg?x=1&y=2", "image/jpeg", 640, 480)),
+        ),
+        related=(Related("Related\x16", "javascript:alert(5)"),),
+    )
+
+
+def test_hostile_text_and_links_never_reach_the_outputs(tmp_path: Path) -> None:
+    files = export_all([hostile_story()], tmp_path)
+    for fmt, path in files.items():
+        data = path.read_bytes()
+        assert b"javascript:" not in data.lower(), fmt  # (a local file named so is published as images/javascript%3A…)
+        assert not XML_INVALID.search(data.decode("utf-8")), fmt
+    for fmt in ("rss", "atom"):
+        entry = parsed_entries(files[fmt])[0]
+        content = html_text(entry.content[0].value)
+        assert "Click here, then there and back." in content
+        assert 'href="https://ok.example/"' in entry.content[0].value
+        done = run_checker("validate_feed.py", files[fmt], "--url", BASE + FEED_FILES[fmt])
+        assert done.returncode == 0, done.stdout
+    item = json.loads(files["jsonfeed"].read_bytes())["items"][0]
+    assert jsonfeed_problems(json.loads(files["jsonfeed"].read_bytes())) == []
+    assert item["title"] == "Hostile input story" and item["authors"] == [{"name": "Eve Smith"}]
+    # an image src is a URL only when http(s); anything else is a local file name, published quoted
+    assert item["image"] == BASE + "images/javascript%3Aalert%284%29"
+    assert 'src="https://img.example/p.jpg?x=1&amp;y=2"' in item["content_html"]
+
+
+# ---------------------------------------------------------------- the command line
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "jsonfeed"])
+def test_cli_convert_writes_each_feed(fmt: str, sample_story: Story, tmp_path: Path) -> None:
+    out = tmp_path / FEED_FILES[fmt]
+    done = subprocess.run([sys.executable, "-m", "syndicate", "convert", str(SAMPLE), "--to", fmt, "-o", str(out),
+                           "--base-url", BASE], capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == syndicate.export(sample_story, fmt, base_url=BASE)
+    if fmt == "jsonfeed":
+        assert jsonfeed_problems(json.loads(out.read_bytes())) == []
+    else:
+        assert [e.id for e in parsed_entries(out)] == [sample_story.id]
+
+
+def test_same_hash_twice_in_process(twenty: list[Story]) -> None:
+    for fmt in FEED_FILES:
+        first = hashlib.sha256(syndicate.export(twenty, fmt, base_url=BASE)).hexdigest()
+        assert hashlib.sha256(syndicate.export(list(reversed(twenty)), fmt, base_url=BASE)).hexdigest() == first
