@@ -1,0 +1,656 @@
+"""Read NewsML-G2 (a text ``newsItem``, a ``packageItem`` or a ``newsMessage``) into a Story, safely.
+
+Safety first: a document with a DOCTYPE is refused before it is parsed
+(NewsML-G2 uses none, and a DOCTYPE is how entity bombs, external entities
+and DTD fetches arrive); the parser never resolves entities, loads a DTD or
+touches the network, and keeps libxml2's depth and size limits (no
+``huge_tree``), so 100,000 levels of nesting are one clear error. The size
+of the input is bounded by :data:`syndicate.readers.MAX_INPUT_BYTES` before
+it gets here. Every refusal is an :class:`~syndicate.errors.InputError`
+with one line of reason.
+
+What is read: the text item (the one a package's first text ``itemRef``
+names, else the first ``ninat:text`` item) gives the story's metadata and
+body; the body is XHTML (or NITF) in ``inlineXML``, or plain text / HTML in
+``inlineData``. Picture items become figures: one that matches a figure
+already in the body (same caption) lends it its rendition; the others are
+added after the body in package order. Body text is whitespace-collapsed as
+HTML is, except under ``xml:space="preserve"`` (which syndicate's own
+exporter writes), where it is taken exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from lxml import etree
+
+from ..errors import InputError, ModelError
+from ..html import safe_url, sanitize_html, xml_safe
+from ..model import Block, Byline, Figure, Heading, Image, Inferred, ListBlock, Mark, Paragraph, Quote, Related, Source, Story, Subject
+from . import InputFile, default_id, default_slug, slugify
+
+__all__ = ["read", "parse_xml", "MAX_DEPTH"]
+
+NAR = "http://iptc.org/std/nar/2006-10-01/"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+#: Deepest element nesting the body walker follows (libxml2 already stops at 256 without huge_tree).
+MAX_DEPTH = 200
+#: The exporter's marker for "no date" (see syndicate.exporters.newsml.UNDATED): not a real date.
+UNDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+QCODE_SCHEMES = {
+    "medtop": "http://cv.iptc.org/newscodes/mediatopic/",
+    "subj": "http://cv.iptc.org/newscodes/subjectcode/",
+    "genre": "http://cv.iptc.org/newscodes/genre/",
+    "cpnat": "http://cv.iptc.org/newscodes/cpnature/",
+}
+
+_SAFE_PARSER_OPTIONS: dict[str, Any] = dict(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
+)
+# "<!DOCTYPE" in the encodings an XML document may start in (UTF-8/ASCII-compatible, UTF-16 both ways).
+_DOCTYPE_MARKS = (b"<!doctype", "<!doctype".encode("utf-16-le"), "<!doctype".encode("utf-16-be"))
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+_MARK_TAGS = {"a": "link", "em": "emphasis", "i": "emphasis", "strong": "strong", "b": "strong"}
+_DROP = {"script", "style", "iframe", "object", "embed", "noscript", "template", "head", "title",
+         "body.head", "body.end", "nav", "form", "button", "input", "select", "textarea", "svg", "math"}
+_CONTAINERS = {"html", "body", "div", "section", "article", "main", "body.content", "block", "header", "footer",
+               "nitf", "aside", "center", "span"}
+_BLOCK_NAMES = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "hl1", "hl2", "blockquote", "bq", "ul", "ol", "dl",
+                "figure", "img", "media", "table", "pre", "hr"} | _CONTAINERS
+
+
+# ---------------------------------------------------------------- safe parsing
+
+
+def parse_xml(data: bytes, name: str) -> etree._Element:
+    """Parse NewsML-G2 bytes safely, or raise a one-line :class:`InputError` naming ``name``."""
+    # The whole input is searched (it is at most MAX_INPUT_BYTES): a long comment must not hide a DOCTYPE.
+    # A "<!DOCTYPE" inside CDATA is refused too; NewsML-G2 has no use for one.
+    lowered = data.lower()
+    if any(mark in lowered for mark in _DOCTYPE_MARKS):
+        raise InputError("has a DOCTYPE: refused (NewsML-G2 uses none; entities and DTDs are never loaded)", name)
+    parser = etree.XMLParser(**_SAFE_PARSER_OPTIONS)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"not well-formed XML: {_one_line(str(exc))}", name) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise InputError(f"not readable XML: {_one_line(str(exc)) or type(exc).__name__}", name) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise InputError("has a DOCTYPE: refused (NewsML-G2 uses none)", name)
+    return root
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
+
+
+# ---------------------------------------------------------------- small XML helpers
+
+
+def _local(element: Any) -> str:
+    """An element's local name, lowercased; '' for comments and processing instructions."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _nar(element: etree._Element, path: str) -> list[etree._Element]:
+    """Children along ``a/b`` in the NewsML-G2 namespace."""
+    result: list[etree._Element] = element.findall("/".join(f"{{{NAR}}}{step}" for step in path.split("/")))
+    return result
+
+
+def _first(element: etree._Element, path: str) -> etree._Element | None:
+    found = _nar(element, path)
+    return found[0] if found else None
+
+
+def _text(element: etree._Element | None) -> str:
+    """All text inside a metadata element, whitespace collapsed."""
+    if element is None:
+        return ""
+    return _HTML_SPACE.sub(" ", xml_safe("".join(element.itertext()))).strip(" ")
+
+
+def _first_text(element: etree._Element, path: str) -> str:
+    return _text(_first(element, path))
+
+
+def _item_class(item: etree._Element) -> str:
+    found = _first(item, "itemMeta/itemClass")
+    return (found.get("qcode") or found.get("uri") or "") if found is not None else ""
+
+
+# ---------------------------------------------------------------- inline text with marks
+
+
+@dataclass
+class _Run:
+    """Characters of one paragraph, each with the marks over it (whitespace handled as HTML or exactly)."""
+
+    preserve: bool
+    chars: list[str] = field(default_factory=list)
+    marks: list[tuple[tuple[int, str, str | None], ...]] = field(default_factory=list)
+
+    def add(self, text: str, active: tuple[tuple[int, str, str | None], ...]) -> None:
+        for char in xml_safe(text):
+            if not self.preserve and char in " \t\n\r\f":
+                if not self.chars or self.chars[-1] == " ":
+                    continue
+                char = " "
+            self.chars.append(char)
+            self.marks.append(active)
+
+    def finish(self) -> tuple[str, tuple[Mark, ...]]:
+        if not self.preserve:
+            while self.chars and self.chars[-1] == " ":
+                self.chars.pop()
+                self.marks.pop()
+        text = "".join(self.chars)
+        spans: dict[tuple[int, str, str | None], list[int]] = {}
+        for position, active in enumerate(self.marks):
+            for key in active:
+                spans.setdefault(key, []).append(position)
+        found: set[tuple[int, int, str, str | None]] = set()
+        for (_, kind, href), positions in spans.items():
+            start = previous = positions[0]
+            for position in positions[1:] + [-1]:
+                if position != previous + 1:
+                    found.add((start, previous + 1, kind, href))
+                    start = position
+                previous = position
+        marks = tuple(Mark(s, e, kind, href) for s, e, kind, href in sorted(found, key=lambda m: (m[0], m[1], m[2])))
+        return text, marks
+
+
+def _inline(element: etree._Element, preserve: bool, *, skip: frozenset[str] = frozenset()) -> tuple[str, tuple[Mark, ...]]:
+    """The text of an element with its links and emphasis as marks."""
+    run = _Run(_preserves(element, preserve))
+
+    def walk(node: etree._Element, active: tuple[tuple[int, str, str | None], ...], depth: int) -> None:
+        if depth > MAX_DEPTH:
+            return
+        if node.text:
+            run.add(node.text, active)
+        for child in node:
+            name = _local(child)
+            if name and name not in _DROP and name not in skip:
+                if name == "br":
+                    run.add("\n" if run.preserve else " ", active)
+                else:
+                    walk(child, active + _mark_of(child, name), depth + 1)
+            if child.tail:
+                run.add(child.tail, active)
+
+    walk(element, (), 0)
+    return run.finish()
+
+
+def _mark_of(element: etree._Element, name: str) -> tuple[tuple[int, str, str | None], ...]:
+    kind = _MARK_TAGS.get(name)
+    if kind is None:
+        return ()
+    if kind != "link":
+        return ((id(element), kind, None),)
+    href = safe_url(element.get("href"))
+    return ((id(element), "link", href),) if href else ()
+
+
+def _plain(element: etree._Element, preserve: bool, *, skip: frozenset[str] = frozenset()) -> str:
+    return _inline(element, preserve, skip=skip)[0]
+
+
+def _preserves(element: etree._Element, inherited: bool) -> bool:
+    value = element.get(XML_SPACE)
+    return inherited if value is None else value == "preserve"
+
+
+# ---------------------------------------------------------------- body blocks
+
+
+def _blocks(element: etree._Element, preserve: bool, depth: int = 0) -> Iterator[Block]:
+    """The blocks inside a body-like element, in reading order."""
+    if depth > MAX_DEPTH:
+        raise InputError(f"body nested deeper than {MAX_DEPTH} levels")
+    preserve = _preserves(element, preserve)
+    if element.text and element.text.strip():
+        yield from _paragraph_of_text(element.text, preserve)
+    for child in element:
+        name = _local(child)
+        if name and name not in _DROP:
+            yield from _block(child, name, preserve, depth + 1)
+        if child.tail and child.tail.strip():
+            yield from _paragraph_of_text(child.tail, preserve)
+
+
+def _paragraph_of_text(text: str, preserve: bool) -> Iterator[Block]:
+    cleaned = xml_safe(text) if preserve else _HTML_SPACE.sub(" ", xml_safe(text)).strip(" ")
+    if cleaned.strip():
+        yield Paragraph(cleaned)
+
+
+def _block(element: etree._Element, name: str, preserve: bool, depth: int) -> Iterator[Block]:
+    preserve = _preserves(element, preserve)
+    if name == "p":
+        text, marks = _inline(element, preserve)
+        if text.strip():
+            yield Paragraph(text, marks)
+    elif re.fullmatch(r"h[1-6]|hl[12]", name):
+        text = _plain(element, preserve)
+        if text.strip():
+            level = 2 if name in ("hl1", "hl2") else min(max(int(name[1]), 2), 4)
+            yield Heading(text, level)
+    elif name in ("blockquote", "bq"):
+        yield from _quote(element, preserve)
+    elif name in ("ul", "ol"):
+        items = tuple(t for li in element if _local(li) == "li" and (t := _plain(li, preserve)).strip())
+        if items:
+            yield ListBlock(items, ordered=name == "ol")
+    elif name == "figure":
+        yield from _figure(element, preserve)
+    elif name == "img":
+        image = _image_of(element)
+        alt = element.get("alt")
+        if image is not None or (alt and alt.strip()):
+            yield Figure(caption=alt or "", image=image)
+    elif name == "media":
+        yield from _nitf_media(element, preserve)
+    elif name in _CONTAINERS or any(_local(c) in _BLOCK_NAMES for c in element):
+        yield from _blocks(element, preserve, depth)
+    else:  # an unknown block (table, pre, dl…): keep its text rather than lose it
+        text, marks = _inline(element, preserve)
+        if text.strip():
+            yield Paragraph(text, marks)
+
+
+def _quote(element: etree._Element, preserve: bool) -> Iterator[Block]:
+    attribution_elements = [c for c in element if _local(c) in ("footer", "cite", "credit")]
+    attribution = " ".join(t for c in attribution_elements if (t := _plain(c, preserve)).strip()) or None
+    paragraphs = [c for c in element if _local(c) == "p"]
+    if paragraphs:
+        text = " ".join(t for p in paragraphs if (t := _plain(p, preserve)).strip())
+    else:
+        text = _plain(element, preserve, skip=frozenset({"footer", "cite", "credit"}))
+    if text.strip():
+        yield Quote(text, attribution)
+
+
+def _image_of(img: etree._Element) -> Image | None:
+    src = safe_url(img.get("src") or img.get("source") or img.get("href"))
+    if not src:
+        return None
+    return Image(src, img.get("contenttype") or img.get("mime-type") or None,
+                 _positive(img.get("width")), _positive(img.get("height")))
+
+
+def _positive(value: str | None) -> int | None:
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def _figure(element: etree._Element, preserve: bool) -> Iterator[Block]:
+    img = next((e for e in element.iter() if _local(e) == "img"), None)
+    image = _image_of(img) if img is not None else None
+    caption, credit = "", None
+    figcaption = next((e for e in element if _local(e) == "figcaption"), None)
+    if figcaption is not None:
+        spans = {c.get("class"): c for c in figcaption if _local(c) == "span" and c.get("class") in ("caption", "credit")}
+        if spans:
+            caption = _plain(spans["caption"], preserve) if "caption" in spans else ""
+            credit = _plain(spans["credit"], preserve) if "credit" in spans else None
+        else:
+            caption = _plain(figcaption, preserve)
+    alt = img.get("alt") if img is not None else None
+    if caption.strip() or credit or image is not None:
+        yield Figure(caption if caption.strip() else "", credit or None, None if alt == caption else alt, image)
+
+
+def _nitf_media(element: etree._Element, preserve: bool) -> Iterator[Block]:
+    reference = next((e for e in element if _local(e) == "media-reference"), None)
+    image = _image_of(reference) if reference is not None else None
+    caption = " ".join(_plain(e, preserve) for e in element if _local(e) == "media-caption").strip()
+    credit = " ".join(_plain(e, preserve) for e in element if _local(e) == "media-producer").strip() or None
+    if caption or credit or image is not None:
+        yield Figure(caption, credit, None, image)
+
+
+# ---------------------------------------------------------------- content sets
+
+
+def _body_of(item: etree._Element, name: str) -> tuple[list[Block], dict[str, str]]:
+    """The text item's body blocks, and what a NITF head told (headline, byline)."""
+    content = _first(item, "contentSet")
+    if content is None:
+        return [], {}
+    inline_xml = _nar(content, "inlineXML")
+    inline_xml.sort(key=lambda e: 0 if "xhtml" in (e.get("contenttype") or "") else 1)
+    for element in inline_xml:
+        root = next((c for c in element if isinstance(c.tag, str)), None)
+        if root is not None:
+            return list(_blocks(root, False)), _nitf_head(root)
+    for data in _nar(content, "inlineData"):
+        kind = (data.get("contenttype") or "text/plain").lower()
+        text = data.text or ""
+        if "html" in kind:
+            return _html_string_blocks(text, name), {}
+        if kind.startswith("text/"):
+            return [Paragraph(p) for chunk in re.split(r"\n[ \t]*\n", xml_safe(text))
+                    if (p := _HTML_SPACE.sub(" ", chunk).strip(" "))], {}
+    return [], {}
+
+
+def _html_string_blocks(markup: str, name: str) -> list[Block]:
+    """Blocks from an HTML string (inlineData text/html): sanitised first, then parsed without network."""
+    clean = sanitize_html(markup)
+    parser = etree.HTMLParser(no_network=True, recover=True)
+    try:
+        root = etree.fromstring(f"<html><body>{clean}</body></html>", parser)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"unreadable HTML in inlineData: {_one_line(str(exc))}", name) from None
+    return list(_blocks(root, False)) if root is not None else []
+
+
+def _nitf_head(root: etree._Element) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for element in root.iter():
+        name = _local(element)
+        if name == "hl1" and "headline" not in found:
+            found["headline"] = _text(element)
+        elif name == "byline" and "byline" not in found:
+            found["byline"] = _text(element)
+    return {k: v for k, v in found.items() if v}
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def _date(item: etree._Element, path: str, name: str, inferred: list[Inferred], field_name: str = "published") -> datetime | None:
+    value = _first_text(item, path)
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{path.rsplit('/', 1)[-1]} is not an ISO 8601 date-time: {value[:60]!r}", name) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+        inferred.append(Inferred(field_name, parsed.isoformat(),
+                                 f"{path.rsplit('/', 1)[-1]} had no UTC offset; UTC assumed"))
+    return parsed
+
+
+def _dates(item: etree._Element, name: str, inferred: list[Inferred]) -> tuple[datetime | None, datetime | None]:
+    created = _date(item, "contentMeta/contentCreated", name, inferred) or _date(item, "itemMeta/firstCreated", name, inferred)
+    modified = _date(item, "contentMeta/contentModified", name, inferred, "updated")
+    version = _date(item, "itemMeta/versionCreated", name, inferred)
+    if version == UNDATED:
+        version = None
+    if created is None:
+        return version, modified
+    if modified is None and version is not None and version != created:
+        modified = version
+    return created, modified
+
+
+def _bylines(meta: etree._Element | None, nitf: dict[str, str]) -> tuple[Byline, ...]:
+    bylines: list[Byline] = []
+    for creator in _nar(meta, "creator") if meta is not None else []:
+        name = _first_text(creator, "name") or _text(creator) or creator.get("literal") or ""
+        if not name.strip():
+            continue
+        uri = creator.get("uri")
+        bylines.append(Byline(
+            name=name,
+            role=_first_text(creator, "note") or None,
+            email=_first_text(creator, "personDetails/contactInfo/email") or None,
+            url=uri if uri and uri.lower().startswith(("http://", "https://")) else None,
+        ))
+    if not bylines:
+        by = (_first_text(meta, "by") if meta is not None else "") or nitf.get("byline", "")
+        by = re.sub(r"^by\s+", "", by, flags=re.IGNORECASE).strip()
+        if by:
+            bylines.append(Byline(by))
+    return tuple(bylines)
+
+
+def _subjects(meta: etree._Element | None) -> tuple[Subject, ...]:
+    subjects: list[Subject] = []
+    for subject in _nar(meta, "subject") if meta is not None else []:
+        qcode, uri, literal = subject.get("qcode"), subject.get("uri"), subject.get("literal")
+        code = qcode or uri or literal
+        name = _first_text(subject, "name") or code or ""
+        if not name.strip():
+            continue
+        scheme = QCODE_SCHEMES.get(qcode.partition(":")[0]) if qcode else None
+        subjects.append(Subject(name, code, scheme))
+    return tuple(subjects)
+
+
+def _source(item: etree._Element) -> Source | None:
+    provider = _first(item, "itemMeta/provider")
+    if provider is None:
+        return None
+    name = _first_text(provider, "name") or provider.get("literal") or provider.get("qcode") or provider.get("uri")
+    if not name or not name.strip():
+        return None
+    uri = provider.get("uri")
+    return Source(name, uri if uri and uri.lower().startswith(("http://", "https://")) else None)
+
+
+def _related(item: etree._Element) -> tuple[Related, ...]:
+    related = []
+    for link in _nar(item, "itemMeta/link"):
+        href = safe_url(link.get("href"))
+        if href and (link.get("rel") or "") == "irel:seeAlso":
+            related.append(Related(_first_text(link, "title") or href, href))
+    return tuple(related)
+
+
+def _language(item: etree._Element, inferred: list[Inferred]) -> str:
+    found = _first(item, "contentMeta/language")
+    tag = (found.get("tag") if found is not None else None) or item.get(XML_LANG) or ""
+    if _LANG.match(tag):
+        return tag
+    inferred.append(Inferred("language", "en", "the item gives no usable language tag"))
+    return "en"
+
+
+# ---------------------------------------------------------------- pictures
+
+
+def _picture_figure(item: etree._Element) -> Figure | None:
+    meta = _first(item, "contentMeta")
+    caption = credit = ""
+    if meta is not None:
+        descriptions = _nar(meta, "description")
+        chosen = next((d for d in descriptions if d.get("role") == "drol:caption"), descriptions[0] if descriptions else None)
+        caption = _text(chosen) or _first_text(meta, "headline")
+        credit = _first_text(meta, "creditline")
+    image = None
+    renditions = _nar(item, "contentSet/remoteContent")
+    renditions.sort(key=lambda r: (r.get("rendition") != "rnd:highRes", -(_positive(r.get("width")) or 0)))
+    for rendition in renditions:
+        image = _image_of(rendition)
+        if image is not None:
+            break
+    if not caption and not credit and image is None:
+        return None
+    return Figure(caption, credit or None, None, image)
+
+
+def _ref_figure(ref: etree._Element) -> Figure | None:
+    """A picture known only from a package's ``itemRef`` (the item itself is not in this file)."""
+    descriptions = _nar(ref, "description")
+    caption = _text(next((d for d in descriptions if d.get("role") == "drol:caption"), None)) \
+        or _text(descriptions[0] if descriptions else None) or _first_text(ref, "title")
+    return Figure(caption) if caption else None
+
+
+def _same(body_text: str, metadata_text: str) -> bool:
+    """Body text may be exact (xml:space="preserve") while metadata text is collapsed: compare collapsed."""
+    return _HTML_SPACE.sub(" ", body_text).strip(" ") == metadata_text
+
+
+def _merge_pictures(body: list[Block], pictures: list[Figure]) -> list[Block]:
+    """Body figures take the matching picture's rendition; unmatched pictures follow the body."""
+    merged = list(body)
+    used: set[int] = set()
+    extra: list[Block] = []
+    for picture in pictures:
+        match = next((i for i, b in enumerate(merged) if i not in used and isinstance(b, Figure)
+                      and _same(b.caption, picture.caption)
+                      and (picture.credit is None or _same(b.credit or "", picture.credit))), None)
+        if match is None:
+            extra.append(picture)
+            continue
+        used.add(match)
+        figure = merged[match]
+        assert isinstance(figure, Figure)
+        if picture.image is not None:
+            merged[match] = Figure(figure.caption, figure.credit or picture.credit, figure.alt, picture.image)
+    return merged + extra
+
+
+# ---------------------------------------------------------------- item selection
+
+
+@dataclass
+class _Parts:
+    text: etree._Element | None = None
+    package: etree._Element | None = None
+    photo: etree._Element | None = None
+    pictures: list[Figure] = field(default_factory=list)
+
+
+def _select(root: etree._Element, name: str) -> _Parts:
+    """Find the text item, the package and the pictures of the (first) story in the document."""
+    kind = _local(root)
+    if root.tag == f"{{{NAR}}}newsMessage":
+        items = [c for c in _nar(root, "itemSet/*") if isinstance(c.tag, str) and c.tag.startswith(f"{{{NAR}}}")]
+    elif root.tag in (f"{{{NAR}}}newsItem", f"{{{NAR}}}packageItem"):
+        items = [root]
+    else:
+        raise InputError(f"not NewsML-G2: the root element is <{kind or root.tag}>, not newsItem, packageItem "
+                         "or newsMessage in the IPTC namespace", name)
+    news = {i.get("guid"): i for i in items if _local(i) == "newsitem"}
+    parts = _Parts(package=next((i for i in items if _local(i) == "packageitem"), None))
+    if parts.package is not None:
+        for ref in parts.package.iter(f"{{{NAR}}}itemRef"):
+            target = news.get(ref.get("residref"))
+            ref_class = (_first(ref, "itemClass").get("qcode") if _first(ref, "itemClass") is not None else "") or ""
+            target_class = _item_class(target) if target is not None else ref_class
+            if target_class.endswith((":text", "/text")) and parts.text is None:
+                parts.text = target
+            elif target_class.endswith((":picture", ":graphic", "/picture", "/graphic")):
+                figure = _picture_figure(target) if target is not None else _ref_figure(ref)
+                if figure is not None:
+                    parts.pictures.append(figure)
+    pictures = [i for i in news.values() if _item_class(i).endswith((":picture", ":graphic"))]
+    if parts.text is None:
+        others = [i for i in news.values() if i not in pictures]
+        text_items = [i for i in others if _item_class(i).endswith(":text")]
+        parts.text = (text_items or others or [None])[0]
+    if parts.package is None:
+        parts.pictures = [f for i in pictures if (f := _picture_figure(i)) is not None]
+    if parts.text is None and parts.package is None:
+        if not pictures:
+            raise InputError("no text item, picture or package in this NewsML-G2 document", name)
+        parts.photo = pictures[0]  # a picture on its own: a story of one figure, described by the picture item
+    return parts
+
+
+# ---------------------------------------------------------------- the reader
+
+
+def _story_id(guid: str | None, source: InputFile, fallback: str) -> str:
+    if guid and re.match(r"^(tag|urn):\S+$", guid):
+        return guid
+    return default_id(source, fallback)
+
+
+def read(source: InputFile) -> Story:
+    """Read a NewsML-G2 news item, package or news message into a :class:`Story`."""
+    try:
+        return _read(source)
+    except InputError as exc:
+        if exc.path is None:  # raised deep in the body walk, which does not know the file
+            raise InputError(exc.message, source.name) from None
+        raise
+
+
+def _read(source: InputFile) -> Story:
+    root = parse_xml(source.data, source.name)
+    parts = _select(root, source.name)
+    item = next(i for i in (parts.text, parts.package, parts.photo) if i is not None)
+    inferred: list[Inferred] = []
+    body, nitf = _body_of(parts.text, source.name) if parts.text is not None else ([], {})
+    body = _merge_pictures(body, parts.pictures)
+    meta = _first(item, "contentMeta")
+    headlines = [t for h in _nar(meta, "headline") if (t := _text(h))] if meta is not None else []
+    headline = headlines[0] if headlines else (_first_text(item, "itemMeta/title") or nitf.get("headline", ""))
+    if not headline:
+        headline = _derived_headline(body)
+        inferred.append(Inferred("headline", headline, "the item has no headline; taken from the body"))
+    summary = _summary(meta)
+    if not summary:
+        lead = next((b.text for b in body if isinstance(b, Paragraph)), "")
+        if lead:
+            summary = lead
+            inferred.append(Inferred("summary", lead, "the item has no summary description; the lead paragraph"))
+    slugline = _first_text(meta, "slugline") if meta is not None else ""
+    published, updated = _dates(item, source.name, inferred)
+    try:
+        return Story(
+            id=_story_id(item.get("guid"), source, headline),
+            slug=slugify(slugline) if slugline else default_slug(source, headline),
+            headline=headline,
+            subheadline=headlines[1] if len(headlines) > 1 else None,
+            summary=summary,
+            bylines=_bylines(meta, nitf),
+            dateline=(_first_text(meta, "dateline") or _first_text(meta, "located/name") or None) if meta is not None else None,
+            published=published,
+            updated=updated,
+            language=_language(item, inferred),
+            source=_source(item),
+            rights=_first_text(item, "rightsInfo/copyrightNotice") or None,
+            keywords=tuple(k for e in (_nar(meta, "keyword") if meta is not None else []) if (k := _text(e))),
+            subjects=_subjects(meta),
+            body=tuple(body),
+            related=_related(item),
+            inferred=tuple(inferred),
+        )
+    except ModelError as exc:
+        raise InputError(f"cannot make a story of it: {exc.message}", source.name) from None
+
+
+def _summary(meta: etree._Element | None) -> str:
+    if meta is None:
+        return ""
+    descriptions = _nar(meta, "description")
+    chosen = next((d for d in descriptions if d.get("role") == "drol:summary"), None)
+    if chosen is None:
+        chosen = next((d for d in descriptions if d.get("role") in (None, "drol:abstract")), None)
+    return _text(chosen)
+
+
+def _derived_headline(body: list[Block]) -> str:
+    for block in body:
+        if isinstance(block, (Paragraph, Heading)):
+            words = block.text.split()
+            return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+    return "Untitled"
