@@ -10,7 +10,9 @@ Three verbs::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+__version__ = "0.1.0"
+
+from typing import Any  # noqa: E402
 
 from .errors import ConfigError, ExportError, InputError, LockError, ModelError, SyndicateError
 from .exporters import FORMATS, ExportOptions, export
@@ -32,22 +34,22 @@ from .model import (
 )
 from .readers import read
 
-if TYPE_CHECKING:
-    from .build import BuildReport
-
-__version__ = "0.1.0"
+# Importing the submodule binds `syndicate.build` to it; load it now so the function below wins for good.
+from . import build as _build_module  # noqa: E402  isort: skip
+from .build import BuildReport  # noqa: E402
 
 __all__ = [
     "read", "export", "build", "FORMATS", "ExportOptions",
     "Story", "Block", "Paragraph", "Heading", "Figure", "Quote", "ListBlock", "Image", "Mark",
     "Byline", "Source", "Subject", "Related", "Inferred",
     "SyndicateError", "ModelError", "InputError", "ConfigError", "ExportError", "LockError",
-    "__version__",
+    "BuildReport", "__version__",
 ]
 
 
 def build(input_dir: Any = "input", output_dir: Any = "output", **options: Any) -> BuildReport:
-    """Run the batch build (the cron job) from ``input_dir`` into ``output_dir``; see :mod:`syndicate.build`."""
-    from .build import run_build
+    """Run the batch build (the cron job) from ``input_dir`` into ``output_dir``; see :mod:`syndicate.build`.
 
-    return run_build(input_dir, output_dir, **options)
+    ``options`` are config keys (``jobs=2``, ``base_url=...``, ``formats=[...]``).
+    """
+    return _build_module.run_build(input_dir, output_dir, **options)

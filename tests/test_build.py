@@ -51,13 +51,20 @@ def write_story(folder: Path, i: int, *, edit: str = "") -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of an output folder (but the lock and the manifest's bookkeeping) by relative path."""
+    """Every published file of an output folder by relative path.
+
+    Hidden files are the build's bookkeeping (lock, manifest, cache) and the
+    temporaries a killed build leaves; nobody publishes them, and the next run
+    removes the temporaries (asserted below).
+    """
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(".syndicate")}
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}
 
 
 def mtimes(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Modification times of every file but the lock (which records each run's holder)."""
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".syndicate.lock"}
 
 
 @pytest.fixture(scope="module")

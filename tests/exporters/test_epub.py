@@ -1,0 +1,507 @@
+"""EPUB 3 books and editions: EPUBCheck-clean, nothing lost, photos normalised, reproducible to the byte.
+
+Every book the tests need is built once by the ``books`` fixture and checked
+by EPUBCheck in a single JVM (``epubcheck`` fixture); the tests then read the
+books back with zipfile and lxml.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, SAMPLE, shared_tool
+from hypothesis import given, settings
+from lxml import etree
+from PIL import Image as PILImage
+from storygen import draw_image, generate_stories, story_strategy
+from test_images import ImageServer, exif_rotated_jpeg
+
+import syndicate
+from syndicate.exporters import ExportOptions
+from syndicate.exporters.epub import MODIFIED_WITHOUT_DATE, export_epub
+from syndicate.html import xml_safe
+from syndicate.images import ImageResolver
+from syndicate.model import (
+    Byline,
+    Figure,
+    Heading,
+    Image,
+    Mark,
+    Paragraph,
+    Related,
+    Source,
+    Story,
+    Subject,
+    plain_text,
+)
+
+SECOND_SAMPLE = ROOT / "input" / "harbour-reopens.txt"
+NS = {"x": "http://www.w3.org/1999/xhtml", "opf": "http://www.idpf.org/2007/opf",
+      "dc": "http://purl.org/dc/elements/1.1/", "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+      "epub": "http://www.idpf.org/2007/ops"}
+WHEN = datetime(2026, 4, 2, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+
+
+@dataclass
+class Book:
+    """A built book with the stories and the resolver that made it."""
+
+    path: Path
+    stories: list[Story]
+    resolver: ImageResolver
+
+
+# ---------------------------------------------------------------- stories the books are made of
+
+
+def formats_story(image_dir: Path) -> Story:
+    """A story with a photo in every format a newsroom meets, one too big, one missing and one SVG."""
+    image_dir.mkdir(parents=True, exist_ok=True)
+    draw_image(image_dir / "big.jpg", "JPEG", (2400, 1600), 1)
+    draw_image(image_dir / "chart.png", "PNG", (400, 300), 2)
+    draw_image(image_dir / "anim.gif", "GIF", (200, 150), 3)
+    PILImage.new("RGBA", (300, 200), (30, 90, 160, 120)).save(image_dir / "logo.webp", "WEBP")
+    draw_image(image_dir / "print.jpg", "CMYK", (300, 200), 4)
+    exif_rotated_jpeg(image_dir / "phone.jpg")
+    draw_image(image_dir / "scan.tif", "TIFF", (240, 180), 5)
+    (image_dir / "drawing.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    names = ["big.jpg", "chart.png", "anim.gif", "logo.webp", "print.jpg", "phone.jpg", "scan.tif", "gone.jpg",
+             "drawing.svg"]
+    body: list[Any] = [Paragraph("Photos of every kind arrive at the desk.")]
+    for n, name in enumerate(names):
+        if n == 4:
+            body.append(Heading("Printed matter", 2))
+        body.append(Figure(f"Caption for {name}.", f"Photo: Agency {n}", f"Alt text for {name}", Image(name)))
+        body.append(Paragraph(f"Paragraph after {name}."))
+    return Story(id="tag:example.com,2026:formats", slug="formats", headline="Every image format at once",
+                 subheadline="A test of the resolver", published=WHEN, language="en",
+                 source=Source("Example News", "https://example.com/"), subjects=(Subject("technology"),),
+                 body=tuple(body))
+
+
+def missing_images_story() -> Story:
+    return Story(id="tag:example.com,2026:missing", slug="missing", headline="A story whose photos all went missing",
+                 published=WHEN, body=(
+                     Paragraph("The photographer's card was lost."),
+                     Figure("A harbour at dawn.", "Photo: Lost/Agency", None, Image("nowhere/dawn.jpg")),
+                     Figure("The quay at noon.", "Photo: Lost/Agency", "The quay", Image("nowhere/noon.png")),
+                     Figure("A figure that never had a picture.", "Photo: Archive"),
+                 ))
+
+
+def undated_story() -> Story:
+    text = "See the council's page and the earlier report."
+    return Story(id="urn:example:undated", slug="undated", headline="A story without any date", language="fr",
+                 body=(Paragraph(text, (_link(text, "council's page", "/council"),
+                                        _link(text, "earlier report", "https://example.com/r"))),))
+
+
+def _link(text: str, words: str, href: str) -> Mark:
+    start = text.index(words)
+    return Mark(start, start + len(words), "link", href)
+
+
+def awkward_story(image_dir: Path) -> Story:
+    """Markup characters everywhere, odd links, a figure with only a picture and one with only a credit."""
+    draw_image(image_dir / "plain.png", "PNG", (120, 90), 9)
+    text = 'Fish & chips <cost> "more" than ever, says O\'Brien; mail us or read the report.'
+    return Story(
+        id="tag:example.com,2026:awkward&<>", slug="awkward", headline='Prices <rise> & "fall" at O\'Brien\'s',
+        subheadline="Deck with <b>tags</b> that are text", dateline="SÃO PAULO, Brazil", language="pt-BR",
+        bylines=(Byline("Ana <Editor> Souza", "economics & markets"), Byline("Bo Li")),
+        published=WHEN, updated=WHEN + timedelta(hours=5), rights="© 2026 <Example> & partners",
+        keywords=("prices", "fish & chips"), subjects=(Subject("economy, business and finance"),),
+        related=(Related("Earlier: prices in March", "/news/march"), Related("No link at all")),
+        url="https://example.com/news/prices",
+        body=(Paragraph(text, (_link(text, "mail us", "mailto:desk@example.com"),
+                               _link(text, "the report", "https://example.com/a report?x=1&y=<2>"))),
+              Figure("", None, None, Image("plain.png")),
+              Figure("", "Photo: only a credit", None, Image("absent.jpg")),
+              Heading("Level <three> & more", 3)))
+
+
+def remote_story(base_url: str) -> Story:
+    paths = ["/good.jpg", "/slow.jpg", "/huge.jpg", "/loop-a", "/missing.jpg"]
+    body = [Paragraph("Pictures from the wire.")]
+    body += [Figure(f"Remote caption {p}.", f"Credit {p}", None, Image(base_url + p)) for p in paths]
+    return Story(id="tag:example.com,2026:remote", slug="remote", headline="Photos from across the network",
+                 published=WHEN, body=tuple(body))
+
+
+# ---------------------------------------------------------------- building and checking, once
+
+
+def _build(path: Path, stories: list[Story], resolver: ImageResolver, **options: Any) -> Book:
+    path.write_bytes(export_epub(stories, ExportOptions(**options), resolver))
+    return Book(path, stories, resolver)
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
+    out = tmp_path_factory.mktemp("books")
+    images = out / "images"
+    built: dict[str, Book] = {}
+    sample_resolver = ImageResolver(SAMPLE.parent, offline=True)
+    built["sample"] = _build(out / "sample.epub", [syndicate.read(SAMPLE)], sample_resolver)
+    if SECOND_SAMPLE.exists():
+        built["second"] = _build(out / "second.epub", [syndicate.read(SECOND_SAMPLE)], sample_resolver)
+    shared = ImageResolver(images)  # one resolver for the edition and the single books, as a build does
+    edition = generate_stories(19, images) + [formats_story(images)]
+    built["edition"] = _build(out / "edition.epub", edition, shared, edition_title="Morning Edition")
+    built["formats"] = _build(out / "formats.epub", [edition[-1]], shared)
+    built["missing"] = _build(out / "missing.epub", [missing_images_story()], ImageResolver(images))
+    built["undated"] = _build(out / "undated.epub", [undated_story()], ImageResolver(images))
+    built["awkward"] = _build(out / "awkward.epub", [awkward_story(images)], ImageResolver(images))
+    with ImageServer() as base_url:
+        remote = ImageResolver(images, timeout=1.0, max_bytes=100_000)
+        built["remote"] = _build(out / "remote.epub", [remote_story(base_url)], remote)
+    return built
+
+
+@pytest.fixture(scope="module")
+def epubcheck(books: dict[str, Book]) -> dict[str, list[str]]:
+    """EPUBCheck's errors and warnings for every book, from one JVM."""
+    spec = importlib.util.spec_from_file_location("validate_epub", shared_tool("validate_epub.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found: dict[str, list[str]] = module.problems([str(b.path) for b in books.values()])
+    return {name: found[str(book.path)] for name, book in books.items()}
+
+
+def xml(book: Path, name: str) -> etree._Element:
+    with zipfile.ZipFile(book) as archive:
+        return etree.fromstring(archive.read(name))
+
+
+def chapters(book: Path) -> dict[str, tuple[str, etree._Element]]:
+    """Each story chapter of a book by headline: (file name, parsed XHTML)."""
+    found = {}
+    with zipfile.ZipFile(book) as archive:
+        for name in archive.namelist():
+            if name.startswith("OEBPS/story-"):
+                root = etree.fromstring(archive.read(name))
+                headline = "".join(root.find(".//x:h1", NS).itertext())
+                found[headline] = (name, root)
+    return found
+
+
+def text_of(element: etree._Element) -> str:
+    return "".join(element.itertext())
+
+
+# ---------------------------------------------------------------- EPUBCheck
+
+
+@pytest.mark.parametrize("name", ["sample", "second", "edition", "formats", "missing", "undated", "awkward", "remote"])
+def test_epubcheck_reports_nothing(name: str, books: dict[str, Book], epubcheck: dict[str, list[str]]) -> None:
+    if name not in books:
+        pytest.skip(f"{SECOND_SAMPLE} is not there yet")
+    assert epubcheck[name] == [], "\n".join(epubcheck[name][:20])
+
+
+# ---------------------------------------------------------------- nothing lost
+
+
+@pytest.mark.parametrize("name", ["sample", "second", "edition", "formats", "missing", "awkward", "remote"])
+def test_every_paragraph_heading_caption_and_credit_is_in_the_book(name: str, books: dict[str, Book]) -> None:
+    if name not in books:
+        pytest.skip(f"{SECOND_SAMPLE} is not there yet")
+    book = books[name]
+    found = chapters(book.path)
+    assert len(found) == len(book.stories)
+    for story in book.stories:
+        _, root = found[xml_safe(story.headline)]
+        text = text_of(root)
+        for block in story.body:
+            for piece in plain_text(block):
+                assert xml_safe(piece) in text, (story.slug, piece)
+        for extra in (story.subheadline, story.dateline, *(b.name for b in story.bylines)):
+            if extra:
+                assert xml_safe(extra) in text
+
+
+@pytest.mark.parametrize("name", ["sample", "second", "edition", "missing", "awkward", "remote"])
+def test_figures_keep_captions_and_show_only_available_photos(name: str, books: dict[str, Book]) -> None:
+    if name not in books:
+        pytest.skip(f"{SECOND_SAMPLE} is not there yet")
+    book = books[name]
+    with zipfile.ZipFile(book.path) as archive:
+        names = set(archive.namelist())
+    for story in book.stories:
+        _, root = chapters(book.path)[xml_safe(story.headline)]
+        rendered = root.findall(".//x:figure", NS)
+        assert len(rendered) == len(story.figures)
+        for figure, element in zip(story.figures, rendered):
+            figcaption = element.find("x:figcaption", NS)
+            assert (figcaption is not None) == bool(figure.caption or figure.credit)
+            caption = text_of(figcaption) if figcaption is not None else ""
+            assert figure.caption in caption and (figure.credit or "") in caption
+            img = element.find("x:img", NS)
+            available = figure.image is not None and book.resolver.resolve(figure.image) is not None
+            assert (img is not None) == available, figure.caption
+            if img is not None:
+                assert img.get("alt") == (figure.alt if figure.alt is not None else figure.caption)
+                assert f"OEBPS/{img.get('src')}" in names
+
+
+def test_missing_images_are_reported_and_no_picture_is_invented(books: dict[str, Book]) -> None:
+    book = books["missing"]
+    assert book.resolver.problems == ["image nowhere/dawn.jpg: file not found", "image nowhere/noon.png: file not found"]
+    with zipfile.ZipFile(book.path) as archive:
+        pictures = [n for n in archive.namelist() if n.startswith("OEBPS/images/")]
+    assert pictures == ["OEBPS/images/cover.png"]  # only the drawn cover
+
+
+def test_remote_images_good_embedded_bad_reported(books: dict[str, Book]) -> None:
+    book = books["remote"]
+    problems = book.resolver.problems
+    assert len(problems) == 4, problems
+    for path, reason in (("/slow.jpg", "timed out"), ("/huge.jpg", "too large"), ("/loop-a", "redirect"),
+                         ("/missing.jpg", "404")):
+        assert any(path in p and reason in p for p in problems), (path, problems)
+    _, root = chapters(book.path)["Photos from across the network"]
+    figures = root.findall(".//x:figure", NS)
+    assert [f.find("x:img", NS) is not None for f in figures] == [True, False, False, False, False]
+    with zipfile.ZipFile(book.path) as archive:
+        assert archive.read("OEBPS/" + figures[0].find("x:img", NS).get("src"))[:3] == b"\xff\xd8\xff"
+
+
+# ---------------------------------------------------------------- photos, cover, metadata
+
+
+def test_photos_in_the_book_are_normalised(books: dict[str, Book]) -> None:
+    book = books["formats"]
+    _, root = chapters(book.path)["Every image format at once"]
+    with zipfile.ZipFile(book.path) as archive:
+        by_caption = {text_of(f.find("x:figcaption", NS)): f.find("x:img", NS) for f in root.findall(".//x:figure", NS)}
+        media = {i.get("href"): i.get("media-type") for i in xml(book.path, "OEBPS/content.opf").iter(f"{{{NS['opf']}}}item")}
+        for caption, img in by_caption.items():
+            if img is None:
+                continue
+            data = archive.read("OEBPS/" + img.get("src"))
+            picture = PILImage.open(io.BytesIO(data))
+            assert media[img.get("src")] in ("image/jpeg", "image/png", "image/gif")
+            assert picture.format in ("JPEG", "PNG", "GIF") and picture.mode not in ("CMYK",)
+            assert max(picture.size) <= 1600 and (int(img.get("width")), int(img.get("height"))) == picture.size
+            assert b"Exif" not in data
+    phone = by_caption["Caption for phone.jpg. Photo: Agency 5"]
+    assert (phone.get("width"), phone.get("height")) == ("200", "300")  # EXIF orientation applied
+    assert by_caption["Caption for big.jpg. Photo: Agency 0"].get("width") == "1600"
+    assert by_caption["Caption for gone.jpg. Photo: Agency 7"] is None
+    assert by_caption["Caption for drawing.svg. Photo: Agency 8"] is None
+    assert any("drawing.svg" in p for p in book.resolver.problems)
+
+
+def cover_of(book: Path) -> tuple[str, str]:
+    """(href of the cover image as EPUB 3 declares it, href as the EPUB 2 meta declares it)."""
+    opf = xml(book, "OEBPS/content.opf")
+    items = {i.get("id"): i for i in opf.iter(f"{{{NS['opf']}}}item")}
+    epub3 = [i.get("href") for i in items.values() if "cover-image" in (i.get("properties") or "").split()]
+    assert len(epub3) == 1
+    meta = opf.find(".//opf:meta[@name='cover']", NS)
+    return epub3[0], items[meta.get("content")].get("href")
+
+
+def test_cover_is_the_lead_photo_declared_both_ways(books: dict[str, Book]) -> None:
+    epub3, epub2 = cover_of(books["formats"].path)
+    assert epub3 == epub2
+    _, root = chapters(books["formats"].path)["Every image format at once"]
+    assert epub3 == root.find(".//x:img", NS).get("src")  # the first photo of the story
+    cover_page = xml(books["formats"].path, "OEBPS/cover.xhtml")
+    assert cover_page.find(".//x:img", NS).get("src") == epub3
+
+
+@pytest.mark.parametrize("name", ["sample", "edition", "missing"])
+def test_without_a_lead_photo_the_cover_is_drawn(name: str, books: dict[str, Book]) -> None:
+    epub3, epub2 = cover_of(books[name].path)
+    assert epub3 == epub2 == "images/cover.png"
+    with zipfile.ZipFile(books[name].path) as archive:
+        cover = PILImage.open(io.BytesIO(archive.read("OEBPS/images/cover.png")))
+    assert cover.size == (600, 900) and cover.getextrema()[0] == 0  # something was drawn in black
+
+
+def test_sample_metadata(books: dict[str, Book]) -> None:
+    story = books["sample"].stories[0]
+    opf = xml(books["sample"].path, "OEBPS/content.opf")
+    assert opf.findtext("opf:metadata/dc:identifier", namespaces=NS) == story.id
+    assert opf.findtext("opf:metadata/dc:title", namespaces=NS) == story.headline
+    assert opf.findtext("opf:metadata/dc:language", namespaces=NS) == "en"
+    modified = opf.findtext("opf:metadata/opf:meta[@property='dcterms:modified']", namespaces=NS)
+    assert modified == "2016-12-17T00:00:00Z"  # the sample's date line: Dec. 17, 2016 (no time given)
+    properties = [m.get("property") for m in opf.iterfind("opf:metadata/opf:meta", NS)]
+    for needed in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
+                   "schema:accessibilityHazard", "schema:accessibilitySummary"):
+        assert needed in properties
+    features = {m.text for m in opf.iterfind("opf:metadata/opf:meta[@property='schema:accessibilityFeature']", NS)}
+    assert features == {"structuralNavigation", "alternativeText", "tableOfContents", "readingOrder"}
+
+
+def test_a_photo_without_description_is_not_claimed_accessible(books: dict[str, Book]) -> None:
+    meta = xml(books["awkward"].path, "OEBPS/content.opf").find("opf:metadata", NS)
+    sufficient = [m.text for m in meta.iterfind("opf:meta[@property='schema:accessModeSufficient']", NS)]
+    features = [m.text for m in meta.iterfind("opf:meta[@property='schema:accessibilityFeature']", NS)]
+    assert sufficient == ["textual,visual"] and "alternativeText" not in features
+    assert meta.findtext("dc:identifier", namespaces=NS) == "tag:example.com,2026:awkward&<>"
+
+
+def test_second_sample_metadata(books: dict[str, Book]) -> None:
+    if "second" not in books:
+        pytest.skip(f"{SECOND_SAMPLE} is not there yet")
+    opf = xml(books["second"].path, "OEBPS/content.opf")
+    meta = opf.find("opf:metadata", NS)
+    assert meta.findtext("dc:creator", namespaces=NS) == "Marta Olsen"
+    assert meta.findtext("dc:publisher", namespaces=NS) == "Harbour Gazette"
+    assert meta.findtext("dc:date", namespaces=NS) == "2024-03-14T06:30:00Z"  # published 07:30+01:00
+    assert meta.findtext("opf:meta[@property='dcterms:modified']", namespaces=NS) == "2024-03-14T10:05:00Z"
+    assert meta.findtext("dc:rights", namespaces=NS).startswith("Copyright 2024 Harbour Gazette")
+    subjects = [s.text for s in meta.iterfind("dc:subject", NS)]
+    assert "weather" in subjects and "economy, business and finance" in subjects
+
+
+def test_undated_story_gets_the_documented_modified_date_and_safe_links(books: dict[str, Book]) -> None:
+    opf = xml(books["undated"].path, "OEBPS/content.opf")
+    assert opf.findtext("opf:metadata/opf:meta[@property='dcterms:modified']", namespaces=NS) == MODIFIED_WITHOUT_DATE
+    assert opf.find("opf:metadata/dc:date", NS) is None
+    assert opf.findtext("opf:metadata/dc:language", namespaces=NS) == "fr"
+    _, root = chapters(books["undated"].path)["A story without any date"]
+    links = root.findall(".//x:p/x:a", NS)
+    assert [a.get("href") for a in links] == [None, "https://example.com/r"]  # a relative link has no target in a book
+    assert [text_of(a) for a in links] == ["council's page", "earlier report"]
+
+
+# ---------------------------------------------------------------- navigation and edition order
+
+
+def test_navigation_lists_every_story_and_subheading(books: dict[str, Book]) -> None:
+    book = books["edition"]
+    nav = xml(book.path, "OEBPS/nav.xhtml")
+    toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+    labels = [text_of(a) for a in toc.iter(f"{{{NS['x']}}}a")]
+    ncx_labels = [t.text for t in xml(book.path, "OEBPS/toc.ncx").iterfind(".//ncx:navLabel/ncx:text", NS)]
+    for story in book.stories:
+        assert story.headline in labels and story.headline in ncx_labels
+        for block in story.body:
+            if isinstance(block, Heading):
+                assert block.text in labels and block.text in ncx_labels
+
+
+def test_edition_is_newest_first_within_subject_sections(books: dict[str, Book]) -> None:
+    book = books["edition"]
+    opf = xml(book.path, "OEBPS/content.opf")
+    assert opf.findtext("opf:metadata/dc:title", namespaces=NS) == "Morning Edition"
+    hrefs = {i.get("id"): i.get("href") for i in opf.iter(f"{{{NS['opf']}}}item")}
+    spine = [hrefs[r.get("idref")] for r in opf.iter(f"{{{NS['opf']}}}itemref")]
+    assert spine[:2] == ["cover.xhtml", "nav.xhtml"]
+    by_headline = {s.headline: s for s in book.stories}
+    section, sections_seen, previous = None, [], None
+    with zipfile.ZipFile(book.path) as archive:
+        for href in spine[2:]:
+            root = etree.fromstring(archive.read("OEBPS/" + href))
+            title = text_of(root.find(".//x:h1", NS))
+            if href.startswith("section-"):
+                section, previous = title, None
+                sections_seen.append(title)
+                continue
+            story = by_headline[title]
+            assert (story.subjects[0].name if story.subjects else "More news") == section
+            if previous is not None:
+                assert previous.date >= story.date  # newest first
+            previous = story
+    assert len(sections_seen) == len(set(sections_seen)) and sections_seen[-1] == "More news"
+    assert len([h for h in spine if h.startswith("story-")]) == 20
+
+
+# ---------------------------------------------------------------- the container
+
+
+def test_zip_layout_is_fixed(books: dict[str, Book]) -> None:
+    with zipfile.ZipFile(books["formats"].path) as archive:
+        infos = archive.infolist()
+    assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED and not infos[0].extra
+    assert books["formats"].path.read_bytes()[30:58] == b"mimetypeapplication/epub+zip"
+    assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in infos)
+    for info in infos[1:]:
+        photo = info.filename.endswith((".jpg", ".png", ".gif"))
+        assert info.compress_type == (zipfile.ZIP_STORED if photo else zipfile.ZIP_DEFLATED), info.filename
+
+
+def test_stylesheet_suits_e_readers(books: dict[str, Book]) -> None:
+    with zipfile.ZipFile(books["sample"].path) as archive:
+        css = archive.read("OEBPS/style.css").decode()
+    assert "font-family" not in css and "color" not in css and "px" not in css and "pt;" not in css
+    assert "max-width: 100%" in css
+    caption_rule = css[css.index("figcaption {"):]
+    assert "font-style: italic" in caption_rule[:200] and "font-size: 0.85em" in caption_rule[:200]
+
+
+# ---------------------------------------------------------------- reproducible
+
+
+def _edition_bytes(tmp: Path, order: slice = slice(None)) -> bytes:
+    stories = generate_stories(8, tmp / "img") + [formats_story(tmp / "img")]
+    return export_epub(stories[order], ExportOptions(title="Daily"), ImageResolver(tmp / "img"))
+
+
+def test_two_builds_are_byte_identical_whatever_the_input_order(tmp_path: Path) -> None:
+    first = _edition_bytes(tmp_path / "a")
+    assert first == _edition_bytes(tmp_path / "b")
+    assert first == _edition_bytes(tmp_path / "c", slice(None, None, -1))
+
+
+SCRIPT = """
+import hashlib, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from test_epub import _edition_bytes
+print(hashlib.sha256(_edition_bytes(Path(sys.argv[1]))).hexdigest())
+"""
+
+
+def test_time_zone_does_not_change_the_book(tmp_path: Path) -> None:
+    here = str(Path(__file__).resolve().parent)
+    tests = str(Path(__file__).resolve().parent.parent)
+    digests = []
+    for zone in ("UTC", "Asia/Tokyo", "America/Los_Angeles"):
+        env = {**os.environ, "TZ": zone, "PYTHONPATH": os.pathsep.join([tests, here])}
+        done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / zone.replace("/", "-")), here],
+                              capture_output=True, text=True, env=env, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        digests.append(done.stdout.strip())
+    assert len(set(digests)) == 1
+    assert digests[0] == hashlib.sha256(_edition_bytes(tmp_path / "here")).hexdigest()
+
+
+def test_cli_convert_writes_the_same_book(books: dict[str, Book], tmp_path: Path) -> None:
+    if "second" not in books:
+        pytest.skip(f"{SECOND_SAMPLE} is not there yet")
+    out = tmp_path / "harbour.epub"
+    done = subprocess.run([sys.executable, "-m", "syndicate", "convert", str(SECOND_SAMPLE), "--to", "epub",
+                           "-o", str(out)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == books["second"].path.read_bytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(story_strategy())
+def test_any_story_gives_well_formed_documents_holding_all_its_text(story: Story) -> None:
+    data = export_epub([story], ExportOptions(), ImageResolver(offline=True))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        documents = {n: etree.fromstring(archive.read(n)) for n in archive.namelist()
+                     if n.endswith((".xhtml", ".opf", ".ncx", ".xml"))}
+    text = text_of(documents["OEBPS/story-001.xhtml"])
+    for block in story.body:
+        for piece in plain_text(block):
+            assert xml_safe(piece) in text
+    assert xml_safe(story.headline) in text_of(documents["OEBPS/nav.xhtml"])
