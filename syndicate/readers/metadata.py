@@ -1,0 +1,510 @@
+"""Metadata beside a story: YAML front matter, sidecar files, validation, images.
+
+Every reader shares this module. Metadata comes from three places, merged key
+by key, the first that has a key winning:
+
+1. ``InputFile.metadata`` (what a pipeline passes to ``syndicate.read``);
+2. a *sidecar* file beside the input with the same stem: ``NAME.toml``,
+   ``NAME.json``, ``NAME.yaml`` or ``NAME.yml`` (two of them at once is an
+   error: which one wins would be a guess);
+3. YAML *front matter* at the very top of a text input, between a first line
+   ``---`` and the next line ``---`` (or ``...``).
+
+Metadata always wins over what a reader infers from the text. The keys
+(:data:`KNOWN_KEYS`) are the story fields of DESIGN.md section 2 plus
+``images``; an unknown key, or a value of the wrong shape, is refused with an
+:class:`~syndicate.errors.InputError` naming the key, so a typo never passes
+silently.
+
+Dates (``published``, ``updated``) are ISO 8601 or anything
+``dateutil`` reads; a date-time must carry its offset (a naive one is
+refused: which zone it meant would be a guess), while a bare date means that
+day at 00:00 UTC.
+
+``images`` is a list in reading order; each item is a path (relative to the
+input's folder, confined to ``InputFile.base``) or an http(s) URL, or a
+mapping ``{src, caption?, credit?, alt?}``. They attach to the story's figures
+in order; extra images become extra figures at the end, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timezone
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+from dateutil import parser as date_parser
+
+from ..errors import InputError, ModelError
+from ..model import SLUG_RE, Byline, Figure, Image, Related, Source, Subject
+from . import InputFile
+
+__all__ = [
+    "KNOWN_KEYS",
+    "SIDECAR_SUFFIXES",
+    "Metadata",
+    "ImageRef",
+    "split_front_matter",
+    "find_sidecar",
+    "load_sidecar",
+    "gather",
+    "parse_metadata",
+    "parse_date",
+    "parse_byline",
+    "resolve_image",
+    "attach_images",
+]
+
+#: Sidecar file suffixes, in the order they are looked for.
+SIDECAR_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
+
+#: Front matter or sidecar files larger than this are refused (metadata is small).
+MAX_METADATA_BYTES = 256 * 1024
+
+#: The IPTC Media Topic scheme URI, filled in for ``medtop:`` codes that name no scheme.
+MEDIATOPIC_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
+
+#: Media types by file extension: a fixed table, so the answer never depends on the machine's mime.types.
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+    ".webp": "image/webp", ".svg": "image/svg+xml", ".avif": "image/avif", ".tif": "image/tiff",
+    ".tiff": "image/tiff", ".bmp": "image/bmp",
+}
+
+_FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """One entry of ``images:``: where the picture is, and the caption data metadata gives for it."""
+
+    src: str
+    caption: str | None = None
+    credit: str | None = None
+    alt: str | None = None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Validated metadata; a field is None (or empty) when no metadata gave it."""
+
+    id: str | None = None
+    slug: str | None = None
+    headline: str | None = None
+    subheadline: str | None = None
+    summary: str | None = None
+    bylines: tuple[Byline, ...] | None = None
+    dateline: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    language: str | None = None
+    url: str | None = None
+    source: Source | None = None
+    rights: str | None = None
+    keywords: tuple[str, ...] | None = None
+    subjects: tuple[Subject, ...] | None = None
+    related: tuple[Related, ...] | None = None
+    images: tuple[ImageRef, ...] = ()
+    given: frozenset[str] = field(default_factory=frozenset)
+
+    def has(self, key: str) -> bool:
+        """True when metadata gave ``key`` (so the reader must not infer it)."""
+        return key in self.given
+
+
+# ---------------------------------------------------------------- finding metadata
+
+
+def split_front_matter(text: str, name: object = None) -> tuple[dict[str, Any] | None, str]:
+    """Split YAML front matter off the top of ``text``: ``(mapping or None, the rest)``.
+
+    Front matter is recognised only when the very first line is ``---`` and a
+    later line is ``---`` or ``...``; anything else is story text. Invalid YAML
+    or a block that is not a mapping is refused, naming the input.
+    """
+    if not text.startswith("---"):
+        return None, text
+    first_end = text.find("\n")
+    if first_end < 0 or text[:first_end].rstrip(" \t") != "---":
+        return None, text
+    close = _FRONT_MATTER_CLOSE.search(text, first_end + 1)
+    if close is None:
+        return None, text
+    block = text[first_end + 1:close.start()]
+    rest = text[close.end():].lstrip("\n")
+    if len(block.encode("utf-8")) > MAX_METADATA_BYTES:
+        raise InputError(f"front matter is too large (over {MAX_METADATA_BYTES} bytes)", name)
+    data = _load_yaml(block, name, "front matter")
+    return data, rest
+
+
+def find_sidecar(path: Path | None) -> Path | None:
+    """The metadata file beside ``path`` with the same stem, or None; two of them is an InputError."""
+    if path is None:
+        return None
+    found = [path.with_suffix(s) for s in SIDECAR_SUFFIXES if path.with_suffix(s).is_file() and path.suffix != s]
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise InputError(f"more than one metadata file beside it ({names}); keep one", path)
+    return found[0] if found else None
+
+
+def load_sidecar(path: Path) -> dict[str, Any]:
+    """Read a sidecar (TOML, JSON or YAML by suffix) into a mapping; refuses bad syntax or non-mappings."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read metadata: {exc.strerror or exc}", path) from None
+    if len(raw) > MAX_METADATA_BYTES:
+        raise InputError(f"metadata file is too large (over {MAX_METADATA_BYTES} bytes)", path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("metadata file is not UTF-8", path) from None
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        try:
+            data: Any = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"invalid TOML: {exc}", path) from None
+    elif suffix == ".json":
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise InputError(f"invalid JSON: {exc}", path) from None
+    else:
+        data = _load_yaml(text, path, "metadata")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"metadata must be a mapping of keys to values, not {type(data).__name__}", path)
+    return data
+
+
+def _load_yaml(text: str, name: object, what: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)  # safe_load: no arbitrary objects, no code
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise InputError(f"invalid YAML in {what}{where}: {problem}", name) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"{what} must be a mapping of keys to values, not {type(data).__name__}", name)
+    return data
+
+
+def gather(source: InputFile, front_matter: Mapping[str, Any] | None = None) -> Metadata:
+    """Merge the metadata of one input (explicit > sidecar > front matter, key by key) and validate it.
+
+    Each layer is checked on its own first, so an unknown key is reported
+    against the file that holds it.
+    """
+    sidecar = find_sidecar(source.path)
+    layers: list[tuple[Mapping[str, Any] | None, object]] = [
+        (front_matter, source.name),
+        (load_sidecar(sidecar) if sidecar is not None else None, sidecar),
+        (source.metadata, source.name),
+    ]
+    merged: dict[str, Any] = {}
+    for layer, name in layers:  # later layers override earlier ones
+        if layer:
+            parse_metadata(layer, name)
+            merged.update(layer)
+    if "byline" in merged and "bylines" in merged:  # the two spellings from different layers: the later wins
+        later = next(k for layer, _ in reversed(layers) if layer for k in ("byline", "bylines") if k in layer)
+        merged.pop("bylines" if later == "byline" else "byline")
+    return parse_metadata(merged, source.name)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _str(value: Any, key: str, name: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"metadata {key!r} must be a non-empty string", name)
+    return value.strip()
+
+
+def _items(value: Any, key: str, name: object) -> list[Any]:
+    """A list value; a single string or mapping counts as a list of one."""
+    if isinstance(value, (str, dict)):
+        return [value]
+    if not isinstance(value, list):
+        raise InputError(f"metadata {key!r} must be a list", name)
+    return value
+
+
+def _record(cls: Callable[..., Any], value: dict[str, Any], key: str, allowed: Sequence[str], name: object) -> Any:
+    unknown = sorted(str(k) for k in value if k not in allowed)
+    if unknown:
+        raise InputError(f"metadata {key!r} has unknown key(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})", name)
+    clean = {k: _str(v, f"{key}.{k}", name) for k, v in value.items() if v is not None}
+    try:
+        return cls(**clean)
+    except (TypeError, ModelError) as exc:
+        raise InputError(f"metadata {key!r}: {exc}", name) from None
+
+
+def parse_byline(text: str) -> tuple[Byline, ...]:
+    """``[By] NAME [and NAME…][, ROLE]`` into bylines; all-capital names are title-cased.
+
+    The role (``Associated Press``) applies to every name. When the part after
+    the first comma itself lists names (``Jane Doe, John Roe and Ann Poe``),
+    the whole line is a list of names with no role.
+    """
+    body = re.sub(r"^\s*by\s+", "", text.strip(), flags=re.IGNORECASE).strip()
+    names_part, _, role = body.partition(",")
+    role = role.strip()
+    if role and re.search(r"\band\b|&", role):
+        names_part, role = body, ""
+    names = [n.strip() for n in re.split(r",|\band\b|&", names_part) if n.strip()]
+    if not names:
+        return ()
+    return tuple(Byline(name=_title_if_caps(n), role=_title_if_caps(role) or None) for n in names)
+
+
+def _title_if_caps(text: str) -> str:
+    """``JANE DOE`` -> ``Jane Doe``; mixed case is kept as written (``Jane McDonald``)."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) > 3 and all(c.isupper() for c in letters):
+        return " ".join(w[:1].upper() + w[1:].lower() for w in text.split(" "))
+    return text
+
+
+def _bylines(value: Any, name: object) -> tuple[Byline, ...]:
+    out: list[Byline] = []
+    for item in _items(value, "bylines", name):
+        if isinstance(item, dict):
+            out.append(_record(Byline, item, "bylines", ("name", "role", "email", "url"), name))
+        else:
+            out.extend(parse_byline(_str(item, "bylines", name)))
+    return tuple(out)
+
+
+def _subjects(value: Any, name: object) -> tuple[Subject, ...]:
+    out = []
+    for item in _items(value, "subjects", name):
+        subject = (_record(Subject, item, "subjects", ("name", "code", "scheme"), name) if isinstance(item, dict)
+                   else Subject(_str(item, "subjects", name)))
+        if subject.code and subject.code.startswith("medtop:") and subject.scheme is None:
+            subject = replace(subject, scheme=MEDIATOPIC_SCHEME)
+        out.append(subject)
+    return tuple(out)
+
+
+def _related(value: Any, name: object) -> tuple[Related, ...]:
+    return tuple(_record(Related, item, "related", ("title", "url"), name) if isinstance(item, dict)
+                 else Related(_str(item, "related", name)) for item in _items(value, "related", name))
+
+
+def _source(value: Any, name: object) -> Source:
+    if isinstance(value, dict):
+        return _record(Source, value, "source", ("name", "url"), name)  # type: ignore[no-any-return]
+    return Source(_str(value, "source", name))
+
+
+def _keywords(value: Any, name: object) -> tuple[str, ...]:
+    return tuple(_str(k, "keywords", name) for k in _items(value, "keywords", name))
+
+
+def _images(value: Any, name: object) -> tuple[ImageRef, ...]:
+    out = []
+    for item in _items(value, "images", name):
+        if isinstance(item, dict):
+            out.append(_record(ImageRef, item, "images", ("src", "caption", "credit", "alt"), name))
+        else:
+            out.append(ImageRef(_str(item, "images", name)))
+        if not out[-1].src:
+            raise InputError("metadata 'images': every image needs a src", name)
+    return tuple(out)
+
+
+def parse_date(value: Any, key: str = "published", name: object = None) -> datetime:
+    """A metadata date into an aware datetime.
+
+    ``datetime`` values must carry an offset; a ``date`` (or a string with no
+    time) is that day at 00:00 UTC; strings are read by ``dateutil``, and one
+    that leaves out part of the date (``Dec. 16``) is refused rather than
+    completed from the clock.
+    """
+    if isinstance(value, datetime):
+        parsed, has_time = value, True
+    elif isinstance(value, date):
+        parsed, has_time = datetime.combine(value, time()), False
+    elif isinstance(value, str) and value.strip():
+        parsed, has_time = _parse_date_text(value.strip(), key, name)
+    else:
+        raise InputError(f"metadata {key!r} must be a date or date-time", name)
+    if not has_time:
+        return parsed.replace(tzinfo=timezone.utc)
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise InputError(f"metadata {key!r} is a date-time without an offset ({value}); add one, e.g. +00:00", name)
+    return parsed
+
+
+def _parse_date_text(text: str, key: str, name: object) -> tuple[datetime, bool]:
+    """Parse with two different defaults: what differs between them was not in the text."""
+    try:
+        first = date_parser.parse(text, default=datetime(2001, 1, 1, 0, 0, 0))
+        second = date_parser.parse(text, default=datetime(2002, 2, 2, 1, 1, 1))
+    except (ValueError, OverflowError):
+        raise InputError(f"metadata {key!r} is not a date: {text!r}", name) from None
+    if first.date() != second.date():
+        raise InputError(f"metadata {key!r} is not a complete date (year, month and day): {text!r}", name)
+    return first, first.hour == second.hour
+
+
+_SCALARS: dict[str, Callable[[Any, object], Any]] = {
+    "bylines": _bylines,
+    "subjects": _subjects,
+    "related": _related,
+    "source": _source,
+    "keywords": _keywords,
+    "images": _images,
+}
+
+_TEXT_KEYS = ("headline", "subheadline", "summary", "dateline", "rights")
+
+#: Every key metadata may carry (``byline`` is accepted as a synonym of ``bylines``).
+KNOWN_KEYS = frozenset(
+    {"id", "slug", "published", "updated", "language", "url", *_TEXT_KEYS, *_SCALARS, "byline"}
+)
+
+
+def parse_metadata(data: Mapping[str, Any], name: object = None) -> Metadata:
+    """Validate a metadata mapping into :class:`Metadata`; unknown keys and bad values raise InputError."""
+    data = dict(data)
+    if "byline" in data:
+        if "bylines" in data:
+            raise InputError("metadata has both 'byline' and 'bylines'; keep one", name)
+        data["bylines"] = data.pop("byline")
+    unknown = sorted(str(k) for k in data if k not in KNOWN_KEYS)
+    if unknown:
+        raise InputError(f"unknown metadata key(s): {', '.join(unknown)} (known: {', '.join(sorted(KNOWN_KEYS))})", name)
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue  # an explicit null means "not given"
+        if key in _SCALARS:
+            values[key] = _SCALARS[key](value, name)
+        elif key in ("published", "updated"):
+            values[key] = parse_date(value, key, name)
+        elif key == "id":
+            values[key] = _check(_str(value, key, name), r"^(tag|urn):\S+$", "a tag: or urn: URI", key, name)
+        elif key == "slug":
+            values[key] = _check(_str(value, key, name), SLUG_RE.pattern, "lowercase a-z, 0-9 and hyphens", key, name)
+        elif key == "language":
+            values[key] = _check(_str(value, key, name), _LANGUAGE.pattern, "a BCP 47 tag such as en or pt-BR", key, name)
+        elif key == "url":
+            values[key] = _check(_str(value, key, name), _URL.pattern, "an http(s) URL", key, name)
+        else:
+            values[key] = _str(value, key, name)
+    return Metadata(**values, given=frozenset(values))
+
+
+def _check(value: str, pattern: str, what: str, key: str, name: object) -> str:
+    if re.match(pattern, value, re.IGNORECASE if key == "url" else 0) is None:
+        raise InputError(f"metadata {key!r} must be {what}, not {value!r}", name)
+    return value
+
+
+# ---------------------------------------------------------------- images
+
+
+def resolve_image(src: str, source: InputFile) -> tuple[Image | None, str | None]:
+    """Turn an ``images:`` entry into an :class:`Image`: ``(image or None, why it is missing)``.
+
+    A URL stays a URL (media type from its extension, size unknown). A local
+    path is taken relative to the input's folder and must stay inside
+    ``source.base`` (no absolute path, no ``..`` or symlink leading out),
+    else InputError; its media type and size come from the file's header
+    (Pillow opens it lazily, no pixels decoded). A missing or unreadable file
+    gives ``(None, reason)``: the figure keeps its caption, nothing is invented.
+    """
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) and not re.match(r"^[a-zA-Z]:[\\/]", src):
+        if not _URL.match(src):
+            raise InputError(f"image {src!r}: only http(s) URLs or paths inside the input folder are allowed",
+                             source.name)
+        suffix = PurePosixPath(re.split(r"[?#]", src.split("://", 1)[1], maxsplit=1)[0]).suffix.lower()
+        return Image(src=src, media_type=MEDIA_TYPES.get(suffix)), None
+    local = _confined_path(src, source)
+    return _image_from_file(local, source)
+
+
+def _confined_path(src: str, source: InputFile) -> Path:
+    """The file an image path names, refusing any path that leaves ``source.base``."""
+    if "\\" in src or "\x00" in src or src.startswith("/") or re.match(r"^[a-zA-Z]:", src):
+        raise InputError(f"image {src!r}: use a relative path with '/' inside the input folder", source.name)
+    folder = source.path.parent if source.path is not None else source.base
+    candidate = Path(os.path.abspath(folder / src))
+    base = Path(os.path.realpath(source.base))
+    if not _inside(candidate, Path(os.path.abspath(source.base))) or not _inside(Path(os.path.realpath(candidate)), base):
+        raise InputError(f"image {src!r} is outside the input folder {str(source.base)!r}", source.name)
+    return candidate
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return path != folder
+
+
+def _image_from_file(path: Path, source: InputFile) -> tuple[Image | None, str | None]:
+    from PIL import Image as PILImage  # imported here: only stories with local images pay for Pillow
+
+    rel = PurePosixPath(path.relative_to(os.path.abspath(source.base)).as_posix())
+    if not path.is_file():
+        return None, f"image file {rel} was not found; the figure keeps its caption without a picture"
+    try:
+        with PILImage.open(path) as picture:  # lazy: reads the header only
+            media_type = PILImage.MIME.get(picture.format or "")
+            width, height = picture.size
+    except Exception as exc:  # Pillow raises many types for a broken file; any means "unreadable"
+        return None, f"image file {rel} could not be read ({type(exc).__name__}); the figure keeps its caption"
+    return Image(src=str(rel), media_type=media_type, width=width or None, height=height or None), None
+
+
+def attach_images(body: Sequence[Any], refs: Sequence[ImageRef],
+                  source: InputFile) -> tuple[list[Any], list[tuple[int, str, str]]]:
+    """Give the body's figures the ``images:`` of metadata, in reading order.
+
+    Image *n* goes to figure *n*; its caption, credit and alt (when given)
+    win over the text's. Images beyond the last figure become new figures at
+    the end of the body. Returns the new body and ``(block index, src, reason)``
+    for every image that could not be found or read.
+    """
+    blocks = list(body)
+    figure_slots = [i for i, b in enumerate(blocks) if isinstance(b, Figure)]
+    missing: list[tuple[int, str, str]] = []
+    for n, ref in enumerate(refs):
+        image, why = resolve_image(ref.src, source)
+        if n < len(figure_slots):
+            index = figure_slots[n]
+            old: Figure = blocks[index]
+            blocks[index] = Figure(caption=ref.caption if ref.caption is not None else old.caption,
+                                   credit=ref.credit if ref.credit is not None else old.credit,
+                                   alt=ref.alt if ref.alt is not None else old.alt,
+                                   image=image)
+        else:
+            index = len(blocks)
+            caption = ref.caption or ""
+            if not (caption or ref.credit or image):
+                caption = ref.alt or PurePosixPath(ref.src).name  # keep the only thing we know about it
+            blocks.append(Figure(caption=caption, credit=ref.credit, alt=ref.alt, image=image))
+        if why is not None:
+            missing.append((index, ref.src, why))
+    return blocks, missing

@@ -1,0 +1,285 @@
+"""Metadata beside a story: front matter, sidecars, their precedence, validation and images."""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from PIL import Image as PILImage
+
+import syndicate
+from syndicate.errors import InputError
+from syndicate.model import Byline, Figure, Heading, Image, Paragraph, Related, Source, Subject
+from syndicate.readers import InputFile
+from syndicate.readers.metadata import (
+    MEDIATOPIC_SCHEME,
+    find_sidecar,
+    parse_date,
+    parse_metadata,
+    split_front_matter,
+)
+
+STORY = ("Harbour reopens\n\nThe first ferry left the harbour on Thursday.\n\n"
+         "A ferry leaves the harbour\nA ferry leaves the harbour at dawn. Photo: Ana Lima/Gazette\n\n"
+         "Fishermen will come home at the weekend.\n")
+
+
+def write_story(folder: Path, name: str = "harbour.txt", text: str = STORY) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def draw(path: Path, size: tuple[int, int], fmt: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    PILImage.new("RGB", size, (20, 90, 140)).save(path, fmt)
+    return path
+
+
+# ---------------------------------------------------------------- front matter
+
+
+def test_front_matter_is_split_off_and_applied(tmp_path: Path) -> None:
+    text = ("---\nheadline: Ferries sail again\nbyline: By MARTA OLSEN, Harbour Gazette\npublished: 2024-03-14\n"
+            "keywords: [harbour, ferry]\n---\n" + STORY)
+    story = syndicate.read(write_story(tmp_path, text=text))
+    assert story.headline == "Ferries sail again"
+    assert story.bylines == (Byline("Marta Olsen", "Harbour Gazette"),)
+    assert story.published == datetime(2024, 3, 14, tzinfo=timezone.utc)
+    assert story.keywords == ("harbour", "ferry")
+    assert not [i for i in story.inferred if i.field in ("headline", "published", "bylines")]
+    # the text's own first line differs from the metadata headline: it is kept (as a subheading), not dropped
+    assert story.body[0] == Heading("Harbour reopens")
+
+
+def test_front_matter_needs_the_first_line_to_be_three_dashes() -> None:
+    assert split_front_matter("Title\n---\nheadline: x\n---\n") == (None, "Title\n---\nheadline: x\n---\n")
+    assert split_front_matter("---\nno closing line\n") == (None, "---\nno closing line\n")
+    assert split_front_matter("---\nheadline: x\n...\nBody\n") == ({"headline": "x"}, "Body\n")
+
+
+@pytest.mark.parametrize("block, reason", [
+    ("headline: [unclosed", "invalid YAML"),
+    ("- just\n- a list", "must be a mapping"),
+    ("headlin: Typo", "headlin"),
+    ("published: 2024-03-14T07:30:00", "without an offset"),
+    ("published: March 14", "not a complete date"),
+    ("id: harbour-2024", "tag: or urn:"),
+    ("slug: Harbour Reopens", "lowercase"),
+    ("url: javascript:alert(1)", "http(s) URL"),
+    ("bylines: [{name: Jane, office: Oslo}]", "office"),
+    ("keywords: [harbour, 3]", "keywords"),
+    ("language: 'english language'", "BCP 47"),
+    ("headline: ''", "non-empty"),
+])
+def test_bad_front_matter_is_refused_naming_the_problem(block: str, reason: str, tmp_path: Path) -> None:
+    path = write_story(tmp_path, text=f"---\n{block}\n---\n{STORY}")
+    with pytest.raises(InputError) as caught:
+        syndicate.read(path)
+    assert reason in caught.value.message
+    assert caught.value.path == str(path)
+
+
+def test_a_text_merely_starting_with_a_rule_is_not_metadata(tmp_path: Path) -> None:
+    story = syndicate.read(write_story(tmp_path, text="---\n\n" + STORY))
+    assert story.headline == "Harbour reopens"
+
+
+# ---------------------------------------------------------------- sidecars and precedence
+
+
+@pytest.mark.parametrize("suffix, content", [
+    (".toml", 'headline = "From TOML"\npublished = 2024-03-14T07:30:00+01:00\n'),
+    (".json", json.dumps({"headline": "From JSON", "published": "2024-03-14T07:30:00+01:00"})),
+    (".yaml", "headline: From YAML\npublished: 2024-03-14T07:30:00+01:00\n"),
+    (".yml", "headline: 'From YAML'\npublished: '2024-03-14 07:30 +01:00'\n"),
+])
+def test_each_sidecar_kind_is_found_and_read(suffix: str, content: str, tmp_path: Path) -> None:
+    path = write_story(tmp_path)
+    (tmp_path / f"harbour{suffix}").write_text(content, encoding="utf-8")
+    story = syndicate.read(path)
+    assert story.headline.startswith("From ")
+    assert story.published == datetime(2024, 3, 14, 7, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert story.published.utcoffset() == timedelta(hours=1)
+
+
+def test_two_sidecars_are_refused(tmp_path: Path) -> None:
+    path = write_story(tmp_path)
+    (tmp_path / "harbour.yaml").write_text("headline: A\n")
+    (tmp_path / "harbour.json").write_text('{"headline": "B"}')
+    with pytest.raises(InputError, match="more than one metadata file"):
+        find_sidecar(path)
+
+
+def test_unknown_key_in_a_sidecar_names_the_sidecar(tmp_path: Path) -> None:
+    path = write_story(tmp_path)
+    sidecar = tmp_path / "harbour.toml"
+    sidecar.write_text('headline = "A"\nauthor = "Jane"\n')
+    with pytest.raises(InputError) as caught:
+        syndicate.read(path)
+    assert "author" in caught.value.message and caught.value.path == str(sidecar)
+
+
+def test_explicit_metadata_beats_sidecar_beats_front_matter(tmp_path: Path) -> None:
+    text = "---\nheadline: front\nsummary: front summary\nrights: front rights\n---\n" + STORY
+    path = write_story(tmp_path, text=text)
+    (tmp_path / "harbour.yaml").write_text("headline: sidecar\nsummary: sidecar summary\n")
+    story = syndicate.read(path, metadata={"headline": "explicit"})
+    assert (story.headline, story.summary, story.rights) == ("explicit", "sidecar summary", "front rights")
+
+
+def test_metadata_wins_over_what_the_text_implies(tmp_path: Path) -> None:
+    text = "Storm hits coast\n\nBy Jane Doe\n\nHOUSTON (AP) — Winds reached 120 mph on Dec. 16, 2016.\n"
+    path = write_story(tmp_path, text=text)
+    story = syndicate.read(path, metadata={
+        "published": "2016-12-15T18:00:00-06:00", "dateline": "HOUSTON", "source": {"name": "Gulf Wire"},
+        "bylines": ["Jane Doe"], "summary": "Winds of 120 mph.", "language": "en-US"})
+    assert story.published == datetime(2016, 12, 16, 0, 0, tzinfo=timezone.utc)  # same instant as given
+    assert story.published.utcoffset() == timedelta(hours=-6)
+    assert story.source == Source("Gulf Wire") and story.language == "en-US"
+    assert story.bylines == (Byline("Jane Doe"),) and story.summary == "Winds of 120 mph."
+    assert story.body == (Paragraph("Winds reached 120 mph on Dec. 16, 2016."),)
+    fields = {i.field for i in story.inferred}
+    assert not fields & {"published", "dateline", "source", "bylines", "summary", "language"}
+
+
+def test_metadata_naming_other_people_keeps_the_texts_byline_line(tmp_path: Path) -> None:
+    text = "Storm hits coast\n\nBy Jane Doe\n\nWinds reached 120 mph.\n"
+    story = syndicate.read(write_story(tmp_path, text=text), metadata={"bylines": [{"name": "Desk Editor"}]})
+    assert story.bylines == (Byline("Desk Editor"),)
+    assert Paragraph("By Jane Doe") in story.body
+
+
+# ---------------------------------------------------------------- values
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2016-12-16", datetime(2016, 12, 16, tzinfo=timezone.utc)),
+    ("Dec. 16, 2016", datetime(2016, 12, 16, tzinfo=timezone.utc)),
+    ("2016-12-16T09:15:00Z", datetime(2016, 12, 16, 9, 15, tzinfo=timezone.utc)),
+    ("16 December 2016 10:00 +0200", datetime(2016, 12, 16, 8, 0, tzinfo=timezone.utc)),
+    (datetime(2016, 12, 16, 9, 0, tzinfo=timezone.utc).date(), datetime(2016, 12, 16, tzinfo=timezone.utc)),
+])
+def test_dates_are_read_aware(value: object, expected: datetime) -> None:
+    parsed = parse_date(value)
+    assert parsed == expected and parsed.utcoffset() is not None
+
+
+@pytest.mark.parametrize("value", ["2016-12-16 09:00", datetime(2016, 12, 16, 9, 0), "yesterday", "Dec 16", 20161216])
+def test_naive_incomplete_or_odd_dates_are_refused(value: object) -> None:
+    with pytest.raises(InputError):
+        parse_date(value)
+
+
+def test_bylines_subjects_related_and_source_in_every_shape() -> None:
+    meta = parse_metadata({
+        "bylines": ["By JANE DOE and JOHN ROE, Associated Press", {"name": "Ann Poe", "email": "ann@example.org"}],
+        "subjects": ["politics", {"name": "weather", "code": "medtop:17000000"},
+                     {"name": "local", "code": "L1", "scheme": "http://example.org/scheme/"}],
+        "related": ["Storm diary", {"title": "Map", "url": "https://example.org/map"}],
+        "source": "Harbour Gazette",
+        "keywords": "harbour",
+    })
+    assert meta.bylines == (Byline("Jane Doe", "Associated Press"), Byline("John Roe", "Associated Press"),
+                            Byline("Ann Poe", email="ann@example.org"))
+    assert meta.subjects == (Subject("politics"), Subject("weather", "medtop:17000000", MEDIATOPIC_SCHEME),
+                             Subject("local", "L1", "http://example.org/scheme/"))
+    assert meta.related == (Related("Storm diary"), Related("Map", "https://example.org/map"))
+    assert meta.source == Source("Harbour Gazette") and meta.keywords == ("harbour",)
+
+
+def test_id_and_slug_from_metadata_win(tmp_path: Path) -> None:
+    story = syndicate.read(write_story(tmp_path), metadata={"id": "urn:newsml:example.org:2024:harbour",
+                                                            "slug": "harbour-reopens"})
+    assert (story.id, story.slug) == ("urn:newsml:example.org:2024:harbour", "harbour-reopens")
+    assert not [i for i in story.inferred if i.field in ("id", "slug")]
+
+
+# ---------------------------------------------------------------- images
+
+
+def test_local_images_attach_in_order_with_size_from_the_header(tmp_path: Path) -> None:
+    path = write_story(tmp_path / "stories")
+    draw(tmp_path / "stories" / "images" / "ferry.jpg", (640, 427), "JPEG")
+    draw(tmp_path / "stories" / "images" / "map.png", (300, 200), "PNG")
+    story = syndicate.read(path, root=tmp_path, metadata={"images": [
+        "images/ferry.jpg",
+        {"src": "images/map.png", "caption": "A map of the harbour.", "credit": "Gazette graphic", "alt": "Map"},
+        "https://cdn.example.org/photos/dawn.webp?size=large",
+    ]})
+    figures = story.figures
+    assert figures[0].caption == "A ferry leaves the harbour at dawn." and figures[0].credit == "Ana Lima/Gazette"
+    assert figures[0].image == Image("stories/images/ferry.jpg", "image/jpeg", 640, 427)  # relative to the root
+    # extra images become extra figures at the end, nothing lost
+    assert story.body[-2:] == (
+        Figure(caption="A map of the harbour.", credit="Gazette graphic", alt="Map",
+               image=Image("stories/images/map.png", "image/png", 300, 200)),
+        Figure(caption="", image=Image("https://cdn.example.org/photos/dawn.webp?size=large",
+                                                            "image/webp")),
+    )
+
+
+def test_metadata_caption_credit_and_alt_win_over_the_text(tmp_path: Path) -> None:
+    path = write_story(tmp_path)
+    draw(tmp_path / "ferry.png", (20, 10), "PNG")
+    story = syndicate.read(path, metadata={"images": [{"src": "ferry.png", "credit": "Harbour Gazette",
+                                                        "alt": "A white ferry"}]})
+    (figure,) = story.figures
+    assert (figure.caption, figure.credit, figure.alt) == ("A ferry leaves the harbour at dawn.", "Harbour Gazette",
+                                                            "A white ferry")
+
+
+@pytest.mark.parametrize("src", ["../outside.png", "images/../../outside.png", "/etc/passwd", "C:/x.png",
+                                 "images\\x.png", "file:///etc/passwd", "javascript:alert(1)", "data:image/png,xx"])
+def test_images_outside_the_input_folder_or_by_odd_schemes_are_refused(src: str, tmp_path: Path) -> None:
+    draw(tmp_path / "outside.png", (4, 4), "PNG")
+    path = write_story(tmp_path / "in")
+    with pytest.raises(InputError) as caught:
+        syndicate.read(path, metadata={"images": [src]})
+    assert caught.value.path == str(path)
+
+
+def test_a_symlink_leading_out_of_the_input_folder_is_refused(tmp_path: Path) -> None:
+    draw(tmp_path / "secret.png", (4, 4), "PNG")
+    path = write_story(tmp_path / "in")
+    os.symlink(tmp_path / "secret.png", tmp_path / "in" / "photo.png")
+    with pytest.raises(InputError, match="outside the input folder"):
+        syndicate.read(path, metadata={"images": ["photo.png"]})
+
+
+def test_missing_or_broken_image_files_leave_the_figure_without_a_picture(tmp_path: Path) -> None:
+    path = write_story(tmp_path)
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 not really a JPEG")
+    story = syndicate.read(path, metadata={"images": ["missing.jpg", {"src": "broken.jpg", "caption": "Quay"}]})
+    figures = story.figures
+    assert figures[0].image is None and figures[0].caption == "A ferry leaves the harbour at dawn."
+    assert figures[1] == Figure(caption="Quay")
+    notes = [i.reason for i in story.inferred if i.field.endswith(".image")]
+    assert len(notes) == 2 and "missing.jpg was not found" in notes[0] and "broken.jpg could not be read" in notes[1]
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG declaring ``width`` x ``height`` whose data chunk announces a megabyte and holds nothing."""
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    return b"\x89PNG\r\n\x1a\n" + len(ihdr).to_bytes(4, "big") + b"IHDR" + ihdr + \
+        zlib.crc32(b"IHDR" + ihdr).to_bytes(4, "big") + (1_000_000).to_bytes(4, "big") + b"IDAT"
+
+
+def test_image_size_comes_from_the_header_without_decoding_pixels(tmp_path: Path) -> None:
+    # 10000 x 8000 declared, no pixel data at all: only the header can have been read
+    (tmp_path / "big.png").write_bytes(png_header(10000, 8000))
+    story = syndicate.read(write_story(tmp_path), metadata={"images": ["big.png"]})
+    image = story.figures[0].image
+    assert image is not None and (image.width, image.height, image.media_type) == (10000, 8000, "image/png")
+
+
+def test_a_decompression_bomb_is_not_taken(tmp_path: Path) -> None:
+    (tmp_path / "bomb.png").write_bytes(png_header(60000, 60000))
+    story = syndicate.read(write_story(tmp_path), metadata={"images": ["bomb.png"]})
+    assert story.figures[0].image is None
+    assert any("bomb.png could not be read" in i.reason for i in story.inferred)
