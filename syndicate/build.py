@@ -224,6 +224,16 @@ def remove_stale_temporaries(output_dir: Path) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def lock_holder(path: Path) -> str:
+    """Who holds the lock, as its holder wrote it (it may be a moment late writing it, so look twice)."""
+    for _ in range(2):
+        holder = path.read_text(encoding="utf-8", errors="replace").strip()
+        if holder:
+            return holder
+        time.sleep(0.2)
+    return "another build"
+
+
 @contextmanager
 def build_lock(output_dir: Path, wait: float) -> Iterator[None]:
     """Hold the output folder's lock; wait up to ``wait`` seconds for another build, else :class:`LockError`.
@@ -243,8 +253,8 @@ def build_lock(output_dir: Path, wait: float) -> Iterator[None]:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() >= deadline:
-                    holder = Path(path).read_text(encoding="utf-8", errors="replace").strip() or "another build"
-                    raise LockError(f"locked by {holder}; try again later or pass --wait SECONDS", output_dir) from None
+                    raise LockError(f"locked by {lock_holder(path)}; try again later or pass --wait SECONDS",
+                                    output_dir) from None
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"syndicate build, pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
