@@ -40,7 +40,7 @@ from .errors import ConfigError, LockError, SyndicateError
 from .exporters import ExportOptions, get_exporter
 from .html import IMAGES_FOLDER
 from .images import ImageResolver
-from .model import Story
+from .model import Story, newest_first
 from .readers import READERS, InputFile, read_bytes, reader_for
 
 __all__ = ["BuildSettings", "BuildReport", "run_build", "atomic_write", "discover", "STORY_FORMATS", "FEED_FILES"]
@@ -513,16 +513,6 @@ def assign_slugs(wanted: Sequence[tuple[str, str]]) -> tuple[dict[str, str], lis
         taken.add(final)
         result[relpath] = final
     return result, warnings
-
-
-def newest_first(stories: Iterable[Story]) -> list[Story]:
-    """Stories newest first; undated ones last; ties by id, so the order never depends on input order."""
-    return sorted(stories, key=_age_key)
-
-
-def _age_key(story: Story) -> tuple[int, float, str]:
-    date = story.date
-    return (0, -date.timestamp(), story.id) if date is not None else (1, 0.0, story.id)
 
 
 def load_story(output_dir: Path, entry: Mapping[str, Any]) -> Story:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from html import escape
 from typing import ClassVar
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 import nh3
 
@@ -25,7 +25,7 @@ from .model import Block, Figure, Heading, Image, ListBlock, Mark, Paragraph, Qu
 
 __all__ = [
     "HtmlRenderer", "render_body", "safe_url", "sanitize_html", "xml_safe", "escape_text",
-    "absolute_url", "published_image_url", "IMAGES_FOLDER",
+    "public_link", "published_image_url", "IMAGES_FOLDER",
 ]
 
 #: Where a build publishes local image files, under the output folder (``output/images/<src>``).
@@ -60,9 +60,20 @@ def safe_url(url: str | None) -> str | None:
     return xml_safe(url.strip()) or None
 
 
-def absolute_url(url: str, base_url: str | None) -> str:
-    """``url`` made absolute against ``base_url`` (unchanged when there is no base or it is absolute)."""
-    return urljoin(base_url, url) if base_url else url
+def public_link(href: str | None, base_url: str | None) -> str | None:
+    """``href`` made absolute against ``base_url``, if it is safe; None when it is unsafe or can only stay relative.
+
+    Feeds, books and wire formats are read far from where they were made, so
+    a link that is still relative after joining has nothing to point to.
+    """
+    if not href:
+        return None
+    try:
+        url = urljoin(base_url, href.strip()) if base_url else href.strip()
+        absolute = bool(urlsplit(url).scheme)
+    except ValueError:  # e.g. a malformed IPv6 host: not a link anyone can follow
+        return None
+    return safe_url(url) if absolute else None
 
 
 def published_image_url(image: Image, base_url: str | None) -> str | None:
@@ -70,7 +81,8 @@ def published_image_url(image: Image, base_url: str | None) -> str | None:
     (``images/<src>`` under the output folder), absolute against ``base_url`` when one is known."""
     if image.is_remote:
         return safe_url(image.src)
-    return absolute_url(f"{IMAGES_FOLDER}/{quote(image.src)}", base_url)
+    local = f"{IMAGES_FOLDER}/{quote(image.src)}"
+    return urljoin(base_url, local) if base_url else local
 
 
 _ALLOWED_TAGS = {

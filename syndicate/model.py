@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, ClassVar, Literal, Union
@@ -490,6 +491,18 @@ class Story:
         except ValueError as exc:
             raise ModelError(f"not valid JSON: {exc}") from None
         return cls.from_dict(data)
+
+
+def newest_first(stories: Iterable[Story]) -> list[Story]:
+    """Stories newest first by :attr:`Story.date`; equal dates by id; undated stories last, by id.
+
+    Every feed, edition and build uses this one order, so it never depends on input order.
+    """
+    def key(story: Story) -> tuple[bool, float, str]:
+        date = story.date
+        return (date is None, -date.timestamp() if date is not None else 0.0, story.id)
+
+    return sorted(stories, key=key)
 
 
 def plain_text(block: Block) -> list[str]:

@@ -178,7 +178,7 @@ def test_editing_one_input_rebuilds_only_that_story_and_what_contains_it(tmp_pat
     report = syndicate.build(src, out, jobs=2)
     assert report.built == ["story-003.txt"]
     changed = {rel for rel, t in mtimes(out).items() if before.get(rel) != t}
-    story_files = {f"stories/story-003.json", "newsml/story-003.xml", "ninjs/story-003.json", "epub/story-003.epub"}
+    story_files = {"stories/story-003.json", "newsml/story-003.xml", "ninjs/story-003.json", "epub/story-003.epub"}
     assert story_files <= changed
     assert changed - story_files <= {"rss.xml", "atom.xml", "feed.json", "edition.epub", MANIFEST}
     assert "edition.epub" in changed

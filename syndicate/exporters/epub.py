@@ -30,10 +30,10 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote
 
-from ..html import HtmlRenderer, escape_text
-from ..model import Figure, Heading, Image, Story
+from ..html import HtmlRenderer, escape_text, public_link
+from ..model import Figure, Heading, Image, Story, newest_first
 from . import ExportOptions
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ class _ChapterRenderer(HtmlRenderer):
 
 def export_epub(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
     """One story as an EPUB 3 book; several as an edition (newest first, sectioned by subject)."""
-    ordered = _newest_first(stories)
+    ordered = newest_first(stories)
     edition = len(ordered) > 1
     book_images = _BookImages(images)
     sections: list[_Section] = []
@@ -158,14 +158,6 @@ def export_epub(stories: Sequence[Story], options: ExportOptions, images: ImageR
 
 
 # ---------------------------------------------------------------- order and sections
-
-
-def _newest_first(stories: Sequence[Story]) -> list[Story]:
-    """Newest first by date (updated, else published); undated last; ties by id so the order is stable."""
-    def key(story: Story) -> tuple[bool, float, str]:
-        date = story.date
-        return (date is None, -date.timestamp() if date else 0.0, story.id)
-    return sorted(stories, key=key)
 
 
 def _grouped(stories: list[Story]) -> list[tuple[str | None, list[Story]]]:
@@ -222,12 +214,10 @@ def _link_url(base: str | None) -> Callable[[str], str]:
     it as a missing resource), so without a base it becomes plain text.
     """
     def link(href: str) -> str:
-        href = href.strip()
-        if not urlsplit(href).scheme:
-            if not base or href.startswith("#"):
-                return ""
-            href = urljoin(base, href)
-        return quote(href, safe=_URL_SAFE)
+        if href.strip().startswith("#"):
+            return ""
+        url = public_link(href, base)
+        return quote(url, safe=_URL_SAFE) if url else ""
     return link
 
 
@@ -355,7 +345,7 @@ def _wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]
 
 def _cover_page(cover: _Cover, language: str) -> bytes:
     return (_XHTML_HEAD.format(lang=escape_text(language), title="Cover")
-            + f'<body class="cover">\n<section class="cover" epub:type="cover">\n'
+            + '<body class="cover">\n<section class="cover" epub:type="cover">\n'
             + f'<img src="{cover.href}" alt="{escape_text(cover.alt)}"/>\n</section>\n</body>\n</html>\n').encode("utf-8")
 
 

@@ -49,8 +49,8 @@ from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 
-from ..html import HtmlRenderer, escape_text, published_image_url, safe_url, xml_safe
-from ..model import Figure, Image, Paragraph, Story
+from ..html import HtmlRenderer, escape_text, public_link, published_image_url, xml_safe
+from ..model import Figure, Image, Paragraph, Story, newest_first
 from . import ExportOptions
 from .feeds_media import (
     AtomLink,
@@ -144,44 +144,17 @@ class FeedInfo:
 def prepare_feed(stories: Sequence[Story], options: ExportOptions, fmt: str) -> tuple[FeedInfo, list[FeedItem]]:
     """Order, limit and render the stories for the feed format ``fmt`` (``rss``, ``atom`` or ``jsonfeed``)."""
     chosen = newest_first(stories)[: options.limit]
-    base = folder_url(options.base_url)
+    base = options.base_url
     renderer = HtmlRenderer(lambda image: feed_image_url(image, base),
-                            link_url=lambda href: absolute_link(href, base) or "")
+                            link_url=lambda href: public_link(href, base) or "")
     items = [feed_item(story, renderer, base, options) for story in chosen]
     info = feed_info(chosen, items, options, base, fmt)
     return info, items
 
 
-def newest_first(stories: Sequence[Story]) -> list[Story]:
-    """Stories by date, newest first; equal dates by id; undated stories last, by id."""
-    dated = sorted((s for s in stories if s.date is not None), key=lambda s: s.id)
-    dated.sort(key=lambda s: s.date, reverse=True)  # type: ignore[arg-type,return-value]  # stable: ids stay ascending
-    undated = sorted((s for s in stories if s.date is None), key=lambda s: s.id)
-    return dated + undated
-
-
-def folder_url(base_url: str | None) -> str | None:
-    """``base_url`` as a folder URL (trailing slash), so ``rss.xml`` and ``images/…`` resolve beneath it."""
-    if not base_url:
-        return None
-    return base_url if base_url.endswith("/") else base_url + "/"
-
-
-def absolute_link(href: str | None, base: str | None) -> str | None:
-    """``href`` made absolute against ``base``; None when it is unsafe or can only stay relative."""
-    if not href:
-        return None
-    try:
-        url = urljoin(base, href.strip()) if base else href.strip()
-        absolute = bool(urlsplit(url).scheme)
-    except ValueError:  # e.g. a malformed IPv6 host: not a link we can publish
-        return None
-    return safe_url(url) if absolute else None
-
-
 def feed_image_url(image: Image, base: str | None) -> str | None:
     """The public, absolute URL of a photo, or None when it has none (a local file and no base URL)."""
-    return absolute_link(published_image_url(image, base), None)
+    return public_link(published_image_url(image, base), None)
 
 
 def feed_item(story: Story, renderer: HtmlRenderer, base: str | None, options: ExportOptions) -> FeedItem:
@@ -190,7 +163,7 @@ def feed_item(story: Story, renderer: HtmlRenderer, base: str | None, options: E
     return FeedItem(
         story=story,
         title=xml_safe(story.headline),
-        url=absolute_link(story.url, base),
+        url=public_link(story.url, base),
         content_html=renderer.render(story.body),
         summary=xml_safe(plain_summary(story)),
         authors=story_authors(story, options),
@@ -198,7 +171,7 @@ def feed_item(story: Story, renderer: HtmlRenderer, base: str | None, options: E
         photos=photos,
         lead=photos[0] if photos else None,
         related=tuple(AtomLink(url, "related", title=xml_safe(r.title))
-                      for r in story.related if (url := absolute_link(r.url, base))),
+                      for r in story.related if (url := public_link(r.url, base))),
     )
 
 
@@ -249,7 +222,7 @@ def story_categories(story: Story) -> tuple[Category, ...]:
     out: list[Category] = []
     for subject in story.subjects:
         label = xml_safe(subject.name).strip()
-        scheme = absolute_link(subject.scheme, None) if subject.scheme else None
+        scheme = public_link(subject.scheme, None) if subject.scheme else None
         term = xml_safe(subject.code).strip() if subject.code and scheme else label
         if label and label.lower() not in seen:
             seen.add(label.lower())
@@ -266,7 +239,7 @@ def feed_info(stories: Sequence[Story], items: Sequence[FeedItem], options: Expo
               base: str | None, fmt: str) -> FeedInfo:
     """The feed-level values for format ``fmt``."""
     title = xml_safe(options.title).strip() or GENERATOR
-    self_url = absolute_link(options.feed_url, base) or (urljoin(base, FEED_FILES[fmt]) if base else None)
+    self_url = public_link(options.feed_url, base) or (urljoin(base, FEED_FILES[fmt]) if base else None)
     home_url = base or source_url(stories) or next((i.url for i in items if i.url), None)
     # Atom needs an IRI id for the feed: its own URL, else a name-based UUID (stable for the same title).
     feed_id = self_url or uuid.uuid5(uuid.NAMESPACE_URL, f"{GENERATOR}:feed:{title}").urn
@@ -285,7 +258,7 @@ def feed_info(stories: Sequence[Story], items: Sequence[FeedItem], options: Expo
 
 def source_url(stories: Sequence[Story]) -> str | None:
     """The publisher's site when the (newest) stories name one."""
-    return next((url for s in stories if s.source and (url := absolute_link(s.source.url, None))), None)
+    return next((url for s in stories if s.source and (url := public_link(s.source.url, None))), None)
 
 
 def common_language(stories: Sequence[Story]) -> str:
@@ -402,7 +375,7 @@ def atom_person(name: str, story: Story) -> dict[str, str]:
     person = {"name": name}
     byline = next((b for b in story.bylines if xml_safe(b.name).strip() == name), None)
     if byline is not None:
-        if (url := absolute_link(byline.url, None)) and url.startswith(("http://", "https://")):
+        if (url := public_link(byline.url, None)) and url.startswith(("http://", "https://")):
             person["uri"] = url
         if byline.email and _EMAIL.match(byline.email):
             person["email"] = byline.email
@@ -475,6 +448,6 @@ def json_author(name: str, story: Story) -> dict[str, str]:
     """A JSON Feed author object: name, and the byline's URL when it is a web address."""
     author = {"name": name}
     byline = next((b for b in story.bylines if xml_safe(b.name).strip() == name), None)
-    if byline is not None and (url := absolute_link(byline.url, None)) and url.startswith(("http://", "https://")):
+    if byline is not None and (url := public_link(byline.url, None)) and url.startswith(("http://", "https://")):
         author["url"] = url
     return author

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError
-from ..html import HtmlRenderer, published_image_url, safe_url, xml_safe
+from ..html import HtmlRenderer, public_link, published_image_url, safe_url, xml_safe
 from ..model import Figure, Story, Subject
 from . import ExportOptions
 from .newsml import QCODE_SCHEMES, picture_guid
@@ -43,10 +43,6 @@ def _date(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _is_absolute(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://"))
-
-
 def _by_line(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -57,7 +53,7 @@ def _subject(subject: Subject) -> dict[str, Any]:
     if subject.code:
         alias, _, local = subject.code.partition(":")
         scheme = subject.scheme or QCODE_SCHEMES.get(alias)
-        if scheme and _is_absolute(scheme):
+        if scheme and public_link(scheme, None):
             out["uri"] = scheme + (local if local and alias in QCODE_SCHEMES else subject.code)
         out["literal"] = subject.code
     return out
@@ -68,7 +64,7 @@ def _rendition(figure: Figure, options: ExportOptions) -> dict[str, Any] | None:
         return None
     rendition: dict[str, Any] = {"name": "original"}
     href = published_image_url(figure.image, options.base_url)
-    if href and _is_absolute(href):
+    if href and public_link(href, None):
         rendition["href"] = href
     if figure.image.media_type:
         rendition["contentType"] = figure.image.media_type

@@ -505,3 +505,23 @@ def test_any_story_gives_well_formed_documents_holding_all_its_text(story: Story
         for piece in plain_text(block):
             assert xml_safe(piece) in text
     assert xml_safe(story.headline) in text_of(documents["OEBPS/nav.xhtml"])
+
+
+def test_an_independent_reader_ebooklib_opens_the_book(tmp_path: Path) -> None:
+    """ebooklib (the field's EPUB library) reads our book back: metadata, chapters, photos and the cover."""
+    import ebooklib
+    from ebooklib import epub
+
+    source = ROOT / "input" / "harbour-reopens.txt"
+    story = syndicate.read(source)
+    path = tmp_path / "harbour.epub"
+    path.write_bytes(syndicate.export([story], "epub", images=ImageResolver(source.parent)))
+    book = epub.read_epub(str(path), {"ignore_ncx": False})
+    assert book.get_metadata("DC", "title")[0][0] == story.headline
+    assert book.get_metadata("DC", "identifier")[0][0] == story.id
+    assert book.get_metadata("DC", "language")[0][0] == story.language
+    documents = b"".join(item.get_content() for item in book.get_items_of_type(ebooklib.ITEM_DOCUMENT))
+    for figure in story.figures:
+        assert figure.caption.encode() in documents
+    photos = [item for item in book.get_items() if item.media_type in ("image/jpeg", "image/png")]
+    assert len(photos) >= len([f for f in story.figures if f.image is not None])

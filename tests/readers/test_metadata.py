@@ -14,7 +14,6 @@ from PIL import Image as PILImage
 import syndicate
 from syndicate.errors import InputError
 from syndicate.model import Byline, Figure, Heading, Image, Paragraph, Related, Source, Subject
-from syndicate.readers import InputFile
 from syndicate.readers.metadata import (
     MEDIATOPIC_SCHEME,
     find_sidecar,
