@@ -115,8 +115,8 @@ class BuildSettings:
                     own[key] = _typed(own[key], kind, key)
             for name in ExportOptions.names():
                 if name in export:
-                    kind = (int,) if name in ("limit", "image_max_size") else (str,)
-                    export[name] = _typed(export[name], kind, name)
+                    expected = int if name in ("limit", "image_max_size") else str
+                    export[name] = _typed(export[name], expected, name)
             return cls(**own, export=ExportOptions(**export))
         except SyndicateError as error:
             raise ConfigError(error.message, where) from None
@@ -148,7 +148,7 @@ class BuildSettings:
 
 
 def _typed(value: Any, kind: Any, key: str) -> Any:
-    if isinstance(value, bool) and kind in (int, (int, float), (int,)):
+    if isinstance(value, bool) and kind in (int, (int, float)):
         raise ConfigError(f"{key} must be a number, not {value!r}")
     if not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)

@@ -29,7 +29,7 @@ import urllib.request
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
@@ -138,14 +138,16 @@ class ImageResolver:
         try:
             key = self._memo_key(image)
         except ImageProblem as problem:
-            return self._fail(("bad", image.src), image, problem)
+            self._fail(("bad", image.src), image, problem)
+            return None
         if key in self._memo:
             return self._memo[key]
         try:
             data = self._fetch(image) if image.is_remote else self._read_local(image)
             resolved = self.normalise(data)
         except ImageProblem as problem:
-            return self._fail(key, image, problem)
+            self._fail(key, image, problem)
+            return None
         self._memo[key] = resolved
         return resolved
 
@@ -355,7 +357,8 @@ def _plain_mode(im: PILImage.Image) -> PILImage.Image:
     if im.mode in ("RGB", "L"):
         return im
     if im.mode in ("RGBA", "LA"):
-        return im if im.getchannel("A").getextrema()[0] < 255 else im.convert(im.mode[:-1])
+        lowest_alpha = cast(tuple[int, int], im.getchannel("A").getextrema())[0]
+        return im if lowest_alpha < 255 else im.convert(im.mode[:-1])
     if im.mode in ("P", "PA") or "transparency" in im.info:
         return _plain_mode(im.convert("RGBA"))
     if im.mode == "1":

@@ -35,10 +35,14 @@ __all__ = [
     "Story",
     "BLOCK_TYPES",
     "SLUG_RE",
+    "MarkKind",
+    "newest_first",
+    "plain_text",
 ]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MARK_KINDS = ("link", "emphasis", "strong")
+MarkKind = Literal["link", "emphasis", "strong"]
+MARK_KINDS: tuple[MarkKind, ...] = ("link", "emphasis", "strong")
 
 
 def _require(condition: bool, message: str) -> None:
@@ -102,7 +106,7 @@ class Mark(_Record):
 
     start: int
     end: int
-    kind: Literal["link", "emphasis", "strong"]
+    kind: MarkKind
     href: str | None = None
 
     REQUIRED: ClassVar[tuple[str, ...]] = ("start", "end", "kind")

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib.resources import files
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..html import HtmlRenderer, escape_text, public_link
@@ -355,7 +355,7 @@ def _cover_page(cover: _Cover, language: str) -> bytes:
 def _nav_entries(sections: list[_Section]) -> list[tuple[str, str, list]]:
     """The table of contents as a tree of (label, href, children): sections, stories, subheadings."""
     def story_entry(chapter: _Chapter) -> tuple[str, str, list]:
-        subheads = [(h.text, f"{chapter.href}#{anchor}", []) for anchor, h in chapter.headings]
+        subheads: list[tuple[str, str, list[Any]]] = [(h.text, f"{chapter.href}#{anchor}", []) for anchor, h in chapter.headings]
         return (chapter.story.headline, chapter.href, subheads)
 
     tree: list[tuple[str, str, list]] = []

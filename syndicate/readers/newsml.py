@@ -25,13 +25,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
 from ..errors import InputError, ModelError
 from ..html import safe_url, sanitize_html, xml_safe
-from ..model import Block, Byline, Figure, Heading, Image, Inferred, ListBlock, Mark, Paragraph, Quote, Related, Source, Story, Subject
+from ..model import (
+    Block, Byline, Figure, Heading, Image, Inferred, ListBlock, Mark, MarkKind, Paragraph, Quote, Related, Source, Story, Subject,
+)
 from . import InputFile, default_id, default_slug, slugify
 
 __all__ = ["read", "parse_xml", "MAX_DEPTH"]
@@ -171,7 +173,7 @@ class _Run:
                     found.add((start, previous + 1, kind, href))
                     start = position
                 previous = position
-        marks = tuple(Mark(s, e, kind, href) for s, e, kind, href in sorted(found, key=lambda m: (m[0], m[1], m[2])))
+        marks = tuple(Mark(s, e, cast(MarkKind, kind), href) for s, e, kind, href in sorted(found, key=lambda m: (m[0], m[1], m[2])))
         return text, marks
 
 
@@ -552,7 +554,8 @@ def _select(root: etree._Element, name: str) -> _Parts:
     if parts.package is not None:
         for ref in parts.package.iter(f"{{{NAR}}}itemRef"):
             target = news.get(ref.get("residref"))
-            ref_class = (_first(ref, "itemClass").get("qcode") if _first(ref, "itemClass") is not None else "") or ""
+            ref_item_class = _first(ref, "itemClass")
+            ref_class = (ref_item_class.get("qcode") if ref_item_class is not None else "") or ""
             target_class = _item_class(target) if target is not None else ref_class
             if target_class.endswith((":text", "/text")) and parts.text is None:
                 parts.text = target
