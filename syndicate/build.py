@@ -36,6 +36,7 @@ from typing import Any, TextIO
 import click
 
 from . import __version__
+from .atomic import atomic_write
 from .errors import ConfigError, LockError, SyndicateError
 from .exporters import ExportOptions, get_exporter
 from .html import IMAGES_FOLDER
@@ -180,32 +181,6 @@ def read_config(config_file: Path | None) -> tuple[dict[str, Any], str]:
 
 
 # ---------------------------------------------------------------- files
-
-
-def atomic_write(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically; returns False (and touches nothing) when the bytes are already there.
-
-    The bytes go to a temporary file in the same folder, are flushed to disk,
-    and renamed over ``path``: a reader, or a build killed at any moment,
-    sees the old file or the new one, never half of one.
-    """
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return True
 
 
 def remove_file(path: Path) -> bool:

@@ -100,7 +100,7 @@ def parse(file: Path, explain: bool, root: Path | None) -> None:
 @export_options
 def convert(file: Path, fmt: str, output: Path, offline: bool | None, **settings: Any) -> None:
     """Convert one story FILE to FORMAT and write it to OUTPUT."""
-    from .build import atomic_write
+    from .atomic import atomic_write
     from .images import ImageResolver
 
     try:

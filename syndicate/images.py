@@ -21,12 +21,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -34,6 +34,7 @@ from typing import Any, ClassVar, cast
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
+from .atomic import atomic_write
 from .model import Image
 
 __all__ = ["ImageResolver", "ResolvedImage", "ImageProblem"]
@@ -105,6 +106,10 @@ class ImageResolver:
         "GIF": frozenset({"P", "L"}),
     }
     JPEG_QUALITY: ClassVar[int] = 85
+    #: Bump when normalisation changes, so the on-disk cache of normalised photos is not reused.
+    CACHE_VERSION: ClassVar[int] = 1
+    #: How many resolved photos one resolver keeps in memory (an edition reuses the per-story books' photos).
+    MEMO_SIZE: ClassVar[int] = 256
     PNG_COMPRESS_LEVEL: ClassVar[int] = 6
 
     def __init__(
@@ -128,7 +133,9 @@ class ImageResolver:
         self.max_redirects = max_redirects
         self.max_pixels = max_pixels
         self.problems: list[str] = []
-        self._memo: dict[tuple[Any, ...], ResolvedImage | None] = {}
+        # Bounded, so a build of thousands of stories keeps memory flat (the disk cache holds the rest).
+        self._memo: OrderedDict[tuple[Any, ...], ResolvedImage | None] = OrderedDict()
+        self._root_resolved: Path | None = None
         self._opener = urllib.request.build_opener(_NoRedirect())
 
     # ------------------------------------------------------------ public API
@@ -141,14 +148,18 @@ class ImageResolver:
             self._fail(("bad", image.src), image, problem)
             return None
         if key in self._memo:
+            self._memo.move_to_end(key)
             return self._memo[key]
-        try:
-            data = self._fetch(image) if image.is_remote else self._read_local(image)
-            resolved = self.normalise(data)
-        except ImageProblem as problem:
-            self._fail(key, image, problem)
-            return None
-        self._memo[key] = resolved
+        resolved = self._load_normalised(key)
+        if resolved is None:
+            try:
+                data = self._fetch(image) if image.is_remote else self._read_local(image)
+                resolved = self.normalise(data)
+            except ImageProblem as problem:
+                self._fail(key, image, problem)
+                return None
+            self._save_normalised(key, resolved)
+        self._remember(key, resolved)
         return resolved
 
     def normalise(self, data: bytes) -> ResolvedImage:
@@ -175,6 +186,11 @@ class ImageResolver:
 
     # ------------------------------------------------------------ memo and problems
 
+    def _remember(self, key: tuple[Any, ...], resolved: ResolvedImage | None) -> None:
+        self._memo[key] = resolved
+        if len(self._memo) > self.MEMO_SIZE:
+            self._memo.popitem(last=False)
+
     def _memo_key(self, image: Image) -> tuple[Any, ...]:
         if image.is_remote:
             return ("url", image.src)
@@ -190,8 +206,41 @@ class ImageResolver:
         message = f"image {image.src}: {problem}"
         if message not in self.problems:
             self.problems.append(message)
-        self._memo[key] = None
+        self._remember(key, None)
         return None
+
+    # ------------------------------------------------------------ the on-disk cache of normalised photos
+
+    def _normalised_path(self, key: tuple[Any, ...]) -> Path | None:
+        """Where the normalised result for ``key`` (and these settings) is kept, when there is a cache folder.
+
+        Builds re-run every few minutes and each worker process has its own
+        memo, so decoding and re-encoding every photo again would dominate a
+        rebuild; the key holds the file's size and mtime, so an edited photo
+        is normalised afresh.
+        """
+        if self.cache_dir is None or key[0] not in ("file", "url"):
+            return None
+        digest = hashlib.sha256(repr((key, self.max_size, self.max_pixels, self.CACHE_VERSION)).encode()).hexdigest()
+        return self.cache_dir / "normalised" / digest
+
+    def _load_normalised(self, key: tuple[Any, ...]) -> ResolvedImage | None:
+        path = self._normalised_path(key)
+        if path is None:
+            return None
+        try:
+            header, _, data = path.read_bytes().partition(b"\n")
+            media_type, width, height, extension = header.decode("ascii").split(" ")
+            return ResolvedImage(data, media_type, int(width), int(height), extension)
+        except (OSError, ValueError):
+            return None  # not cached yet, or a damaged entry: normalise again
+
+    def _save_normalised(self, key: tuple[Any, ...], resolved: ResolvedImage) -> None:
+        path = self._normalised_path(key)
+        if path is None:
+            return
+        header = f"{resolved.media_type} {resolved.width} {resolved.height} {resolved.extension}\n".encode("ascii")
+        atomic_write(path, header + resolved.data)
 
     # ------------------------------------------------------------ local files
 
@@ -205,11 +254,16 @@ class ImageResolver:
             raise ImageProblem("absolute paths are refused: image paths are relative to the input folder")
         if ".." in relative.parts or ".." in src.replace("\\", "/").split("/"):
             raise ImageProblem("path leaves the input folder ('..')")
-        root = Path(os.path.realpath(self.root))
+        root = self._real_root()
         path = Path(os.path.realpath(root / relative))  # follows symlinks: a link pointing outside is caught here
         if path != root and root not in path.parents:
             raise ImageProblem("path leaves the input folder (symlink)")
         return path
+
+    def _real_root(self) -> Path:
+        if self._root_resolved is None:
+            self._root_resolved = Path(os.path.realpath(self.root))
+        return self._root_resolved
 
     def _read_local(self, image: Image) -> bytes:
         path = self._local_path(image.src)
@@ -241,7 +295,7 @@ class ImageResolver:
             raise ImageProblem("remote image not fetched: offline")
         data = self._download(image.src)
         if cached is not None:
-            _write_atomically(cached, data)
+            atomic_write(cached, data)
         return data
 
     def _download(self, url: str) -> bytes:
@@ -390,16 +444,3 @@ def _socket_of(response: Any) -> Any:
     """
     raw = getattr(getattr(response, "fp", None), "raw", None)
     return getattr(raw, "_sock", None)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, so a cache entry is never half written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".img")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -335,3 +335,27 @@ def test_an_unreachable_host_is_reported() -> None:
     resolver = ImageResolver(timeout=2)
     assert resolver.resolve(Image("http://127.0.0.1:9/nothing.jpg")) is None  # port 9 (discard): refused
     assert "cannot fetch" in resolver.problems[0]
+
+
+def test_normalised_photos_are_cached_on_disk_until_the_file_changes(tmp_path: Path) -> None:
+    """A build's workers and its edition share normalised photos through the cache folder."""
+    root, cache = tmp_path / "in", tmp_path / "cache"
+    root.mkdir()
+    draw_image(root / "a.webp", "WEBP", (300, 200), 1)  # WebP is re-encoded: the costly case
+    first = ImageResolver(root, cache_dir=cache).resolve(Image("a.webp"))
+    assert first is not None and first.media_type in ("image/jpeg", "image/png")
+    entries = list((cache / "normalised").iterdir())
+    assert len(entries) == 1
+    # A new resolver (another process, the next run) takes the cached result: prove it by planting a marker.
+    header, _, _ = entries[0].read_bytes().partition(b"\n")
+    entries[0].write_bytes(header + b"\n" + b"from the cache")
+    again = ImageResolver(root, cache_dir=cache).resolve(Image("a.webp"))
+    assert again is not None and again.data == b"from the cache"
+    # An edited photo (new size and mtime) is normalised afresh.
+    draw_image(root / "a.webp", "WEBP", (320, 200), 2)
+    edited = ImageResolver(root, cache_dir=cache).resolve(Image("a.webp"))
+    assert edited is not None and edited.width == 320 and edited.data != b"from the cache"
+    # A damaged entry is ignored, never trusted.
+    for entry in (cache / "normalised").iterdir():
+        entry.write_bytes(b"garbage")
+    assert ImageResolver(root, cache_dir=cache).resolve(Image("a.webp")) == edited
