@@ -209,6 +209,9 @@ def lock_holder(path: Path) -> str:
     return "another build"
 
 
+_LOCK_FD: list[int | None] = [None]  # the lock held by this process, for forked workers to let go of
+
+
 @contextmanager
 def build_lock(output_dir: Path, wait: float) -> Iterator[None]:
     """Hold the output folder's lock; wait up to ``wait`` seconds for another build, else :class:`LockError`.
@@ -218,6 +221,7 @@ def build_lock(output_dir: Path, wait: float) -> Iterator[None]:
     """
     path = output_dir / LOCK
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    _LOCK_FD[0] = fd
     deadline = time.monotonic() + wait
     try:
         while True:
@@ -235,6 +239,7 @@ def build_lock(output_dir: Path, wait: float) -> Iterator[None]:
         os.pwrite(fd, f"syndicate build, pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
         yield
     finally:
+        _LOCK_FD[0] = None
         os.close(fd)
 
 
@@ -321,6 +326,11 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(settings: BuildSettings) -> None:
+    if _LOCK_FD[0] is not None and multiprocessing.parent_process() is not None:
+        # A forked worker shares the build's lock; dropping its copy means that if the build is killed,
+        # the lock dies with it rather than with the last orphaned worker.
+        os.close(_LOCK_FD[0])
+        _LOCK_FD[0] = None
     _WORKER["settings"] = settings
     _WORKER["images"] = make_resolver(settings)
 
@@ -404,8 +414,9 @@ class Workers:
 
     def __enter__(self) -> Workers:
         if self.settings.jobs > 1:
-            # forkserver: workers do not inherit the lock's file descriptor, so a killed build's orphans never hold it.
-            context = multiprocessing.get_context("forkserver")
+            # fork: workers start at once and need no `if __name__ == "__main__"` guard in the caller's script;
+            # each closes its inherited copy of the lock (see _init_worker).
+            context = multiprocessing.get_context("fork")
             self.pool = concurrent.futures.ProcessPoolExecutor(
                 self.settings.jobs, mp_context=context, initializer=_init_worker, initargs=(self.settings,))
         else:

@@ -277,3 +277,23 @@ def test_sigkill_at_random_moments_leaves_only_whole_files_and_the_next_run_repa
     assert run_cli("build", src, out, "--jobs", "2").returncode == 0
     assert snapshot(out) == new
     assert not [p for p in out.rglob("*.tmp")]
+
+
+def test_a_killed_build_never_leaves_its_lock_held_by_orphaned_workers(tmp_path: Path) -> None:
+    """Kill only the build process (as an OOM killer would): its workers must not keep the output locked."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for i in range(120):
+        write_story(src, i)
+    proc = subprocess.Popen([sys.executable, "-m", "syndicate", "build", str(src), str(out), "--jobs", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list((out / "stories").glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.02)  # kill it mid-export, once the workers are writing
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = run_cli("build", src, out, "--jobs", "2")  # no --wait: the lock must already be free
+    assert done.returncode == 0, done.stderr
+    reference = tmp_path / "ref"
+    syndicate.build(src, reference, jobs=1)
+    assert snapshot(out) == snapshot(reference)
