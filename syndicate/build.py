@@ -23,6 +23,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import socket
 import sys
 import time
@@ -377,6 +378,16 @@ def local_images(story: Story) -> list[str]:
     return sorted({f.image.src for f in story.figures if f.image is not None and not f.image.is_remote})
 
 
+def watched_images(input_dir: Path, relpath: str, story: Story) -> list[str]:
+    """Every local photo file the story depends on, those it found and those it named but could not find
+    (the reader lists those in ``inferred``), as paths under the input folder: adding a missing photo
+    rebuilds the story."""
+    folder = PurePosixPath(relpath).parent
+    missing = {os.path.normpath(folder / item.value) for item in story.inferred
+               if re.fullmatch(r"body\[\d+\]\.image", item.field) and "://" not in item.value}
+    return sorted(set(local_images(story)) | {m for m in missing if not m.startswith("..")})
+
+
 def _export_task(relpath: str, story: Story) -> Exported:
     """Export one story to its per-story formats and write them, and publish its local photos."""
     settings: BuildSettings = _WORKER["settings"]
@@ -443,18 +454,17 @@ class Manifest:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.stories: dict[str, dict[str, Any]] = {}
-        self.fingerprint = ""
         self.images: list[str] = []
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") == 1:
                 self.stories = dict(data["stories"])
-                self.fingerprint = str(data["fingerprint"])
                 self.images = list(data.get("images", []))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # no manifest, or an unreadable one: everything is rebuilt
 
     def save(self, fingerprint: str, stories: Mapping[str, dict[str, Any]], images: Iterable[str]) -> bool:
+        """Record this build (atomically, and last: a build killed before this point is simply redone)."""
         data = {"format": 1, "tool": __version__, "fingerprint": fingerprint,
                 "stories": dict(sorted(stories.items())), "images": sorted(set(images))}
         return atomic_write(self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
@@ -547,9 +557,9 @@ class _Build:
         self.out = settings.output_dir
         self.manifest = Manifest(self.out / MANIFEST)
         self.wanted: dict[str, str] = {}  # relpath -> the slug the story asked for, before clashes were resolved
+        # New settings or a new version of the tool change every story's digest, so everything is rebuilt;
+        # the old manifest still says which files the last build made, so outputs no longer wanted are removed.
         self.fingerprint = settings.fingerprint()
-        if self.manifest.fingerprint != self.fingerprint:
-            self.manifest.stories = {}  # new settings or a new version of the tool: rebuild everything
 
     def run(self) -> None:
         inputs = discover(self.settings.input_dir)
@@ -650,7 +660,7 @@ class _Build:
             "wanted_slug": self.wanted[result.relpath],
             "outputs": list(result.outputs),
             "published": list(result.images),
-            "images": image_signature(self.settings.input_dir, local_images(story)),
+            "images": image_signature(self.settings.input_dir, watched_images(self.settings.input_dir, result.relpath, story)),
         }
         self.report.built.append(result.relpath)
 

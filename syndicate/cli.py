@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .errors import ConfigError, LockError, SyndicateError
-from .exporters import FORMATS, ExportOptions, export
+from .exporters import FORMATS, export
 from .readers import read
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -99,15 +99,19 @@ def parse(file: Path, explain: bool, root: Path | None) -> None:
               help="File to write ('-' for stdout).")
 @export_options
 def convert(file: Path, fmt: str, output: Path, offline: bool | None, **settings: Any) -> None:
-    """Convert one story FILE to FORMAT and write it to OUTPUT."""
+    """Convert one story FILE to FORMAT and write it to OUTPUT (feed settings also come from the config file)."""
     from .atomic import atomic_write
+    from .build import BuildSettings
     from .images import ImageResolver
 
     try:
-        options = ExportOptions(**given(settings))
+        config = BuildSettings.load(None, overrides={**given(settings), "offline": offline})
+    except SyndicateError as error:
+        fail(error, EXIT_USAGE)
+    try:
         story = read(file)
-        images = ImageResolver(file.parent, offline=bool(offline), max_size=options.image_max_size)
-        data = export([story], fmt, options, images)
+        images = ImageResolver(file.parent, offline=config.offline, max_size=config.export.image_max_size)
+        data = export([story], fmt, config.export, images)
     except SyndicateError as error:
         fail(error, exit_code_for(error))
     for problem in images.problems:

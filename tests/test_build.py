@@ -16,6 +16,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from conftest import ROOT
+from storygen import draw_image
 
 import syndicate
 from syndicate.build import MANIFEST, BuildSettings, discover
@@ -297,3 +298,57 @@ def test_a_killed_build_never_leaves_its_lock_held_by_orphaned_workers(tmp_path:
     reference = tmp_path / "ref"
     syndicate.build(src, reference, jobs=1)
     assert snapshot(out) == snapshot(reference)
+
+
+def test_a_photo_added_later_rebuilds_its_story(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    (src / "photos").mkdir(parents=True)
+    (src / "ferry.txt").write_text("---\nheadline: Ferry returns\nimages: [photos/ferry.jpg]\n---\n"
+                                   "The ferry returned on Monday.\n\nThe ferry at the quay on Monday.\n"
+                                   "The ferry at the quay on Monday. (Photo: Lena Moe/Gazette)\n", encoding="utf-8")
+    syndicate.build(src, out, jobs=1)
+    first = json.loads((out / "stories" / "ferry.json").read_text())
+    assert [b["image"] for b in first["body"] if b["type"] == "figure"] == [None]
+    assert syndicate.build(src, out, jobs=1).built == []
+    draw_image(src / "photos" / "ferry.jpg", "JPEG", (320, 200), 3)
+    assert syndicate.build(src, out, jobs=1).built == ["ferry.txt"]
+    figure = next(b for b in json.loads((out / "stories" / "ferry.json").read_text())["body"] if b["type"] == "figure")
+    assert figure["image"]["src"] == "photos/ferry.jpg" and (out / "images" / "photos" / "ferry.jpg").is_file()
+
+
+def test_formats_option_builds_only_those_and_removes_the_rest(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    write_story(src, 1)
+    syndicate.build(src, out, jobs=1)
+    assert (out / "epub" / "story-001.epub").is_file() and (out / "edition.epub").is_file()
+    syndicate.build(src, out, jobs=1, formats=["rss", "newsml"])
+    published = set(snapshot(out))
+    assert published == {"rss.xml", "newsml/story-001.xml", "stories/story-001.json"}
+
+
+def test_a_progress_bar_is_shown_on_a_terminal_only(tmp_path: Path) -> None:
+    import pty
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(10):
+        write_story(src, i)
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "syndicate", "build", str(src), str(tmp_path / "tty"), "--jobs", "1"],
+                            stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the build is over
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait(timeout=120) == 0
+    os.close(leader)
+    assert b"Building" in seen and b"100%" in seen
+    piped = run_cli("build", src, tmp_path / "pipe", "--jobs", "1")
+    assert "Building" not in piped.stderr and "built 10" in piped.stderr

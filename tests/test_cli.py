@@ -98,3 +98,19 @@ def test_read_accepts_text_directly() -> None:
     story = syndicate.read("Storm closes harbour\n\nThe harbour was closed on Monday after a storm.\n")
     assert any("harbour was closed" in getattr(b, "text", "") for b in story.body)
     assert story.id.startswith(("tag:", "urn:"))
+
+
+def test_convert_takes_feed_settings_from_the_config_file_and_the_command_line_wins(tmp_path: Path) -> None:
+    (tmp_path / "syndicate.toml").write_text('title = "Harbour Gazette"\nbase_url = "https://news.example.com/"\n')
+    done = subprocess.run([sys.executable, "-m", "syndicate", "convert", str(SAMPLE), "--to", "atom", "-o", "a.xml"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    feed = feedparser.parse((tmp_path / "a.xml").read_bytes()).feed
+    assert feed.title == "Harbour Gazette" and any(link.href == "https://news.example.com/atom.xml" for link in feed.links)
+    done = subprocess.run([sys.executable, "-m", "syndicate", "convert", str(SAMPLE), "--to", "atom", "-o", "b.xml",
+                           "--title", "Override"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert feedparser.parse((tmp_path / "b.xml").read_bytes()).feed.title == "Override"
+    (tmp_path / "syndicate.toml").write_text('tittle = "typo"\n')
+    bad = subprocess.run([sys.executable, "-m", "syndicate", "convert", str(SAMPLE), "--to", "atom", "-o", "c.xml"],
+                         cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "tittle" in bad.stderr and not (tmp_path / "c.xml").exists()
