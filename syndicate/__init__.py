@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 from typing import Any  # noqa: E402
 
-from .errors import ConfigError, ExportError, InputError, LockError, ModelError, SyndicateError
+from .errors import ConfigError, ExportError, InputError, LockError, ModelError, OutputError, SyndicateError
 from .exporters import FORMATS, ExportOptions, export
 from .model import (
     Block,
@@ -42,7 +42,7 @@ __all__ = [
     "read", "export", "build", "FORMATS", "ExportOptions",
     "Story", "Block", "Paragraph", "Heading", "Figure", "Quote", "ListBlock", "Image", "Mark",
     "Byline", "Source", "Subject", "Related", "Inferred",
-    "SyndicateError", "ModelError", "InputError", "ConfigError", "ExportError", "LockError",
+    "SyndicateError", "ModelError", "InputError", "ConfigError", "ExportError", "LockError", "OutputError",
     "BuildReport", "__version__",
 ]
 

@@ -39,10 +39,11 @@ import click
 from . import __version__
 from .atomic import atomic_write
 from .errors import ConfigError, LockError, SyndicateError
+from . import exporters
 from .exporters import ExportOptions, get_exporter
 from .html import IMAGES_FOLDER
-from .images import ImageResolver
-from .model import Story, newest_first
+from .images import ImageResolver, published_src
+from .model import Image, Story, newest_first
 from .readers import READERS, InputFile, read_bytes, reader_for
 
 __all__ = ["BuildSettings", "BuildReport", "run_build", "atomic_write", "discover", "STORY_FORMATS", "FEED_FILES"]
@@ -55,10 +56,11 @@ STORY_FORMATS: dict[str, tuple[str, str]] = {
     "epub": ("epub", ".epub"),
 }
 #: whole-build outputs: format -> file name.
-FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "jsonfeed": "feed.json", "edition": "edition.epub"}
+FEED_FILES: dict[str, str] = {**exporters.FEED_FILES, "edition": "edition.epub"}
 ALL_FORMATS: tuple[str, ...] = ("rss", "atom", "jsonfeed", "newsml", "ninjs", "epub", "edition")
 
 MANIFEST = ".syndicate-manifest.json"
+MANIFEST_FORMAT = 2  # a manifest of another format is ignored: everything is rebuilt
 LOCK = ".syndicate.lock"
 CACHE = ".syndicate-cache"
 SIDECAR_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
@@ -272,11 +274,14 @@ def _skipped(relpath: PurePosixPath) -> bool:
             or (name.startswith("#") and name.endswith("#")))
 
 
-def discover(input_dir: Path) -> list[StoryInput]:
-    """Every story input under ``input_dir`` in path order; sidecars and images are not stories."""
+def discover(input_dir: Path, skip: Path | None = None) -> list[StoryInput]:
+    """Every story input under ``input_dir`` in path order; sidecars and images are not stories, and
+    neither is anything under ``skip`` (an output folder kept inside the input folder)."""
     found: list[StoryInput] = []
+    skipped = os.path.realpath(skip) if skip is not None else None
     for dirpath, dirnames, filenames in os.walk(input_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and os.path.realpath(os.path.join(dirpath, d)) != skipped)
         names = set(filenames)
         for name in sorted(filenames):
             path = Path(dirpath) / name
@@ -373,19 +378,24 @@ def story_outputs(slug: str, formats: Iterable[str]) -> dict[str, str]:
     return {fmt: f"{folder}/{slug}{ext}" for fmt, (folder, ext) in STORY_FORMATS.items() if fmt in wanted}
 
 
-def local_images(story: Story) -> list[str]:
-    """The local photo paths a story uses (its published copies go to ``images/``)."""
-    return sorted({f.image.src for f in story.figures if f.image is not None and not f.image.is_remote})
+def local_images(story: Story) -> list[Image]:
+    """The local photos a story uses, once each, in path order (their published copies go to ``images/``)."""
+    found = {f.image.src: f.image for f in story.figures if f.image is not None and not f.image.is_remote}
+    return [found[src] for src in sorted(found)]
+
+
+def missing_images(story: Story) -> list[tuple[str, str]]:
+    """(src, reason) of every photo the story's metadata named but the reader could not use; the reader
+    lists them in ``inferred`` as ``body[N].image`` so ``--explain`` shows them too."""
+    return [(item.value, item.reason) for item in story.inferred if re.fullmatch(r"body\[\d+\]\.image", item.field)]
 
 
 def watched_images(input_dir: Path, relpath: str, story: Story) -> list[str]:
-    """Every local photo file the story depends on, those it found and those it named but could not find
-    (the reader lists those in ``inferred``), as paths under the input folder: adding a missing photo
-    rebuilds the story."""
+    """Every local photo file the story depends on, those it found and those it named but could not use,
+    as paths under the input folder: adding or mending a photo rebuilds the story."""
     folder = PurePosixPath(relpath).parent
-    missing = {os.path.normpath(folder / item.value) for item in story.inferred
-               if re.fullmatch(r"body\[\d+\]\.image", item.field) and "://" not in item.value}
-    return sorted(set(local_images(story)) | {m for m in missing if not m.startswith("..")})
+    missing = {os.path.normpath(folder / src) for src, _ in missing_images(story) if "://" not in src}
+    return sorted({image.src for image in local_images(story)} | {m for m in missing if not m.startswith("..")})
 
 
 def _export_task(relpath: str, story: Story) -> Exported:
@@ -400,10 +410,10 @@ def _export_task(relpath: str, story: Story) -> Exported:
             if atomic_write(out / rel, get_exporter(fmt)([story], settings.export, images)):
                 written.append(rel)
         published = []
-        for src in local_images(story):
-            resolved = images.resolve(next(f.image for f in story.figures if f.image and f.image.src == src))
+        for image in local_images(story):
+            resolved = images.resolve(image)
             if resolved is not None:
-                rel = f"{IMAGES_FOLDER}/{src}"
+                rel = f"{IMAGES_FOLDER}/{published_src(image.src, resolved)}"
                 if atomic_write(out / rel, resolved.data):
                     written.append(rel)
                 published.append(rel)
@@ -457,7 +467,7 @@ class Manifest:
         self.images: list[str] = []
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") == 1:
+            if data.get("format") == MANIFEST_FORMAT:
                 self.stories = dict(data["stories"])
                 self.images = list(data.get("images", []))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -465,7 +475,7 @@ class Manifest:
 
     def save(self, fingerprint: str, stories: Mapping[str, dict[str, Any]], images: Iterable[str]) -> bool:
         """Record this build (atomically, and last: a build killed before this point is simply redone)."""
-        data = {"format": 1, "tool": __version__, "fingerprint": fingerprint,
+        data = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
                 "stories": dict(sorted(stories.items())), "images": sorted(set(images))}
         return atomic_write(self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
 
@@ -491,15 +501,51 @@ def unchanged(entry: Mapping[str, Any] | None, digest: str, settings: BuildSetti
     return all((settings.output_dir / rel).is_file() for rel in entry.get("outputs", []))
 
 
-def assign_slugs(wanted: Sequence[tuple[str, str]]) -> tuple[dict[str, str], list[str]]:
-    """Unique slugs, given (relpath, wanted slug) pairs: in path order, a clash gets ``-2``, ``-3``…
+@dataclass(frozen=True)
+class Claim:
+    """What one story asks of the build: its id and slug, and whether its metadata chose the slug."""
 
-    Returns relpath -> slug and one warning per clash.
+    relpath: str
+    id: str
+    slug: str
+    explicit: bool
+
+    @classmethod
+    def of(cls, relpath: str, story: Story) -> Claim:
+        """The claim of a freshly read story (a slug the reader derived is listed in ``inferred``)."""
+        derived = any(item.field == "slug" for item in story.inferred)
+        return cls(relpath, story.id, story.slug, not derived)
+
+    @classmethod
+    def recorded(cls, relpath: str, entry: Mapping[str, Any]) -> Claim:
+        """The claim of an unchanged story, as the manifest recorded it."""
+        return cls(relpath, entry["id"], entry["wanted_slug"], entry["explicit_slug"])
+
+
+def duplicate_ids(claims: Iterable[Claim]) -> dict[str, str]:
+    """relpath -> reason for every story whose id an earlier story (in path order) already has.
+
+    Two entries with one id would be one item to every feed reader and partner, so the later one is
+    rejected rather than published under a borrowed identity.
     """
+    owner: dict[str, str] = {}
+    rejected: dict[str, str] = {}
+    for claim in sorted(claims, key=lambda c: c.relpath):
+        if claim.id in owner:
+            rejected[claim.relpath] = f"id {claim.id!r} is already used by {owner[claim.id]}"
+        else:
+            owner[claim.id] = claim.relpath
+    return rejected
+
+
+def assign_slugs(claims: Iterable[Claim]) -> tuple[dict[str, str], list[str]]:
+    """Unique slugs: slugs chosen in metadata first, then derived ones, each in path order; a clash gets
+    ``-2``, ``-3``… Returns relpath -> slug and one warning per clash."""
     taken: set[str] = set()
     result: dict[str, str] = {}
     warnings: list[str] = []
-    for relpath, slug in sorted(wanted):
+    for claim in sorted(claims, key=lambda c: (not c.explicit, c.relpath)):
+        relpath, slug = claim.relpath, claim.slug
         final, n = slug, 1
         while final in taken:
             n += 1
@@ -556,15 +602,18 @@ class _Build:
         self.progress = progress and not settings.quiet
         self.out = settings.output_dir
         self.manifest = Manifest(self.out / MANIFEST)
-        self.wanted: dict[str, str] = {}  # relpath -> the slug the story asked for, before clashes were resolved
+        self.claims: dict[str, Claim] = {}  # relpath -> what the story asked for, before clashes were resolved
+        self.inputs: dict[str, StoryInput] = {}
+        self.digests: dict[str, str] = {}
         # New settings or a new version of the tool change every story's digest, so everything is rebuilt;
         # the old manifest still says which files the last build made, so outputs no longer wanted are removed.
         self.fingerprint = settings.fingerprint()
 
     def run(self) -> None:
-        inputs = discover(self.settings.input_dir)
+        inputs = discover(self.settings.input_dir, skip=self.out)
+        self.inputs = {item.relpath: item for item in inputs}
         entries: dict[str, dict[str, Any]] = {}
-        digests: dict[str, str] = {}
+        digests = self.digests
         todo: list[StoryInput] = []
         for item in inputs:
             try:
@@ -581,9 +630,9 @@ class _Build:
         with Workers(self.settings) as workers:
             fresh = self.read_all(workers, todo)
             self.keep_last_good(entries, todo, fresh)
-            fresh = self.resolve_slugs(workers, entries, fresh, inputs)
+            fresh = self.resolve_claims(workers, entries, fresh, inputs)
             self.export_all(workers, fresh, entries, digests)
-        self.remove_gone(entries)
+        self.prune(entries)
         rejected = {str(Path(p).relative_to(self.settings.input_dir).as_posix()) for p, _ in self.report.rejected
                     if Path(p).is_relative_to(self.settings.input_dir)}
         self.report.unchanged = sorted(set(entries) - set(self.report.built) - rejected)
@@ -615,14 +664,20 @@ class _Build:
             if item.relpath not in fresh and old and all((self.out / r).is_file() for r in old.get("outputs", [])):
                 entries[item.relpath] = {**old, "digest": "rejected"}
 
-    def resolve_slugs(self, workers: Workers, entries: dict[str, dict[str, Any]],
-                      fresh: dict[str, tuple[StoryInput, Story]], inputs: Sequence[StoryInput]
-                      ) -> dict[str, tuple[StoryInput, Story]]:
-        """Give every story a unique slug; an unchanged story whose slug must change is read again."""
+    def resolve_claims(self, workers: Workers, entries: dict[str, dict[str, Any]],
+                       fresh: dict[str, tuple[StoryInput, Story]], inputs: Sequence[StoryInput]
+                       ) -> dict[str, tuple[StoryInput, Story]]:
+        """Reject duplicate ids and give every story a unique slug; an unchanged story whose slug must
+        change is read again."""
         while True:
-            self.wanted = {rel: e["wanted_slug"] for rel, e in entries.items()}
-            self.wanted.update({rel: story.slug for rel, (_, story) in fresh.items()})
-            slugs, warnings = assign_slugs(sorted(self.wanted.items()))
+            claims = [Claim.recorded(rel, e) for rel, e in entries.items()]
+            claims += [Claim.of(rel, story) for rel, (_, story) in fresh.items()]
+            for relpath, reason in duplicate_ids(claims).items():
+                self.report.rejected.append((str(self.settings.input_dir / relpath), reason))
+                entries.pop(relpath, None)
+                fresh.pop(relpath, None)
+            claims = [c for c in claims if c.relpath in entries or c.relpath in fresh]
+            slugs, warnings = assign_slugs(claims)
             moved = [item for item in inputs
                      if item.relpath in entries and slugs[item.relpath] != entries[item.relpath]["slug"]]
             if not moved:
@@ -630,6 +685,7 @@ class _Build:
             for item in moved:
                 del entries[item.relpath]
             fresh.update(self.read_all(workers, moved))
+        self.claims = {claim.relpath: claim for claim in claims}
         self.report.warnings.extend(warnings)
         return {rel: (item, story if story.slug == slugs[rel] else story.replace(slug=slugs[rel]))
                 for rel, (item, story) in fresh.items()}
@@ -647,35 +703,36 @@ class _Build:
                digests: Mapping[str, str]) -> None:
         self.report.written.extend(result.written)
         self.report.warnings.extend(f"{result.relpath}: {p}" for p in result.problems)
-        old = self.manifest.stories.get(result.relpath, {})
         if result.error is not None:
             self.report.rejected.append((str(self.settings.input_dir / result.relpath), result.error))
             return
-        for rel in sorted(set(old.get("outputs", [])) - set(result.outputs)):
-            if remove_file(self.out / rel):
-                self.report.deleted.append(rel)
+        claim = self.claims[result.relpath]
         entries[result.relpath] = {
             "digest": digests[result.relpath],
+            "id": story.id,
             "slug": story.slug,
-            "wanted_slug": self.wanted[result.relpath],
+            "wanted_slug": claim.slug,
+            "explicit_slug": claim.explicit,
             "outputs": list(result.outputs),
             "published": list(result.images),
             "images": image_signature(self.settings.input_dir, watched_images(self.settings.input_dir, result.relpath, story)),
         }
+        self.report.warnings.extend(f"{result.relpath}: {reason}" for _, reason in missing_images(story))
         self.report.built.append(result.relpath)
 
-    def remove_gone(self, entries: Mapping[str, dict[str, Any]]) -> None:
-        """A story whose input disappeared (or is now rejected) loses its files."""
+    def prune(self, entries: Mapping[str, dict[str, Any]]) -> None:
+        """Delete the files the last build made that no story makes now, in one pass after every export:
+        a slug handed from one story to another keeps the new owner's files. A story whose input
+        disappeared is reported removed."""
+        keep = {rel for entry in entries.values() for rel in entry.get("outputs", [])}
         for relpath, entry in sorted(self.manifest.stories.items()):
-            if relpath in entries:
-                continue
             for rel in entry.get("outputs", []):
-                if remove_file(self.out / rel):
+                if rel not in keep and remove_file(self.out / rel):
                     self.report.deleted.append(rel)
-            if not (self.settings.input_dir / relpath).exists():
+            if relpath not in entries and not (self.settings.input_dir / relpath).exists():
                 self.report.removed.append(relpath)
 
-    def write_aggregates(self, entries: Mapping[str, dict[str, Any]],
+    def write_aggregates(self, entries: dict[str, dict[str, Any]],
                          fresh: Mapping[str, tuple[StoryInput, Story]], *, force: bool) -> None:
         """Feeds and the edition, from every story, written only when their bytes change."""
         wanted = {fmt: name for fmt, name in FEED_FILES.items() if fmt in self.settings.formats}
@@ -698,13 +755,34 @@ class _Build:
             if atomic_write(self.out / name, exporter(chosen, self.settings.export, images)):
                 self.report.written.append(name)
 
-    def all_stories(self, entries: Mapping[str, dict[str, Any]],
+    def all_stories(self, entries: dict[str, dict[str, Any]],
                     fresh: Mapping[str, tuple[StoryInput, Story]]) -> Iterator[Story]:
+        """Every story for the feeds and the edition: the fresh ones as read, the others from their JSON."""
         for relpath, entry in sorted(entries.items()):
             if relpath in fresh:
                 yield fresh[relpath][1]
-            else:
+                continue
+            try:
                 yield load_story(self.out, entry)
+            except (SyndicateError, OSError) as error:
+                story = self.rebuild(relpath, entry, error, entries)
+                if story is not None:
+                    yield story
+
+    def rebuild(self, relpath: str, entry: Mapping[str, Any], error: Exception,
+                entries: dict[str, dict[str, Any]]) -> Story | None:
+        """Read and export again a story whose cached JSON is damaged (a disk fault, a hand edit)."""
+        json_path = self.out / story_outputs(entry["slug"], ())["json"]
+        self.report.warnings.append(f"{json_path}: unreadable ({error}); rebuilt from {relpath}")
+        _init_worker(self.settings)
+        item, story, reason = _read_task(self.inputs[relpath])
+        if story is None:
+            self.report.rejected.append((str(item.path), reason or "rejected"))
+            del entries[relpath]
+            return None
+        story = story.replace(slug=entry["slug"]) if story.slug != entry["slug"] else story
+        self.record(_export_task(relpath, story), story, entries, self.digests)
+        return story
 
     @contextmanager
     def progress_bar(self, results: Iterable[Exported], length: int) -> Iterator[Iterable[Exported]]:

@@ -16,7 +16,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from . import __version__
-from .errors import ConfigError, LockError, SyndicateError
+from .errors import ConfigError, LockError, OutputError, SyndicateError
 from .exporters import FORMATS, export
 from .readers import read
 
@@ -71,11 +71,15 @@ def main(debug: bool) -> None:
     """Turn news stories into RSS, Atom, JSON Feed, NewsML-G2, ninjs and EPUB 3."""
 
 
+ROOT_OPTION = click.option(
+    "--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The input folder ids, slugs and image paths are relative to, as in a build (default: the file's folder).")
+
+
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--explain", is_flag=True, help="Print every inferred value and why, for people, instead of JSON.")
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The input folder ids and image paths are relative to (default: the file's folder).")
+@ROOT_OPTION
 def parse(file: Path, explain: bool, root: Path | None) -> None:
     """Read FILE and print the normalised story as JSON."""
     try:
@@ -97,8 +101,9 @@ def parse(file: Path, explain: bool, root: Path | None) -> None:
 @click.option("--to", "fmt", required=True, type=click.Choice(list(FORMATS)), help="Output format.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="File to write ('-' for stdout).")
+@ROOT_OPTION
 @export_options
-def convert(file: Path, fmt: str, output: Path, offline: bool | None, **settings: Any) -> None:
+def convert(file: Path, fmt: str, output: Path, root: Path | None, offline: bool | None, **settings: Any) -> None:
     """Convert one story FILE to FORMAT and write it to OUTPUT (feed settings also come from the config file)."""
     from .atomic import atomic_write
     from .build import BuildSettings
@@ -109,17 +114,20 @@ def convert(file: Path, fmt: str, output: Path, offline: bool | None, **settings
     except SyndicateError as error:
         fail(error, EXIT_USAGE)
     try:
-        story = read(file)
-        images = ImageResolver(file.parent, offline=config.offline, max_size=config.export.image_max_size)
+        story = read(file, root=root)
+        images = ImageResolver(root or file.parent, offline=config.offline, max_size=config.export.image_max_size)
         data = export([story], fmt, config.export, images)
     except SyndicateError as error:
         fail(error, exit_code_for(error))
     for problem in images.problems:
         click.echo(f"syndicate: warning: {file}: {problem}", err=True)
-    if str(output) == "-":
-        sys.stdout.buffer.write(data)
-    else:
-        atomic_write(output, data)
+    try:
+        if str(output) == "-":
+            sys.stdout.buffer.write(data)
+        else:
+            atomic_write(output, data)
+    except OSError as error:
+        fail(OutputError(f"cannot write: {error.strerror or error}", output), EXIT_USAGE)
 
 
 @main.command()
@@ -144,6 +152,8 @@ def build(input_dir: Path | None, output_dir: Path | None, config_file: Path | N
         report = run_build(config.input_dir, config.output_dir, settings=config, progress=sys.stderr.isatty())
     except SyndicateError as error:
         fail(error, EXIT_USAGE)
+    except OSError as error:  # the output folder itself failed us (disk full, permissions): nothing could be done
+        fail(OutputError(f"cannot write the output: {error.strerror or error}", error.filename), EXIT_USAGE)
     for path, reason in report.rejected:
         click.echo(f"syndicate: error: {path}: {reason}", err=True)
     for warning in report.warnings:

@@ -6,7 +6,7 @@ raises them with the file and the reason so a pipeline can do the same.
 
 from __future__ import annotations
 
-__all__ = ["SyndicateError", "ModelError", "InputError", "ConfigError", "ExportError", "LockError"]
+__all__ = ["SyndicateError", "ModelError", "InputError", "ConfigError", "ExportError", "LockError", "OutputError"]
 
 
 class SyndicateError(Exception):
@@ -39,3 +39,7 @@ class ExportError(SyndicateError):
 
 class LockError(SyndicateError):
     """Another build holds the output folder's lock."""
+
+
+class OutputError(SyndicateError):
+    """An output file or folder could not be written (permissions, a full disk, a missing device)."""

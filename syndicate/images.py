@@ -37,7 +37,27 @@ from PIL import ImageOps, UnidentifiedImageError
 from .atomic import atomic_write
 from .model import Image
 
-__all__ = ["ImageResolver", "ResolvedImage", "ImageProblem"]
+__all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "MEDIA_TYPES", "media_type_for", "published_src"]
+
+#: Media types by file extension: a fixed table, so the answer never depends on the machine's mime.types.
+MEDIA_TYPES: dict[str, str] = {
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+    ".webp": "image/webp", ".svg": "image/svg+xml", ".avif": "image/avif", ".tif": "image/tiff",
+    ".tiff": "image/tiff", ".bmp": "image/bmp",
+}
+
+
+def media_type_for(name: str) -> str | None:
+    """The media type a file name or URL implies (by its extension; None when unknown)."""
+    path = urllib.parse.urlsplit(name).path if "://" in name else name
+    return MEDIA_TYPES.get(os.path.splitext(path.lower())[1])
+
+
+def published_src(src: str, resolved: ResolvedImage) -> str:
+    """The path a local photo is published under: its own, plus the new extension when normalising
+    changed its format (``photo.webp`` published as JPEG is ``photo.webp.jpg``), so a file's name
+    never lies about its bytes."""
+    return src if media_type_for(src) == resolved.media_type else src + resolved.extension
 
 _USER_AGENT = "syndicate/0.1 (+image fetch for e-books and feeds)"
 _CHUNK = 64 * 1024
@@ -161,6 +181,22 @@ class ImageResolver:
             self._save_normalised(key, resolved)
         self._remember(key, resolved)
         return resolved
+
+    def published(self, image: Image) -> Image | None:
+        """The photo as a build publishes it, for exporters that link rather than embed photos.
+
+        A remote photo is linked where it is. A local one is published
+        normalised (see :func:`published_src`), so its record gets the
+        published path, media type and size; None (and a line in
+        :attr:`problems`) when it cannot be used, so nobody links a photo
+        that is not there.
+        """
+        if image.is_remote:
+            return image
+        resolved = self.resolve(image)
+        if resolved is None:
+            return None
+        return Image(published_src(image.src, resolved), resolved.media_type, resolved.width, resolved.height)
 
     def normalise(self, data: bytes) -> ResolvedImage:
         """Check and normalise image bytes for e-readers; raises :class:`ImageProblem` when unusable."""

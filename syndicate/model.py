@@ -247,7 +247,7 @@ class Heading:
 
     def __post_init__(self) -> None:
         _text(self.text, "heading text", empty=False)
-        _require(self.level in (2, 3, 4), f"heading level must be 2, 3 or 4, not {self.level!r}")
+        _require(type(self.level) is int and self.level in (2, 3, 4), f"heading level must be 2, 3 or 4, not {self.level!r}")
 
 
 @dataclass(frozen=True)
@@ -402,8 +402,11 @@ class Story:
         _opt_text(self.subheadline, "subheadline")
         _text(self.summary, "summary")
         _opt_text(self.dateline, "dateline")
-        _aware(self.published, "published")
-        _aware(self.updated, "updated")
+        for name in ("published", "updated"):
+            value = getattr(self, name)
+            _require(value is None or isinstance(value, datetime),
+                     f"{name} must be a datetime (Story.from_dict reads ISO 8601 text), not {type(value).__name__}")
+            _aware(value, name)
         _text(self.language, "language", empty=False)
         _require(re.match(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", self.language) is not None,
                  f"language must be a BCP 47 tag, not {self.language!r}")

@@ -352,3 +352,129 @@ def test_a_progress_bar_is_shown_on_a_terminal_only(tmp_path: Path) -> None:
     assert b"Building" in seen and b"100%" in seen
     piped = run_cli("build", src, tmp_path / "pipe", "--jobs", "1")
     assert "Building" not in piped.stderr and "built 10" in piped.stderr
+
+
+def story_with_slug(folder: Path, name: str, slug: str | None, headline: str) -> None:
+    meta = f"slug: {slug}\n" if slug else ""
+    (folder / name).write_text(f"---\n{meta}headline: {headline}\npublished: 2026-02-01T10:00:00+00:00\n---\n"
+                               f"{headline} happened on Sunday, officials said.\n", encoding="utf-8")
+
+
+def test_slugs_handed_between_stories_keep_every_file(tmp_path: Path) -> None:
+    """Swapping two slugs, or a clash winner disappearing, must leave each new owner's files in place."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    story_with_slug(src, "a.txt", "p", "Alpha")
+    story_with_slug(src, "b.txt", "q", "Bravo")
+    syndicate.build(src, out, jobs=1)
+    story_with_slug(src, "a.txt", "q", "Alpha")
+    story_with_slug(src, "b.txt", "p", "Bravo")
+    assert syndicate.build(src, out, jobs=1).exit_code == 0
+    fresh = tmp_path / "fresh"
+    syndicate.build(src, fresh, jobs=1)
+    assert snapshot(out) == snapshot(fresh)
+    assert json.loads((out / "stories" / "q.json").read_text())["headline"] == "Alpha"
+    # a clash: x.txt holds "x", y.txt gets "x-2"; delete x.txt and y.txt takes "x"
+    story_with_slug(src, "x.txt", "x", "Xray")
+    story_with_slug(src, "y.txt", "x", "Yankee")
+    syndicate.build(src, out, jobs=1)
+    (src / "x.txt").unlink()
+    report = syndicate.build(src, out, jobs=1)
+    assert report.removed == ["x.txt"] and report.exit_code == 0
+    assert json.loads((out / "stories" / "x.json").read_text())["headline"] == "Yankee"
+    assert (out / "epub" / "x.epub").is_file() and not (out / "stories" / "x-2.json").exists()
+
+
+def test_a_slug_chosen_in_metadata_wins_over_a_derived_one(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    story_with_slug(src, "harbour.txt", None, "Derived")  # slug "harbour" from the file name
+    story_with_slug(src, "later.txt", "harbour", "Chosen")  # asks for "harbour" explicitly
+    report = syndicate.build(src, out, jobs=1)
+    assert json.loads((out / "stories" / "harbour.json").read_text())["headline"] == "Chosen"
+    assert json.loads((out / "stories" / "harbour-2.json").read_text())["headline"] == "Derived"
+    assert any("harbour.txt" in w for w in report.warnings)
+
+
+def test_duplicate_ids_reject_the_later_story(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "story.txt").write_text("Storm closes harbour\n\nThe harbour closed on Monday.\n", encoding="utf-8")
+    (src / "story.text").write_text("Storm reopens harbour\n\nThe harbour reopened on Friday.\n", encoding="utf-8")
+    done = run_cli("build", src, out, "--jobs", "1")
+    # path order decides: "story.text" sorts before "story.txt"
+    assert done.returncode == 1 and "story.txt: id" in done.stderr and "already used by story.text" in done.stderr
+    ids = [e.id for e in feedparser.parse((out / "atom.xml").read_bytes()).entries]
+    assert len(ids) == len(set(ids)) == 1
+
+
+def test_a_damaged_story_cache_is_rebuilt_not_fatal(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for i in range(3):
+        write_story(src, i)
+    syndicate.build(src, out, jobs=1)
+    (out / "stories" / "story-001.json").write_text('{"bad": true}')
+    write_story(src, 2, edit=" (revised)")  # a change, so the feeds need every story again
+    done = run_cli("build", src, out, "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    assert "story-001.json" in done.stderr and "rebuilt" in done.stderr
+    fresh = tmp_path / "fresh"
+    syndicate.build(src, fresh, jobs=1)
+    assert snapshot(out) == snapshot(fresh)
+
+
+def test_an_output_folder_inside_the_input_folder_is_not_read_as_input(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    write_story(src, 1)
+    for _ in range(2):
+        report = syndicate.build(src, src / "out", jobs=1)
+        assert report.exit_code == 0 and len(report.built) + len(report.unchanged) == 1
+
+
+def test_an_edited_input_that_is_now_broken_keeps_its_last_good_files(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for i in range(2):
+        write_story(src, i)
+    syndicate.build(src, out, jobs=1)
+    good = snapshot(out)
+    (src / "story-001.txt").write_bytes(b"\x00\xff" * 100)
+    done = run_cli("build", src, out, "--jobs", "1")
+    assert done.returncode == 1 and "story-001.txt" in done.stderr
+    assert snapshot(out) == good  # nothing lost while the input is broken
+    write_story(src, 1)
+    assert run_cli("build", src, out, "--jobs", "1").returncode == 0
+
+
+def test_feeds_describe_photos_as_published(tmp_path: Path) -> None:
+    """A WebP photo is published re-encoded; the feeds must name the file, type and size that exist."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    (src / "photos").mkdir(parents=True)
+    draw_image(src / "photos" / "quay.webp", "WEBP", (2400, 1600), 5)
+    (src / "photos" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    (src / "quay.txt").write_text("---\nheadline: The quay\nimages: [photos/quay.webp, photos/broken.jpg]\n---\n"
+                                  "The quay reopened.\n\nThe quay at dawn.\nThe quay at dawn. (Photo: Ana Lima/Gazette)\n\n"
+                                  "More text here.\n\nA broken photo.\nA broken photo. (Photo: Ana Lima/Gazette)\n",
+                                  encoding="utf-8")
+    report = syndicate.build(src, out, jobs=1, base_url="https://news.example.com/")
+    assert any("broken.jpg" in w for w in report.warnings)
+    rss = etree_parse(out / "rss.xml")
+    media = rss.findall(".//{http://search.yahoo.com/mrss/}content")
+    assert [(m.get("url"), m.get("type"), m.get("width"), m.get("height")) for m in media] == [
+        ("https://news.example.com/images/photos/quay.webp.jpg", "image/jpeg", "1600", "1067")]
+    published = out / "images" / "photos" / "quay.webp.jpg"
+    from PIL import Image as PILImage
+
+    with PILImage.open(published) as photo:
+        assert (photo.format, photo.size) == ("JPEG", (1600, 1067))
+    assert not (out / "images" / "photos" / "broken.jpg").exists()
+    caption_text = (out / "rss.xml").read_text(encoding="utf-8")
+    assert "A broken photo." in caption_text  # its figure keeps its caption, with no picture
+
+
+def etree_parse(path: Path):  # type: ignore[no-untyped-def]
+    from lxml import etree
+
+    return etree.parse(str(path)).getroot()

@@ -114,3 +114,28 @@ def test_convert_takes_feed_settings_from_the_config_file_and_the_command_line_w
     bad = subprocess.run([sys.executable, "-m", "syndicate", "convert", str(SAMPLE), "--to", "atom", "-o", "c.xml"],
                          cwd=tmp_path, capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and "tittle" in bad.stderr and not (tmp_path / "c.xml").exists()
+
+
+def test_an_unwritable_output_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = run_cli("convert", SAMPLE, "--to", "json", "-o", "/proc/syndicate-test.json")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "/proc/syndicate-test.json" in done.stderr
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    built = run_cli("build", SAMPLE.parent, blocked / "out")
+    assert built.returncode == 2 and "Traceback" not in built.stderr and len(built.stderr.strip().splitlines()) == 1
+
+
+def test_root_gives_the_same_id_as_a_build(tmp_path: Path) -> None:
+    (tmp_path / "world").mkdir()
+    story = tmp_path / "world" / "storm.txt"
+    story.write_text("Storm closes harbour\n\nThe harbour closed on Monday.\n", encoding="utf-8")
+    alone = json.loads(run_cli("parse", story).stdout)
+    rooted = json.loads(run_cli("parse", story, "--root", tmp_path).stdout)
+    syndicate.build(tmp_path, tmp_path / "out", jobs=1)
+    built = json.loads((tmp_path / "out" / "stories" / "world-storm.json").read_text())
+    assert rooted["id"] == built["id"] and rooted["slug"] == built["slug"] == "world-storm"
+    assert alone["id"] != built["id"]
+    out = tmp_path / "storm.json"
+    assert run_cli("convert", story, "--to", "json", "--root", tmp_path, "-o", out).returncode == 0
+    assert json.loads(out.read_text())["id"] == built["id"]

@@ -88,3 +88,12 @@ def test_marks_and_headings_survive_json() -> None:
     body = (Paragraph("Read more here", (Mark(10, 14, "link", "https://example.com"),)), Heading("Sub", 3))
     story = Story(**BASE, body=body)  # type: ignore[arg-type]
     assert Story.from_json(story.to_json()).body == body
+
+
+def test_dates_must_be_datetimes_and_levels_whole_numbers() -> None:
+    with pytest.raises(ModelError, match="published must be a datetime"):
+        Story(**BASE, published="2024-03-14T07:30:00+01:00")  # type: ignore[arg-type]
+    with pytest.raises(ModelError, match="heading level"):
+        Story.from_json(story_json(body=[{"type": "heading", "text": "Sub", "level": 2.0}]))
+    with pytest.raises(ModelError, match="heading level"):
+        Heading("Sub", True)  # type: ignore[arg-type]

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError
-from ..model import Story
+from ..model import Figure, Story
 
 if TYPE_CHECKING:
     from ..images import ImageResolver
 
-__all__ = ["ExportOptions", "Exporter", "FORMATS", "EXTENSIONS", "get_exporter", "export"]
+__all__ = ["ExportOptions", "Exporter", "FORMATS", "FEED_FILES", "get_exporter", "export", "as_published"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,6 @@ class ExportOptions:
     limit: int = 50
     image_max_size: int = 1600
     edition_title: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.base_url and not self.base_url.endswith("/"):
@@ -54,7 +53,7 @@ class ExportOptions:
     @classmethod
     def names(cls) -> tuple[str, ...]:
         """The option names, as the config file and the CLI spell them."""
-        return tuple(f.name for f in fields(cls) if f.name != "extra")
+        return tuple(f.name for f in fields(cls))
 
 
 Exporter = Callable[[Sequence[Story], ExportOptions, "ImageResolver"], bytes]
@@ -70,10 +69,23 @@ FORMATS: dict[str, str] = {
     "json": "syndicate.exporters.story_json:export_json",
 }
 
-#: the usual file extension of each format.
-EXTENSIONS: dict[str, str] = {
-    "rss": ".xml", "atom": ".xml", "jsonfeed": ".json", "newsml": ".xml", "ninjs": ".json", "epub": ".epub", "json": ".json",
-}
+#: the file each feed is published as, in the build's output folder (its URL is ``base_url`` + this name).
+FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "jsonfeed": "feed.json"}
+
+
+def as_published(stories: Sequence[Story], images: ImageResolver) -> list[Story]:
+    """The stories with each photo as it is published (:meth:`ImageResolver.published`): the path,
+    type and size of the normalised file, or no image when it cannot be used. Exporters that link
+    photos (feeds, NewsML-G2, ninjs) describe these, never the input file."""
+    out = []
+    for story in stories:
+        if not story.figures:
+            out.append(story)
+            continue
+        body = tuple(replace(block, image=images.published(block.image))
+                     if isinstance(block, Figure) and block.image is not None else block for block in story.body)
+        out.append(story.replace(body=body))
+    return out
 
 
 def get_exporter(fmt: str) -> Exporter:

@@ -41,8 +41,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from typing import Any
+from urllib.parse import urljoin
 
 import lxml.etree  # noqa: F401  (first: feedgen.util uses lxml.etree without importing it)
 from feedgen.entry import FeedEntry
@@ -51,7 +51,8 @@ from feedgen.feed import FeedGenerator
 
 from ..html import HtmlRenderer, escape_text, public_link, published_image_url, xml_safe
 from ..model import Figure, Image, Paragraph, Story, newest_first
-from . import ExportOptions
+from ..images import ImageResolver, media_type_for
+from . import FEED_FILES, ExportOptions, as_published
 from .feeds_media import (
     AtomLink,
     AtomLinksEntryExtension,
@@ -61,26 +62,16 @@ from .feeds_media import (
     Photo,
 )
 
-if TYPE_CHECKING:
-    from ..images import ImageResolver
-
 __all__ = [
     "export_rss", "export_atom", "export_jsonfeed", "prepare_feed", "FeedInfo", "FeedItem", "Category",
-    "FEED_FILES", "UNDATED", "JSONFEED_VERSION",
+    "UNDATED", "JSONFEED_VERSION",
 ]
 
-#: Each feed's file name in a build's output folder (DESIGN.md section 4); its URL when only base_url is known.
-FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "jsonfeed": "feed.json"}
 #: Stand-in date when no story has one (see the module notes).
 UNDATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
 GENERATOR = "syndicate"
 
-# Image types an enclosure can name without guessing from the system's mime.types (which varies by machine).
-_IMAGE_TYPES = {
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-    ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml",
-}
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
 
@@ -141,9 +132,11 @@ class FeedInfo:
         return self.home_url or self.self_url or self.id
 
 
-def prepare_feed(stories: Sequence[Story], options: ExportOptions, fmt: str) -> tuple[FeedInfo, list[FeedItem]]:
-    """Order, limit and render the stories for the feed format ``fmt`` (``rss``, ``atom`` or ``jsonfeed``)."""
-    chosen = newest_first(stories)[: options.limit]
+def prepare_feed(stories: Sequence[Story], options: ExportOptions, images: ImageResolver,
+                 fmt: str) -> tuple[FeedInfo, list[FeedItem]]:
+    """Order, limit and render the stories for the feed format ``fmt`` (``rss``, ``atom`` or ``jsonfeed``),
+    each photo described as it is published (``images``)."""
+    chosen = as_published(newest_first(stories)[: options.limit], images)
     base = options.base_url
     renderer = HtmlRenderer(lambda image: feed_image_url(image, base),
                             link_url=lambda href: public_link(href, base) or "")
@@ -183,7 +176,7 @@ def figure_photo(figure: Figure, base: str | None) -> Photo | None:
     url = feed_image_url(image, base)
     if url is None:
         return None
-    return Photo(url=url, media_type=image.media_type or image_type(image.src), width=image.width,
+    return Photo(url=url, media_type=image.media_type or media_type_for(image.src), width=image.width,
                  height=image.height, caption=clean(figure.caption) or "", credit=clean(figure.credit))
 
 
@@ -191,11 +184,6 @@ def clean(text: str | None) -> str | None:
     """``text`` without XML-invalid characters and outer blanks; None when nothing is left."""
     return (xml_safe(text).strip() or None) if text else None
 
-
-def image_type(src: str) -> str | None:
-    """The MIME type a photo's file name implies, from a fixed table (None when unknown)."""
-    path = urlsplit(src).path.lower()
-    return next((kind for ext, kind in _IMAGE_TYPES.items() if path.endswith(ext)), None)
 
 
 def plain_summary(story: Story) -> str:
@@ -279,7 +267,7 @@ def in_utc(value: datetime) -> datetime:
 
 def export_rss(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
     """RSS 2.0 with ``content:encoded``, Dublin Core creators and Media RSS photos."""
-    info, items = prepare_feed(stories, options, "rss")
+    info, items = prepare_feed(stories, options, images, "rss")
     fg = FeedGenerator()
     fg.register_extension("dc", DcExtension, DcEntryExtension)
     fg.register_extension("mrss", MediaRssExtension, MediaRssEntryExtension, atom=False)
@@ -326,7 +314,7 @@ def rss_item(entry: FeedEntry, item: FeedItem) -> None:
 
 def export_atom(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
     """Atom 1.0 with ``content type="html"``, an author on every entry and Media RSS photos."""
-    info, items = prepare_feed(stories, options, "atom")
+    info, items = prepare_feed(stories, options, images, "atom")
     fg = FeedGenerator()
     fg.register_extension("mrss", MediaRssExtension, MediaRssEntryExtension, rss=False)
     fg.register_extension("links", AtomLinksExtension, AtomLinksEntryExtension, rss=False)
@@ -405,7 +393,7 @@ def atom_links(item: FeedItem) -> list[AtomLink]:
 
 def export_jsonfeed(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written with the standard library."""
-    info, items = prepare_feed(stories, options, "jsonfeed")
+    info, items = prepare_feed(stories, options, images, "jsonfeed")
     feed: dict[str, Any] = {"version": JSONFEED_VERSION, "title": info.title}
     if info.home_url:
         feed["home_page_url"] = info.home_url

@@ -30,15 +30,16 @@ document marked ``xml:space="preserve"``: the text inside is written exactly
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from ..errors import ExportError
 from ..html import HtmlRenderer, published_image_url, safe_url, xml_safe
+from ..iptc import NAR, QCODE_SCHEMES, UNDATED
 from ..model import Figure, Story, Subject
-from . import ExportOptions
+from . import ExportOptions, as_published
 
 if TYPE_CHECKING:
     from ..images import ImageResolver
@@ -48,25 +49,15 @@ __all__ = [
     "picture_guid", "package_guid", "QCODE_SCHEMES",
 ]
 
-NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 #: IPTC's catalog of its own vocabularies (ninat, stat, drol, medtop, group, irel…), version 38.
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_38.xml"
 STANDARD_VERSION = "2.35"
 CONFORMANCE = "power"
-#: ``versionCreated`` of a story that has no date at all (documented above).
-UNDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: The item version we write: syndicate does not track editorial versions.
 ITEM_VERSION = "1"
 
-#: IPTC catalog aliases -> scheme URI: a subject coded in one of these is written as a QCode.
-QCODE_SCHEMES: dict[str, str] = {
-    "medtop": "http://cv.iptc.org/newscodes/mediatopic/",
-    "subj": "http://cv.iptc.org/newscodes/subjectcode/",
-    "genre": "http://cv.iptc.org/newscodes/genre/",
-    "cpnat": "http://cv.iptc.org/newscodes/cpnature/",
-}
 
 NEWSITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml"
 
@@ -338,11 +329,12 @@ def _fill_bodies(pairs: Iterable[tuple[etree._Element, etree._Element | None, St
 def export_newsml(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
     """NewsML-G2 2.35 for the stories: one ``newsItem``, or a ``newsMessage`` (see the module docs).
 
-    ``images`` is not consulted: NewsML-G2 refers to photos by their published
-    URL (:func:`syndicate.html.published_image_url`), it does not embed them.
+    NewsML-G2 refers to photos by their published URL, path, type and size
+    (:func:`syndicate.exporters.as_published`); it does not embed them.
     """
     if not stories:
         raise ExportError("nothing to export: no stories given")
+    stories = as_published(stories, images)
     triples = [(item, inline, story) for number, story in enumerate(stories, start=1)
                for item, inline in _story_items(story, options, number)]
     if len(triples) == 1:

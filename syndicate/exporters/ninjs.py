@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError
 from ..html import HtmlRenderer, public_link, published_image_url, safe_url, xml_safe
+from ..iptc import QCODE_SCHEMES
 from ..model import Figure, Story, Subject
-from . import ExportOptions
-from .newsml import QCODE_SCHEMES, picture_guid
+from . import ExportOptions, as_published
+from .newsml import picture_guid
 
 if TYPE_CHECKING:
     from ..images import ImageResolver
@@ -142,5 +143,6 @@ def export_ninjs(stories: Sequence[Story], options: ExportOptions, images: Image
     if len(stories) != 1:
         raise ExportError(f"ninjs holds one story per document, and {len(stories)} were given: "
                           "export them one at a time")
-    doc = _clean(ninjs_document(stories[0], options))
+    story = as_published(stories, images)[0]
+    doc = _clean(ninjs_document(story, options))
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -31,27 +31,32 @@ from lxml import etree
 
 from ..errors import InputError, ModelError
 from ..html import safe_url, sanitize_html, xml_safe
+from ..iptc import NAR, QCODE_SCHEMES, UNDATED
 from ..model import (
-    Block, Byline, Figure, Heading, Image, Inferred, ListBlock, Mark, MarkKind, Paragraph, Quote, Related, Source, Story, Subject,
+    Block,
+    Byline,
+    Figure,
+    Heading,
+    Image,
+    Inferred,
+    ListBlock,
+    Mark,
+    MarkKind,
+    Paragraph,
+    Quote,
+    Related,
+    Source,
+    Story,
+    Subject,
 )
 from . import InputFile, default_id, default_slug, slugify
 
 __all__ = ["read", "parse_xml", "MAX_DEPTH"]
 
-NAR = "http://iptc.org/std/nar/2006-10-01/"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 #: Deepest element nesting the body walker follows (libxml2 already stops at 256 without huge_tree).
 MAX_DEPTH = 200
-#: The exporter's marker for "no date" (see syndicate.exporters.newsml.UNDATED): not a real date.
-UNDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-QCODE_SCHEMES = {
-    "medtop": "http://cv.iptc.org/newscodes/mediatopic/",
-    "subj": "http://cv.iptc.org/newscodes/subjectcode/",
-    "genre": "http://cv.iptc.org/newscodes/genre/",
-    "cpnat": "http://cv.iptc.org/newscodes/cpnature/",
-}
 
 _SAFE_PARSER_OPTIONS: dict[str, Any] = dict(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,

@@ -23,10 +23,11 @@ import pytest
 from conftest import ROOT, SAMPLE, run_checker
 from lxml import etree
 from rfc3339_validator import validate_rfc3339
-from storygen import generate_stories
+from storygen import draw_image, generate_stories
 
 import syndicate
 from syndicate.errors import InputError
+from syndicate.images import ImageResolver
 from syndicate.model import Byline, Figure, Image, Mark, Paragraph, Quote, Related, Source, Story, plain_text
 
 BASE = "https://news.example.org/feeds/"
@@ -51,20 +52,36 @@ def sample_story() -> Story:
 
 
 @pytest.fixture(scope="module")
-def twenty(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
+def photo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("images")
+
+
+@pytest.fixture(scope="module")
+def twenty(photo_dir: Path) -> list[Story]:
     """20 generated stories with local photos (and some figures without)."""
-    return generate_stories(20, tmp_path_factory.mktemp("images"))
+    return generate_stories(20, photo_dir)
 
 
-def export_all(stories: list[Story], folder: Path, **settings: Any) -> dict[str, Path]:
-    """Write the three feeds of ``stories`` into ``folder`` under the build's file names."""
+def export_all(stories: list[Story], folder: Path, root: Path | None = None, **settings: Any) -> dict[str, Path]:
+    """Write the three feeds of ``stories`` into ``folder`` under the build's file names; local photos
+    are looked up under ``root`` (the input folder)."""
     folder.mkdir(parents=True, exist_ok=True)
     out = {}
     for fmt, name in FEED_FILES.items():
         path = folder / name
-        path.write_bytes(syndicate.export(stories, fmt, **{"base_url": BASE, "title": "Example News", **settings}))
+        images = ImageResolver(root, offline=True)
+        path.write_bytes(syndicate.export(stories, fmt, images=images,
+                                          **{"base_url": BASE, "title": "Example News", **settings}))
         out[fmt] = path
     return out
+
+
+def published(image: Image) -> tuple[str, str]:
+    """Where the build publishes a local photo and its type: WebP is not a feed-safe photo format,
+    so it is published re-encoded as JPEG under its name plus ``.jpg``; the others as they are."""
+    if image.src.endswith(".webp"):
+        return BASE + "images/" + image.src + ".jpg", "image/jpeg"
+    return BASE + "images/" + image.src, image.media_type or ""
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +90,8 @@ def sample_feeds(sample_story: Story, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(scope="module")
-def twenty_feeds(twenty: list[Story], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return export_all(twenty, tmp_path_factory.mktemp("twenty"))
+def twenty_feeds(twenty: list[Story], photo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return export_all(twenty, tmp_path_factory.mktemp("twenty"), photo_dir)
 
 
 def newest_first_ids(stories: list[Story]) -> list[str]:
@@ -338,19 +355,19 @@ def test_photos_are_enclosure_media_content_and_json_image(twenty: list[Story], 
         story = by_id[item.findtext("guid")]
         photos = [f for f in story.figures if f.image is not None]
         media = item.findall("media:content", NS)
-        assert [m.get("url") for m in media] == [BASE + "images/" + f.image.src for f in photos]  # type: ignore[union-attr]
+        assert [(m.get("url"), m.get("type")) for m in media] == [published(f.image) for f in photos]  # type: ignore[arg-type]
         assert [m.findtext("media:description", namespaces=NS) for m in media] == [f.caption for f in photos]
         assert [m.findtext("media:credit", namespaces=NS) for m in media] == [f.credit for f in photos]
-        assert all(m.get("medium") == "image" and m.get("type") == f.image.media_type for m, f in zip(media, photos))  # type: ignore[union-attr]
+        assert all(m.get("medium") == "image" for m in media)
         enclosure = item.find("enclosure")
         atom_enclosure = atom[story.id].find("atom:link[@rel='enclosure']", NS)
         if not photos:
             assert enclosure is None and atom_enclosure is None and "image" not in jsonfeed[story.id]
             continue
         with_photos += 1
-        lead_url = BASE + "images/" + photos[0].image.src  # type: ignore[union-attr]
-        assert (enclosure.get("url"), enclosure.get("length"), enclosure.get("type")) == (lead_url, "0", photos[0].image.media_type)  # type: ignore[union-attr]
-        assert atom_enclosure.get("href") == lead_url and atom_enclosure.get("type") == photos[0].image.media_type  # type: ignore[union-attr]
+        lead_url, lead_type = published(photos[0].image)  # type: ignore[arg-type]
+        assert (enclosure.get("url"), enclosure.get("length"), enclosure.get("type")) == (lead_url, "0", lead_type)  # type: ignore[union-attr]
+        assert atom_enclosure.get("href") == lead_url and atom_enclosure.get("type") == lead_type  # type: ignore[union-attr]
         assert jsonfeed[story.id]["image"] == lead_url
         assert len(atom[story.id].findall("media:content", NS)) == len(photos)
     assert with_photos >= 5
@@ -393,7 +410,10 @@ def test_undated_stories_give_a_fixed_date_never_the_clock() -> None:
     assert rss.find("channel/pubDate") is None and rss.find("channel/item/pubDate") is None
 
 
-def test_links_and_local_photos_are_made_absolute_against_the_base_url() -> None:
+def test_links_and_local_photos_are_made_absolute_against_the_base_url(tmp_path: Path) -> None:
+    (tmp_path / "photos").mkdir()
+    draw_image(tmp_path / "photos" / "a b.jpg", "JPEG", (10, 10), 1)
+    images = ImageResolver(tmp_path)
     story = Story(
         id="tag:example.com,2026:rel", slug="rel", headline="Relative", url="stories/rel.html",
         published=datetime(2026, 3, 1, tzinfo=timezone.utc),
@@ -402,17 +422,17 @@ def test_links_and_local_photos_are_made_absolute_against_the_base_url() -> None
         related=(Related("Before", "before.html"),),
     )
     base = "https://example.net/out"  # no trailing slash: still the output folder
-    doc = json.loads(syndicate.export(story, "jsonfeed", base_url=base))
+    doc = json.loads(syndicate.export(story, "jsonfeed", base_url=base, images=images))
     item = doc["items"][0]
     assert doc["feed_url"] == "https://example.net/out/feed.json"
     assert item["url"] == "https://example.net/out/stories/rel.html"
     assert item["image"] == "https://example.net/out/images/photos/a%20b.jpg"
     assert 'href="https://example.net/archive/"' in item["content_html"]
     assert 'src="https://example.net/out/images/photos/a%20b.jpg"' in item["content_html"]
-    atom = etree.fromstring(syndicate.export(story, "atom", base_url=base))
+    atom = etree.fromstring(syndicate.export(story, "atom", base_url=base, images=images))
     assert atom.find("atom:entry/atom:link[@rel='related']", NS).get("href") == "https://example.net/out/before.html"
     # without a base URL a local photo has no public address: left out, its caption and credit kept
-    bare = json.loads(syndicate.export(story, "jsonfeed"))["items"][0]
+    bare = json.loads(syndicate.export(story, "jsonfeed", images=images))["items"][0]
     assert "image" not in bare and "url" not in bare and "<img" not in bare["content_html"]
     assert "A caption" in bare["content_html"] and "A credit" in bare["content_html"]
 
@@ -492,8 +512,9 @@ def test_hostile_text_and_links_never_reach_the_outputs(tmp_path: Path) -> None:
     item = json.loads(files["jsonfeed"].read_bytes())["items"][0]
     assert jsonfeed_problems(json.loads(files["jsonfeed"].read_bytes())) == []
     assert item["title"] == "Hostile input story" and item["authors"] == [{"name": "Eve Smith"}]
-    # an image src is a URL only when http(s); anything else is a local file name, published quoted
-    assert item["image"] == BASE + "images/javascript%3Aalert%284%29"
+    # an image src is a URL only when http(s); "javascript:…" is no file the resolver will publish,
+    # so nothing links it and the remote photo leads
+    assert item["image"] == "https://img.example/p.jpg?x=1&y=2"
     assert 'src="https://img.example/p.jpg?x=1&amp;y=2"' in item["content_html"]
 
 

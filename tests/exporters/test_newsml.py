@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
+import tempfile
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +20,7 @@ import syndicate
 from syndicate.exporters import ExportOptions
 from syndicate.exporters.newsml import IPTC_CATALOG, export_newsml
 from syndicate.html import published_image_url
+from syndicate.images import ImageResolver
 from syndicate.model import Figure, Heading, Image, Paragraph, Story
 from syndicate.readers import InputFile
 from syndicate.readers import newsml as newsml_reader
@@ -24,6 +28,9 @@ from syndicate.readers import newsml as newsml_reader
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "newsml-g2-2.35" / "NewsML-G2_2.35-spec-All-Power.xsd"
 NS = {"g": "http://iptc.org/std/nar/2006-10-01/", "x": "http://www.w3.org/1999/xhtml"}
 OPTIONS = ExportOptions(base_url="https://news.example.com/")
+#: The folder the corpus's photos are drawn in; exports resolve local photos under it, as a build does.
+PHOTOS = Path(tempfile.mkdtemp(prefix="syndicate-test-photos-"))
+atexit.register(shutil.rmtree, PHOTOS, True)
 
 
 @lru_cache(maxsize=1)
@@ -37,14 +44,13 @@ def schema_errors(data: bytes) -> list[str]:
 
 
 def export(stories: list[Story] | Story, options: ExportOptions = OPTIONS) -> bytes:
-    return export_newsml(stories if isinstance(stories, list) else [stories], options, None)  # type: ignore[arg-type]
+    return export_newsml(stories if isinstance(stories, list) else [stories], options, ImageResolver(PHOTOS, offline=True))
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
     """The sample story and 20 generated ones: with and without images, subjects and bylines."""
-    images = tmp_path_factory.mktemp("images")
-    stories = [syndicate.read(SAMPLE)] + generate_stories(10, images) + generate_stories(10, images=False, start=10)
+    stories = [syndicate.read(SAMPLE)] + generate_stories(10, PHOTOS) + generate_stories(10, images=False, start=10)
     # every generated story has figures: take them out of five, for the single-newsItem shape
     stories[-5:] = [s.replace(body=tuple(b for b in s.body if not isinstance(b, Figure))) for s in stories[-5:]]
     assert any(s.figures for s in stories) and any(not s.figures for s in stories)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import jsonschema
 import pytest
+from lxml import etree
 from conftest import SAMPLE, run_checker
 from storygen import generate_stories
 
@@ -15,11 +19,14 @@ import syndicate
 from syndicate.errors import ExportError
 from syndicate.exporters import ExportOptions
 from syndicate.exporters.ninjs import export_ninjs
-from syndicate.html import render_body
-from syndicate.model import Figure, Paragraph, Story, Subject
+from syndicate.images import ImageResolver
+from syndicate.model import Figure, Paragraph, Story, Subject, plain_text
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "ninjs-3.1" / "ninjs-schema_3.1.json"
 OPTIONS = ExportOptions(base_url="https://news.example.com/")
+#: The folder the corpus's photos are drawn in; exports resolve local photos under it, as a build does.
+PHOTOS = Path(tempfile.mkdtemp(prefix="syndicate-test-photos-"))
+atexit.register(shutil.rmtree, PHOTOS, True)
 
 
 def validator() -> jsonschema.protocols.Validator:
@@ -29,13 +36,12 @@ def validator() -> jsonschema.protocols.Validator:
 
 
 def export(story: Story, options: ExportOptions = OPTIONS) -> bytes:
-    return export_ninjs([story], options, None)  # type: ignore[arg-type]
+    return export_ninjs([story], options, ImageResolver(PHOTOS, offline=True))
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
-    images = tmp_path_factory.mktemp("images")
-    return [syndicate.read(SAMPLE)] + generate_stories(10, images) + generate_stories(10, images=False, start=10)
+    return [syndicate.read(SAMPLE)] + generate_stories(10, PHOTOS) + generate_stories(10, images=False, start=10)
 
 
 def test_every_document_validates_against_ninjs_3_1_and_the_official_checker(corpus: list[Story], tmp_path: Path) -> None:
@@ -65,7 +71,17 @@ def test_the_document_carries_the_story(corpus: list[Story]) -> None:
     assert doc["versionCreated"] == story.date.isoformat()
     assert doc["firstCreated"] == story.published.isoformat()
     assert doc["language"] == story.language
-    assert doc["bodies"][0]["value"] == render_body(story, lambda i: f"https://news.example.com/images/{i.src}")
+    # the body links each photo where the build publishes it (WebP re-encoded as JPEG, under its name + .jpg)
+    published = {f.image.src: f"https://news.example.com/images/{f.image.src}" + (".jpg" if f.image.src.endswith(".webp") else "")
+                 for f in story.figures if f.image is not None}
+    body = doc["bodies"][0]["value"]
+    assert body.count("<img ") == len(published)
+    for url in published.values():
+        assert f'src="{url}"' in body
+    text = "".join(etree.fromstring(f"<div>{body}</div>").itertext())
+    for block in story.body:
+        for piece in plain_text(block):
+            assert piece in text
     assert doc["descriptions"][0]["value"] == story.summary
     for byline in story.bylines:
         assert byline.name in doc["by"]
