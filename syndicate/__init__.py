@@ -14,7 +14,15 @@ __version__ = "0.1.0"
 
 from typing import Any  # noqa: E402
 
-from .errors import ConfigError, ExportError, InputError, LockError, ModelError, OutputError, SyndicateError
+from .errors import (
+    ConfigError,
+    ExportError,
+    InputError,
+    LockError,
+    ModelError,
+    OutputError,
+    SyndicateError,
+)
 from .exporters import FORMATS, ExportOptions, export
 from .model import (
     Block,

@@ -36,15 +36,15 @@ from typing import Any, TextIO
 
 import click
 
-from . import __version__
+from . import __version__, exporters
 from .atomic import atomic_write
 from .errors import ConfigError, LockError, SyndicateError
-from . import exporters
 from .exporters import ExportOptions, get_exporter
 from .html import IMAGES_FOLDER
 from .images import ImageResolver, published_src
 from .model import Image, Story, newest_first
 from .readers import READERS, InputFile, read_bytes, reader_for
+from .readers.metadata import SIDECAR_SUFFIXES
 
 __all__ = ["BuildSettings", "BuildReport", "run_build", "atomic_write", "discover", "STORY_FORMATS", "FEED_FILES"]
 
@@ -63,7 +63,6 @@ MANIFEST = ".syndicate-manifest.json"
 MANIFEST_FORMAT = 2  # a manifest of another format is ignored: everything is rebuilt
 LOCK = ".syndicate.lock"
 CACHE = ".syndicate-cache"
-SIDECAR_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
 BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig", ".rej")
 CONFIG_NAMES = ("syndicate.toml", "pyproject.toml")
 

@@ -21,7 +21,17 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import nh3
 
-from .model import Block, Figure, Heading, Image, ListBlock, Mark, Paragraph, Quote, Story
+from .model import (
+    Block,
+    Figure,
+    Heading,
+    Image,
+    ListBlock,
+    Mark,
+    Paragraph,
+    Quote,
+    Story,
+)
 
 __all__ = [
     "HtmlRenderer", "render_body", "safe_url", "sanitize_html", "xml_safe", "escape_text",

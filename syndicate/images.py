@@ -35,23 +35,10 @@ from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
 from .atomic import atomic_write
+from .mediatypes import MEDIA_TYPES, media_type_for
 from .model import Image
 
 __all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "MEDIA_TYPES", "media_type_for", "published_src"]
-
-#: Media types by file extension: a fixed table, so the answer never depends on the machine's mime.types.
-MEDIA_TYPES: dict[str, str] = {
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-    ".webp": "image/webp", ".svg": "image/svg+xml", ".avif": "image/avif", ".tif": "image/tiff",
-    ".tiff": "image/tiff", ".bmp": "image/bmp",
-}
-
-
-def media_type_for(name: str) -> str | None:
-    """The media type a file name or URL implies (by its extension; None when unknown)."""
-    path = urllib.parse.urlsplit(name).path if "://" in name else name
-    return MEDIA_TYPES.get(os.path.splitext(path.lower())[1])
-
 
 def published_src(src: str, resolved: ResolvedImage) -> str:
     """The path a local photo is published under: its own, plus the new extension when normalising

@@ -9,7 +9,16 @@ from lxml import etree
 from storygen import story_strategy
 
 from syndicate.html import HtmlRenderer, render_body, safe_url, sanitize_html, xml_safe
-from syndicate.model import Figure, Image, ListBlock, Mark, Paragraph, Quote, Story, plain_text
+from syndicate.model import (
+    Figure,
+    Image,
+    ListBlock,
+    Mark,
+    Paragraph,
+    Quote,
+    Story,
+    plain_text,
+)
 
 
 def parse_xhtml(fragment: str) -> etree._Element:

@@ -50,8 +50,9 @@ from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 
 from ..html import HtmlRenderer, escape_text, public_link, published_image_url, xml_safe
+from ..images import ImageResolver
+from ..mediatypes import media_type_for
 from ..model import Figure, Image, Paragraph, Story, newest_first
-from ..images import ImageResolver, media_type_for
 from . import FEED_FILES, ExportOptions, as_published
 from .feeds_media import (
     AtomLink,

@@ -38,28 +38,33 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from dateutil import parser as date_parser
 
 from ..errors import InputError, ModelError
-from ..model import SLUG_RE, Byline, Figure, Image, Related, Source, Subject
+from ..html import public_link
+from ..iptc import MEDIATOPIC_SCHEME
+from ..mediatypes import media_type_for
+from ..model import Byline, Figure, Image, Related, Source, Story, Subject
 from . import InputFile
 
 __all__ = [
     "KNOWN_KEYS",
     "SIDECAR_SUFFIXES",
-    "Metadata",
     "ImageRef",
-    "split_front_matter",
-    "find_sidecar",
-    "load_sidecar",
-    "gather",
-    "parse_metadata",
-    "parse_date",
-    "parse_byline",
-    "resolve_image",
+    "Metadata",
     "attach_images",
+    "find_sidecar",
+    "gather",
+    "is_web_url",
+    "load_sidecar",
+    "parse_byline",
+    "parse_date",
+    "parse_metadata",
+    "resolve_image",
+    "split_front_matter",
 ]
 
 #: Sidecar file suffixes, in the order they are looked for.
@@ -68,19 +73,7 @@ SIDECAR_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
 #: Front matter or sidecar files larger than this are refused (metadata is small).
 MAX_METADATA_BYTES = 256 * 1024
 
-#: The IPTC Media Topic scheme URI, filled in for ``medtop:`` codes that name no scheme.
-MEDIATOPIC_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
-
-#: Media types by file extension: a fixed table, so the answer never depends on the machine's mime.types.
-MEDIA_TYPES = {
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-    ".webp": "image/webp", ".svg": "image/svg+xml", ".avif": "image/avif", ".tif": "image/tiff",
-    ".tiff": "image/tiff", ".bmp": "image/bmp",
-}
-
 _FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
 @dataclass(frozen=True)
@@ -130,6 +123,10 @@ def split_front_matter(text: str, name: object = None) -> tuple[dict[str, Any] |
     Front matter is recognised only when the very first line is ``---`` and a
     later line is ``---`` or ``...``; anything else is story text. Invalid YAML
     or a block that is not a mapping is refused, naming the input.
+
+    ``text`` must be the decoded input with ``\n`` line ends but otherwise as
+    written: YAML's meaning depends on indentation and on runs of spaces, so
+    the caller normalises only the rest (the story text), never the block.
     """
     if not text.startswith("---"):
         return None, text
@@ -172,37 +169,51 @@ def load_sidecar(path: Path) -> dict[str, Any]:
         raise InputError("metadata file is not UTF-8", path) from None
     suffix = path.suffix.lower()
     if suffix == ".toml":
-        try:
-            data: Any = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"invalid TOML: {exc}", path) from None
-    elif suffix == ".json":
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise InputError(f"invalid JSON: {exc}", path) from None
-    else:
-        data = _load_yaml(text, path, "metadata")
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError(f"metadata must be a mapping of keys to values, not {type(data).__name__}", path)
-    return data
+        return _load(tomllib.loads, "TOML", text, path, "metadata")
+    if suffix == ".json":
+        return _load(json.loads, "JSON", text, path, "metadata")
+    return _load_yaml(text, path, "metadata")
 
 
 def _load_yaml(text: str, name: object, what: str) -> dict[str, Any]:
+    return _load(yaml.safe_load, "YAML", text, name, what)  # safe_load: no arbitrary objects, no code
+
+
+def _load(parse: Callable[[str], Any], syntax: str, text: str, name: object, what: str) -> dict[str, Any]:
+    """Parse untrusted metadata text into a mapping; every way the parser can fail is one InputError line.
+
+    The parsers recurse once per level of nesting, so ``[[[[…]]]]`` ends in a
+    RecursionError; on hostile input they also raise plain ValueError,
+    TypeError or OverflowError (YAML's ``2024-13-45`` is a ValueError from
+    ``datetime``). None of those may escape as a traceback. MemoryError is
+    not caught: it is the machine's problem, not the file's.
+    """
     try:
-        data = yaml.safe_load(text)  # safe_load: no arbitrary objects, no code
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise InputError(f"invalid YAML in {what}{where}: {problem}", name) from None
+        data = parse(text)
+    except RecursionError:
+        raise InputError(f"{syntax} in {what} is nested too deeply to read", name) from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see the docstring: any parser failure means "unreadable"
+        raise InputError(f"invalid {syntax} in {what}{_where(exc)}: {_problem(exc)}", name) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise InputError(f"{what} must be a mapping of keys to values, not {type(data).__name__}", name)
     return data
+
+
+def _where(exc: Exception) -> str:
+    """`` (line N)`` when the parser says where it failed (YAML marks, JSON and TOML line numbers)."""
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
+    return f" (line {line})" if isinstance(line, int) else ""
+
+
+def _problem(exc: Exception) -> str:
+    """The parser's reason on one line (an error message must stay one line)."""
+    problem = getattr(exc, "problem", None) or getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+    return " ".join(str(problem).split())
 
 
 def gather(source: InputFile, front_matter: Mapping[str, Any] | None = None) -> Metadata:
@@ -401,23 +412,46 @@ def parse_metadata(data: Mapping[str, Any], name: object = None) -> Metadata:
             values[key] = _SCALARS[key](value, name)
         elif key in ("published", "updated"):
             values[key] = parse_date(value, key, name)
-        elif key == "id":
-            values[key] = _check(_str(value, key, name), r"^(tag|urn):\S+$", "a tag: or urn: URI", key, name)
-        elif key == "slug":
-            values[key] = _check(_str(value, key, name), SLUG_RE.pattern, "lowercase a-z, 0-9 and hyphens", key, name)
-        elif key == "language":
-            values[key] = _check(_str(value, key, name), _LANGUAGE.pattern, "a BCP 47 tag such as en or pt-BR", key, name)
+        elif key in _MODEL_CHECKED:
+            values[key] = _checked_by_model(key, _str(value, key, name), name)
         elif key == "url":
-            values[key] = _check(_str(value, key, name), _URL.pattern, "an http(s) URL", key, name)
+            values[key] = _str(value, key, name)
+            if not is_web_url(values[key]):
+                raise InputError(f"metadata 'url' must be an http(s) URL, not {values[key]!r}", name)
         else:
             values[key] = _str(value, key, name)
     return Metadata(**values, given=frozenset(values))
 
 
-def _check(value: str, pattern: str, what: str, key: str, name: object) -> str:
-    if re.match(pattern, value, re.IGNORECASE if key == "url" else 0) is None:
-        raise InputError(f"metadata {key!r} must be {what}, not {value!r}", name)
+#: Keys whose rules the model owns: they are checked by building a throwaway story around the value,
+#: so the rule is written once (in ``Story``) and metadata can never accept what the model refuses.
+_MODEL_CHECKED = ("id", "slug", "language")
+_PLACEHOLDER_STORY = Story(id="tag:syndicate.invalid,2026:check", slug="check", headline="check")
+
+
+def _checked_by_model(key: str, value: str, name: object) -> str:
+    """``value`` if the model accepts it as the story's ``key``, else InputError with the model's reason."""
+    try:
+        _PLACEHOLDER_STORY.replace(**{key: value})
+    except ModelError as exc:
+        raise InputError(f"metadata {key!r}: {exc.message}", name) from None
     return value
+
+
+def is_web_url(value: str) -> bool:
+    """True for an absolute http(s) URL with a host and no white space: what ``url`` and remote images may be.
+
+    Safety (the scheme allow-list) is :func:`syndicate.html.public_link`'s;
+    this adds only that a story or a photo lives on the web, not at a
+    ``mailto:`` or ``ftp:`` address.
+    """
+    if any(c.isspace() for c in value) or public_link(value, None) is None:
+        return False
+    try:
+        parts = urlsplit(value)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # a malformed host or port
+        return False
 
 
 # ---------------------------------------------------------------- images
@@ -433,14 +467,22 @@ def resolve_image(src: str, source: InputFile) -> tuple[Image | None, str | None
     (Pillow opens it lazily, no pixels decoded). A missing or unreadable file
     gives ``(None, reason)``: the figure keeps its caption, nothing is invented.
     """
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) and not re.match(r"^[a-zA-Z]:[\\/]", src):
-        if not _URL.match(src):
-            raise InputError(f"image {src!r}: only http(s) URLs or paths inside the input folder are allowed",
-                             source.name)
-        suffix = PurePosixPath(re.split(r"[?#]", src.split("://", 1)[1], maxsplit=1)[0]).suffix.lower()
-        return Image(src=src, media_type=MEDIA_TYPES.get(suffix)), None
+    if is_web_url(src):
+        return Image(src=src, media_type=media_type_for(src)), None
+    if _scheme(src):
+        raise InputError(f"image {src!r}: only http(s) URLs or paths inside the input folder are allowed",
+                         source.name)
     local = _confined_path(src, source)
     return _image_from_file(local, source)
+
+
+def _scheme(src: str) -> str:
+    """The URL scheme ``src`` names (``file``, ``javascript``…), or ``""``; a drive letter (``C:``) is no scheme."""
+    try:
+        scheme = urlsplit(src).scheme
+    except ValueError:
+        return "invalid"
+    return scheme if len(scheme) > 1 else ""
 
 
 def _confined_path(src: str, source: InputFile) -> Path:
@@ -464,7 +506,9 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _image_from_file(path: Path, source: InputFile) -> tuple[Image | None, str | None]:
-    from PIL import Image as PILImage  # imported here: only stories with local images pay for Pillow
+    from PIL import (
+        Image as PILImage,  # imported here: only stories with local images pay for Pillow
+    )
 
     rel = PurePosixPath(path.relative_to(os.path.abspath(source.base)).as_posix())
     if not path.is_file():

@@ -4,17 +4,22 @@ The reader works in four passes, each a small function:
 
 1. :func:`decode` — bytes to text: UTF-8 (with or without BOM), UTF-16/32
    with a BOM, else Windows-1252; binary and empty inputs are refused.
-2. :func:`normalise` — one line-end (``\\n``), no-break and odd spaces to
-   plain spaces, zero-width characters and XML-invalid controls removed.
+2. YAML front matter is split off as written (only line ends unified: its
+   indentation and spaces carry meaning), then :func:`normalise` cleans the
+   story text — one line-end (``\\n``), no-break and odd spaces to plain
+   spaces, zero-width characters and XML-invalid controls removed.
 3. :func:`parse_lines` — lines into blocks. Lines are grouped by blank lines;
    inside a group a line cut short followed by the line that starts with it
    (or two identical lines) is a photo (cut line = alt text, full line =
    caption); a caption's credit (``(AP Photo/Name)``, ``Photo: Name/Agency``,
-   ``REUTERS/Name``) goes to ``credit``; a short unpunctuated line alone
-   between blank lines is a subheading; ``-``/``*``/``•``/``1.`` lines are
-   lists; page furniture (``View full gallery``, share lines…) is dropped and
-   ``Also see: X`` / ``Related: X`` become related links. A paragraph that
-   is a quotation stays a paragraph: nothing is invented from prose.
+   ``REUTERS/Name``) goes to ``credit``, while a line ending in a bare
+   ``(Reuters)`` is a photo only as part of a caption pair or when it reads
+   as a caption beside another photo (else it is prose that names its
+   agency); a short unpunctuated line alone between blank lines is a
+   subheading; ``-``/``*``/``•``/``1.`` lines are lists; page furniture
+   (``View full gallery``, share lines…) is dropped and ``Also see: X`` /
+   ``Related: X`` become related links. A paragraph that is a quotation
+   stays a paragraph: nothing is invented from prose.
 4. :func:`build_story` — the story fields: headline, byline, dateline,
    dates, summary, id and slug, from metadata when given (it always wins),
    else inferred and recorded in ``Story.inferred`` with the reason.
@@ -38,11 +43,32 @@ from datetime import date, datetime, timedelta, timezone
 
 from ..errors import InputError
 from ..html import xml_safe
-from ..model import Block, Figure, Heading, Inferred, ListBlock, Paragraph, Related, Source, Story
+from ..model import (
+    Block,
+    Figure,
+    Heading,
+    Inferred,
+    ListBlock,
+    Paragraph,
+    Related,
+    Source,
+    Story,
+)
 from . import InputFile, default_id, default_slug
 from .metadata import Metadata, attach_images, gather, parse_byline, split_front_matter
 
-__all__ = ["read", "decode", "normalise", "parse_lines", "build_story", "is_furniture", "split_credit", "Parsed"]
+__all__ = [
+    "Parsed",
+    "build_story",
+    "decode",
+    "has_photo_credit",
+    "is_furniture",
+    "normalise",
+    "parse_lines",
+    "read",
+    "split_credit",
+    "unify_line_ends",
+]
 
 # ---------------------------------------------------------------- 1. decoding
 
@@ -121,13 +147,18 @@ _TRANSLATE = {
 _RUN_OF_SPACES = re.compile(" {2,}")
 
 
+def unify_line_ends(text: str) -> str:
+    """``\\r\\n`` and ``\\r`` to ``\\n``, nothing else: the only change made before front matter is split off."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def normalise(text: str) -> str:
     """One kind of line end, plain spaces, no zero-width or XML-invalid characters, lines trimmed.
 
     Runs of spaces inside a line become one space; no visible character is
     changed (quotes, dashes and accents are kept as written).
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    text = unify_line_ends(text).translate(_TRANSLATE)
     text = xml_safe(text)
     return "\n".join(_RUN_OF_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
@@ -183,13 +214,41 @@ def is_furniture(line: str) -> bool:
     return len(line) <= 70 and (_FURNITURE.match(line) is not None or _RULE.match(line) is not None)
 
 
-def split_credit(caption: str) -> tuple[str, str | None]:
-    """``(caption without its credit, credit or None)`` for a caption that ends with a photo credit."""
+def _find_credit(caption: str) -> re.Match[str] | None:
     for pattern in (_CREDIT_PAREN, _CREDIT_AGENCY, _CREDIT_LABEL):
         match = pattern.search(caption)
         if match is not None:
-            return caption[:match.start()].rstrip(), match.group("credit").strip()
-    return caption, None
+            return match
+    return None
+
+
+def split_credit(caption: str) -> tuple[str, str | None]:
+    """``(caption without its credit, credit or None)`` for a caption that ends with a photo credit."""
+    match = _find_credit(caption)
+    if match is None:
+        return caption, None
+    return caption[:match.start()].rstrip(), match.group("credit").strip()
+
+
+# Inside brackets, these make a credit a photo's: a photo word, or ``Name/Agency`` (capitals on both sides).
+_PHOTO_WORD = re.compile(r"\b(?:Photo(?:graph)?s?|Pictures?|Images?|Pool|POOL|Graphics?|Illustrations?)\b")
+_NAME_SLASH_NAME = re.compile(r"^[A-Z][\w.'’&-]*(?: [\w.'’&-]+){0,5} ?/ ?[A-Z]")
+
+
+def has_photo_credit(line: str) -> bool:
+    """True when ``line`` ends with a credit only a photo carries.
+
+    ``(AP Photo/Name)``, ``(Name/Agency)``, ``(Getty Images)``, ``Photo: Name``
+    and ``REUTERS/Name`` are; a bare agency in brackets (``(Reuters)``,
+    ``(AFP)``) is not, because wire copy also ends ordinary sentences with it.
+    """
+    match = _find_credit(line)
+    if match is None:
+        return False
+    if match.re is not _CREDIT_PAREN:
+        return True
+    credit = match.group("credit").strip()
+    return _PHOTO_WORD.search(credit) is not None or _NAME_SLASH_NAME.match(credit) is not None
 
 
 def _is_credit_only(line: str) -> bool:
@@ -343,7 +402,7 @@ def _parse_body(lines: Sequence[_Line], start: int, parsed: Parsed) -> None:
             continue
         elif _is_credit_only(text):
             _attach_credit(body, split_credit(text)[1] or "", i > start and lines[i - 1].group == line.group)
-        elif split_credit(text)[1] is not None:
+        elif split_credit(text)[1] is not None and (has_photo_credit(text) or _caption_beside_photos(lines, i)):
             caption, credit = split_credit(text)
             body.append(Figure(caption=caption, credit=credit))
         elif line.alone and i < last_content and _is_heading(text):
@@ -351,6 +410,40 @@ def _parse_body(lines: Sequence[_Line], start: int, parsed: Parsed) -> None:
         else:
             body.append(Paragraph(text=text))
         i += 1
+
+
+def _caption_beside_photos(lines: Sequence[_Line], i: int) -> bool:
+    """A line ending in a bare ``(Agency)`` is a caption only when it reads as one and a photo is right beside it.
+
+    A photo beside it is the line just before or after that carries a photo's
+    credit or is a caption pair (a run of photos in a gallery). Otherwise the
+    line is a paragraph that happens to end by naming its agency.
+    """
+    if not _reads_as_caption(lines[i].text):
+        return False
+    before = lines[i - 2:i]
+    after = lines[i + 1:i + 3]
+    return (bool(before) and (has_photo_credit(before[-1].text) or _is_pair(before))
+            or bool(after) and (has_photo_credit(after[0].text) or _is_pair(after)))
+
+
+def _is_pair(two: Sequence[_Line]) -> bool:
+    return len(two) == 2 and two[0].group == two[1].group and _is_caption_pair(two[0].text, two[1].text)
+
+
+#: A caption is one or two sentences describing a picture; longer text is a paragraph.
+CAPTION_MAX_WORDS = 60
+
+
+def _reads_as_caption(line: str) -> bool:
+    """A line that could be under a photo: one or two short finished sentences, then the credit.
+
+    A caption is complete before its credit (``… higher ground. (Reuters)``);
+    prose that names its agency runs into the bracket (``… in the capital (Reuters)``).
+    """
+    caption = split_credit(line)[0]
+    return (bool(caption) and caption[-1] in ".!?\"”’" and len(line.split()) <= CAPTION_MAX_WORDS
+            and line[0] not in _QUOTE_OPEN and _LIST_ITEM.match(line) is None and len(sentences(caption)) <= 2)
 
 
 def _attach_credit(body: list[Block], credit: str, after_same_group: bool) -> None:
@@ -646,8 +739,9 @@ def _merge_related(given: Sequence[Related], found: Sequence[Related]) -> tuple[
 
 def read(source: InputFile) -> Story:
     """Read one plain-text story (see the module docstring); raises InputError for input it refuses."""
-    text = normalise(decode(source.data, source.name))
-    front_matter, text = split_front_matter(text, source.name)
+    # Front matter comes off before normalising: YAML's indentation and spaces are its meaning.
+    front_matter, text = split_front_matter(unify_line_ends(decode(source.data, source.name)), source.name)
+    text = normalise(text)
     meta = gather(source, front_matter)
     if not text.strip():
         raise InputError("no story text (only front matter)" if front_matter is not None else "empty input",

@@ -28,7 +28,18 @@ from storygen import draw_image, generate_stories
 import syndicate
 from syndicate.errors import InputError
 from syndicate.images import ImageResolver
-from syndicate.model import Byline, Figure, Image, Mark, Paragraph, Quote, Related, Source, Story, plain_text
+from syndicate.model import (
+    Byline,
+    Figure,
+    Image,
+    Mark,
+    Paragraph,
+    Quote,
+    Related,
+    Source,
+    Story,
+    plain_text,
+)
 
 BASE = "https://news.example.org/feeds/"
 FEED_FILES = {"rss": "rss.xml", "atom": "atom.xml", "jsonfeed": "feed.json"}

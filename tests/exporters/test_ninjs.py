@@ -11,8 +11,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from lxml import etree
 from conftest import SAMPLE, run_checker
+from lxml import etree
 from storygen import generate_stories
 
 import syndicate

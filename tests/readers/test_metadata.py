@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -12,10 +14,20 @@ import pytest
 from PIL import Image as PILImage
 
 import syndicate
-from syndicate.errors import InputError
-from syndicate.model import Byline, Figure, Heading, Image, Paragraph, Related, Source, Subject
+from syndicate.errors import InputError, ModelError
+from syndicate.iptc import MEDIATOPIC_SCHEME
+from syndicate.model import (
+    Byline,
+    Figure,
+    Heading,
+    Image,
+    Paragraph,
+    Related,
+    Source,
+    Story,
+    Subject,
+)
 from syndicate.readers.metadata import (
-    MEDIATOPIC_SCHEME,
     find_sidecar,
     parse_date,
     parse_metadata,
@@ -56,6 +68,53 @@ def test_front_matter_is_split_off_and_applied(tmp_path: Path) -> None:
     assert story.body[0] == Heading("Harbour reopens")
 
 
+BLOCK_STYLE_FRONT_MATTER = """\
+---
+headline: "Ferries sail again after  the storm"
+source:
+  name: Harbour Gazette
+  url: https://gazette.example.org
+bylines:
+  - name: Marta Olsen
+    role: Harbour Gazette
+images:
+  - src: https://cdn.example.org/ferry.jpg
+    caption: >-
+      The first ferry of the morning leaves
+      Port Ellis.
+    credit: Lena Moe/Harbour Gazette
+  - src: https://cdn.example.org/map.png
+    caption: A map of the rebuilt wall.
+    alt: Map
+summary: |
+  The harbour reopened on Thursday.
+    Fishermen come home at the weekend.
+keywords:
+  - harbour
+  - ferry
+---
+"""
+
+
+def test_block_style_front_matter_is_read_as_yaml_before_the_text_is_normalised(tmp_path: Path) -> None:
+    # nested mappings, a block list of mappings, folded and literal scalars: indentation is the meaning
+    story = syndicate.read(write_story(tmp_path, text=(BLOCK_STYLE_FRONT_MATTER + STORY).replace("\n", "\r\n")))
+    assert story.headline == "Ferries sail again after  the storm"  # a quoted run of spaces is the author's
+    assert story.source == Source("Harbour Gazette", "https://gazette.example.org")
+    assert story.bylines == (Byline("Marta Olsen", "Harbour Gazette"),)
+    # a literal block keeps its line breaks and the deeper indent; metadata strings are trimmed at both ends
+    assert story.summary == "The harbour reopened on Thursday.\n  Fishermen come home at the weekend."
+    assert story.keywords == ("harbour", "ferry")
+    first, second = story.figures
+    assert (first.caption, first.credit) == ("The first ferry of the morning leaves Port Ellis.",
+                                             "Lena Moe/Harbour Gazette")
+    assert first.image == Image("https://cdn.example.org/ferry.jpg", "image/jpeg")
+    assert (second.caption, second.alt, second.image) == ("A map of the rebuilt wall.", "Map",
+                                                          Image("https://cdn.example.org/map.png", "image/png"))
+    # the story text under it is still normalised as before
+    assert Paragraph("The first ferry left the harbour on Thursday.") in story.body
+
+
 def test_front_matter_needs_the_first_line_to_be_three_dashes() -> None:
     assert split_front_matter("Title\n---\nheadline: x\n---\n") == (None, "Title\n---\nheadline: x\n---\n")
     assert split_front_matter("---\nno closing line\n") == (None, "---\nno closing line\n")
@@ -87,6 +146,56 @@ def test_bad_front_matter_is_refused_naming_the_problem(block: str, reason: str,
 def test_a_text_merely_starting_with_a_rule_is_not_metadata(tmp_path: Path) -> None:
     story = syndicate.read(write_story(tmp_path, text="---\n\n" + STORY))
     assert story.headline == "Harbour reopens"
+
+
+# ---------------------------------------------------------------- hostile metadata
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize("where, content", [
+    pytest.param("harbour.json", '{"keywords": ' + "[" * DEEP + "]" * DEEP + "}", id="json-lists"),
+    pytest.param("harbour.json", '{"source": ' + '{"a": ' * 30_000 + "1" + "}" * 30_000 + "}", id="json-objects"),
+    pytest.param("harbour.yaml", "keywords: " + "[" * DEEP + "]" * DEEP + "\n", id="yaml-flow"),
+    pytest.param("harbour.toml", "keywords = " + "[" * DEEP + "]" * DEEP + "\n", id="toml"),
+    pytest.param("harbour.txt", "---\nkeywords: " + "[" * DEEP + "]" * DEEP + "\n---\n", id="front-matter"),
+])
+def test_deeply_nested_metadata_is_refused_in_one_line_naming_the_file(where: str, content: str,
+                                                                       tmp_path: Path) -> None:
+    path = write_story(tmp_path)
+    target = tmp_path / where
+    target.write_text(content + (STORY if where.endswith(".txt") else ""), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        syndicate.read(path)
+    assert caught.value.path == str(target)
+    assert "nested too deeply" in caught.value.message and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("where, content, reason", [
+    pytest.param("harbour.yaml", "published: 2024-13-45\n", "month must be in 1..12", id="yaml-impossible-date"),
+    pytest.param("harbour.json", '{"headline": ' + "9" * 5000 + "}", "invalid JSON", id="json-huge-integer"),
+    pytest.param("harbour.toml", "published = 2024-02-30\n", "invalid TOML", id="toml-impossible-date"),
+    pytest.param("harbour.txt", "---\nupdated: 0000-01-01\n---\n", "invalid YAML", id="front-matter-year-0"),
+])
+def test_any_parser_failure_on_metadata_is_an_input_error(where: str, content: str, reason: str,
+                                                          tmp_path: Path) -> None:
+    path = write_story(tmp_path)
+    target = tmp_path / where
+    target.write_text(content + (STORY if where.endswith(".txt") else ""), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        syndicate.read(path)
+    assert caught.value.path == str(target) and reason in caught.value.message
+    assert "\n" not in str(caught.value)
+
+
+def test_cli_reports_deeply_nested_metadata_without_a_traceback(tmp_path: Path) -> None:
+    path = write_story(tmp_path)
+    (tmp_path / "harbour.json").write_text('{"keywords": ' + "[" * DEEP + "]" * DEEP + "}", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "syndicate", "parse", str(path)], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert "harbour.json" in result.stderr and "nested too deeply" in result.stderr
 
 
 # ---------------------------------------------------------------- sidecars and precedence
@@ -192,6 +301,41 @@ def test_bylines_subjects_related_and_source_in_every_shape() -> None:
     assert meta.source == Source("Harbour Gazette") and meta.keywords == ("harbour",)
 
 
+def model_accepts(field: str, value: str) -> bool:
+    try:
+        Story(**{"id": "tag:example.org,2024:x", "slug": "x", "headline": "x", field: value})
+    except ModelError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("field, value", [
+    ("id", "tag:example.org,2024:harbour"), ("id", "urn:uuid:1234"), ("id", "harbour-2024"), ("id", "tag: spaced"),
+    ("id", "http://example.org/1"), ("language", "en"), ("language", "pt-BR"), ("language", "zh-Hant-TW"),
+    ("language", "english language"), ("language", "e"), ("language", "en_US"), ("slug", "harbour-reopens"),
+    ("slug", "Harbour"), ("slug", "a--b"),
+])
+def test_metadata_accepts_an_id_language_or_slug_exactly_when_the_model_does(field: str, value: str) -> None:
+    if model_accepts(field, value):
+        assert getattr(parse_metadata({field: value}), field) == value
+    else:
+        with pytest.raises(InputError, match=field):
+            parse_metadata({field: value})
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("https://example.org/story", True), ("HTTP://EXAMPLE.ORG/a", True), ("mailto:desk@example.org", False),
+    ("ftp://example.org/story", False), ("https:///no-host", False), ("https://exa mple.org", False),
+    ("/relative/story", False), ("javascript:alert(1)", False), ("http://[::1", False),
+])
+def test_story_url_must_be_a_web_address(url: str, ok: bool) -> None:
+    if ok:
+        assert parse_metadata({"url": url}).url == url
+    else:
+        with pytest.raises(InputError, match="http"):
+            parse_metadata({"url": url})
+
+
 def test_id_and_slug_from_metadata_win(tmp_path: Path) -> None:
     story = syndicate.read(write_story(tmp_path), metadata={"id": "urn:newsml:example.org:2024:harbour",
                                                             "slug": "harbour-reopens"})
@@ -234,7 +378,8 @@ def test_metadata_caption_credit_and_alt_win_over_the_text(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("src", ["../outside.png", "images/../../outside.png", "/etc/passwd", "C:/x.png",
-                                 "images\\x.png", "file:///etc/passwd", "javascript:alert(1)", "data:image/png,xx"])
+                                 "images\\x.png", "file:///etc/passwd", "javascript:alert(1)", "data:image/png,xx",
+                                 "ftp://example.org/x.png", "mailto:a@example.org", "https:///x.png"])
 def test_images_outside_the_input_folder_or_by_odd_schemes_are_refused(src: str, tmp_path: Path) -> None:
     draw(tmp_path / "outside.png", (4, 4), "PNG")
     path = write_story(tmp_path / "in")
