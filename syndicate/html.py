@@ -30,6 +30,7 @@ from .model import (
     Mark,
     Paragraph,
     Quote,
+    Related,
     Story,
 )
 
@@ -168,6 +169,30 @@ class HtmlRenderer:
             parts.append(caption)
         parts.append("</figure>")
         return "".join(parts)
+
+    # -- the story around the body, for formats with no fields of their own for it (feeds)
+
+    def article(self, story: Story) -> str:
+        """Deck, dateline, body and related links: the whole story as one HTML document body."""
+        parts = [self.deck(story), self.dateline(story), self.render(story.body), self.related(story.related)]
+        return "\n".join(part for part in parts if part)
+
+    def deck(self, story: Story) -> str:
+        return f'<p class="deck"><strong>{escape_text(story.subheadline)}</strong></p>' if story.subheadline else ""
+
+    def dateline(self, story: Story) -> str:
+        return f'<p class="dateline">{escape_text(story.dateline)}</p>' if story.dateline else ""
+
+    def related(self, items: Iterable[Related]) -> str:
+        """``Also see`` links (a title without a URL stays as text)."""
+        entries = []
+        for item in items:
+            href = safe_url(self.link_url(item.url)) if item.url else None
+            title = escape_text(item.title)
+            entries.append(f'<li><a href="{escape_text(href)}">{title}</a></li>' if href else f"<li>{title}</li>")
+        if not entries:
+            return ""
+        return f'<section class="related"><h2>Also see</h2><ul>{"".join(entries)}</ul></section>'
 
     # -- pieces
 

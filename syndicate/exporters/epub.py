@@ -248,12 +248,7 @@ def _end_matter(story: Story, link: Callable[[str], str]) -> str:
     """Related links, source and rights after the body (nothing the input had is lost)."""
     parts = []
     if story.related:
-        items = []
-        for related in story.related:
-            href = link(related.url) if related.url else ""
-            title = escape_text(related.title)
-            items.append(f'<li><a href="{escape_text(href)}">{title}</a></li>' if href else f"<li>{title}</li>")
-        parts.append(f'<section class="related">\n<h2>Also see</h2>\n<ul>{"".join(items)}</ul>\n</section>\n')
+        parts.append(HtmlRenderer(link_url=link).related(story.related) + "\n")
     if story.source:
         href = link(story.source.url) if story.source.url else ""
         name = escape_text(story.source.name)

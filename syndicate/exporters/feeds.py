@@ -158,7 +158,7 @@ def feed_item(story: Story, renderer: HtmlRenderer, base: str | None, options: E
         story=story,
         title=xml_safe(story.headline),
         url=public_link(story.url, base),
-        content_html=renderer.render(story.body),
+        content_html=renderer.article(story),
         summary=xml_safe(plain_summary(story)),
         authors=story_authors(story, options),
         categories=story_categories(story),

@@ -549,3 +549,21 @@ def test_same_hash_twice_in_process(twenty: list[Story]) -> None:
     for fmt in FEED_FILES:
         first = hashlib.sha256(syndicate.export(twenty, fmt, base_url=BASE)).hexdigest()
         assert hashlib.sha256(syndicate.export(list(reversed(twenty)), fmt, base_url=BASE)).hexdigest() == first
+
+
+def test_deck_dateline_and_related_reach_the_feed_content(tmp_path: Path) -> None:
+    """Nothing lost: feeds have no fields for the deck, the dateline or 'Also see', so the content carries them."""
+    source = SAMPLE.parent / "harbour-reopens.txt"
+    story = syndicate.read(source)
+    assert story.subheadline and story.dateline and story.related
+    files = export_all([story], tmp_path, source.parent)
+    rss_item = etree.parse(str(files["rss"])).getroot().find("channel/item")
+    contents = [
+        rss_item.findtext("content:encoded", namespaces=NS),
+        etree.parse(str(files["atom"])).getroot().findtext("atom:entry/atom:content", namespaces=NS),
+        json.loads(files["jsonfeed"].read_bytes())["items"][0]["content_html"],
+    ]
+    for content in contents:
+        text = "".join(etree.fromstring(f"<div>{content}</div>").itertext())
+        for piece in (story.subheadline, story.dateline, *(r.title for r in story.related)):
+            assert piece in text
