@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import ipaddress
 import os
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -88,7 +90,9 @@ class ImageResolver:
     current folder); a path may not leave it (``..``, absolute paths and
     symlinks pointing outside are refused). ``offline`` refuses network
     fetches (a copy already in ``cache_dir`` is still used). ``timeout`` is
-    the total time one remote image may take, redirects included.
+    the total time one remote image may take, redirects included. Hosts on
+    this machine or its link-local network are refused unless
+    ``allow_local_hosts`` (tests, a photo server on the same host).
     """
 
     #: Formats every EPUB reader shows (EPUB 3 core media types), kept as they are when nothing needs changing.
@@ -130,6 +134,7 @@ class ImageResolver:
         max_bytes: int = 20 * 1024 * 1024,
         max_redirects: int = 5,
         max_pixels: int = 40_000_000,
+        allow_local_hosts: bool = False,
     ) -> None:
         self.root = Path(root) if root is not None else Path(".")
         self.offline = offline
@@ -139,6 +144,7 @@ class ImageResolver:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.max_pixels = max_pixels
+        self.allow_local_hosts = allow_local_hosts
         self.problems: list[str] = []
         # Bounded, so a build of thousands of stories keeps memory flat (the disk cache holds the rest).
         self._memo: OrderedDict[tuple[Any, ...], ResolvedImage | None] = OrderedDict()
@@ -327,6 +333,8 @@ class ImageResolver:
         seen = {url}
         for _hop in range(self.max_redirects + 1):
             _check_scheme(url)
+            if not self.allow_local_hosts:
+                _check_host(url)
             location = self._get_once(url, deadline)
             if isinstance(location, bytes):
                 return location
@@ -443,6 +451,20 @@ def _plain_mode(im: PILImage.Image) -> PILImage.Image:
     if im.mode.startswith("I"):  # 16/32-bit greyscale: scale into 8 bits
         return im.point(lambda v: v / 256).convert("L") if im.mode != "I" else im.convert("L")
     return im.convert("RGB")  # CMYK, YCbCr, LAB, HSV, F
+
+
+def _check_host(url: str) -> None:
+    """Refuse a URL whose host is this machine or its link-local network (cloud metadata services live
+    there): an input must not make the build probe services that trust their neighbours."""
+    parsed = urllib.parse.urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parsed.hostname or "", parsed.port or 0, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        raise ImageProblem(f"cannot resolve host {parsed.hostname!r} ({exc})") from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if address.is_loopback or address.is_link_local or address.is_unspecified or address.is_multicast:
+            raise ImageProblem(f"refused: {parsed.hostname} is a local address ({address})")
 
 
 def _check_scheme(url: str) -> None:

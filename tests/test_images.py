@@ -288,7 +288,7 @@ def test_resolved_images_are_memoised_until_the_file_changes(tmp_path: Path) -> 
 
 def test_a_good_remote_image_is_fetched_and_cached(server: str, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    resolver = ImageResolver(tmp_path, cache_dir=cache, timeout=5)
+    resolver = ImageResolver(tmp_path, cache_dir=cache, timeout=5, allow_local_hosts=True)
     resolved = resolver.resolve(Image(f"{server}/good.jpg"))
     assert resolved is not None and resolved.data == GOOD_JPEG and resolver.problems == []
     key = hashlib.sha256(f"{server}/good.jpg".encode()).hexdigest()
@@ -298,7 +298,7 @@ def test_a_good_remote_image_is_fetched_and_cached(server: str, tmp_path: Path) 
 
 
 def test_redirects_are_followed(server: str) -> None:
-    resolver = ImageResolver(timeout=5)
+    resolver = ImageResolver(timeout=5, allow_local_hosts=True)
     resolved = resolver.resolve(Image(f"{server}/hop.jpg"))
     assert resolved is not None and resolved.data == GOOD_JPEG
 
@@ -316,14 +316,14 @@ def test_offline_refuses_fetching(server: str) -> None:
     ("/huge-undeclared.jpg", "too large"),
 ])
 def test_bad_remote_images_are_reported(server: str, path: str, reason: str) -> None:
-    resolver = ImageResolver(timeout=5, max_bytes=100_000)
+    resolver = ImageResolver(timeout=5, max_bytes=100_000, allow_local_hosts=True)
     assert resolver.resolve(Image(server + path)) is None
     assert len(resolver.problems) == 1
     assert path in resolver.problems[0] and reason in resolver.problems[0]
 
 
 def test_a_slow_drip_is_cut_off_at_the_total_time_limit(server: str) -> None:
-    resolver = ImageResolver(timeout=1.0)
+    resolver = ImageResolver(timeout=1.0, allow_local_hosts=True)
     started = time.monotonic()
     assert resolver.resolve(Image(f"{server}/slow.jpg")) is None
     elapsed = time.monotonic() - started
@@ -332,7 +332,7 @@ def test_a_slow_drip_is_cut_off_at_the_total_time_limit(server: str) -> None:
 
 
 def test_an_unreachable_host_is_reported() -> None:
-    resolver = ImageResolver(timeout=2)
+    resolver = ImageResolver(timeout=2, allow_local_hosts=True)
     assert resolver.resolve(Image("http://127.0.0.1:9/nothing.jpg")) is None  # port 9 (discard): refused
     assert "cannot fetch" in resolver.problems[0]
 
@@ -359,3 +359,16 @@ def test_normalised_photos_are_cached_on_disk_until_the_file_changes(tmp_path: P
     for entry in (cache / "normalised").iterdir():
         entry.write_bytes(b"garbage")
     assert ImageResolver(root, cache_dir=cache).resolve(Image("a.webp")) == edited
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/a.jpg", "http://localhost/a.jpg", "http://169.254.169.254/latest/meta-data",
+                                 "http://[::1]/a.jpg", "http://0.0.0.0/a.jpg"])
+def test_hosts_on_this_machine_or_its_link_local_network_are_refused(url: str, server: str) -> None:
+    """An input must not make the build probe local services (a cloud metadata endpoint, an admin port)."""
+    resolver = ImageResolver(timeout=2)
+    assert resolver.resolve(Image(url)) is None
+    assert len(resolver.problems) == 1 and "local address" in resolver.problems[0]
+    # the same server is reachable once local hosts are allowed (proving the refusal is the check, not the network)
+    assert ImageResolver(timeout=2).resolve(Image(server + "/good.jpg")) is None
+    assert ImageResolver(timeout=2, allow_local_hosts=True).resolve(Image(server + "/good.jpg")) is not None
+

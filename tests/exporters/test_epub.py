@@ -164,7 +164,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     built["undated"] = _build(out / "undated.epub", [undated_story()], ImageResolver(images))
     built["awkward"] = _build(out / "awkward.epub", [awkward_story(images)], ImageResolver(images))
     with ImageServer() as base_url:
-        remote = ImageResolver(images, timeout=1.0, max_bytes=100_000)
+        remote = ImageResolver(images, timeout=1.0, max_bytes=100_000, allow_local_hosts=True)  # the test server is local
         built["remote"] = _build(out / "remote.epub", [remote_story(base_url)], remote)
     return built
 
