@@ -24,8 +24,11 @@ def test_parse_prints_the_story_json() -> None:
     done = run_cli("parse", SAMPLE)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data == syndicate.read(SAMPLE).to_dict()
-    assert syndicate.Story.from_dict(data).headline
+    kinds = [block["type"] for block in data["body"]]
+    assert (kinds.count("paragraph"), kinds.count("heading"), kinds.count("figure")) == (28, 4, 5)
+    assert [r["title"] for r in data["related"]] == ["Aleppo Evacuation in photos"]
+    assert data["published"] == "2016-12-17T00:00:00+00:00" and data["headline"]
+    assert syndicate.Story.from_dict(data) == syndicate.read(SAMPLE)
 
 
 def test_parse_explain_lists_every_inferred_value_and_why() -> None:
