@@ -31,18 +31,19 @@ import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, TextIO
+from typing import Any, TextIO, overload
 
 import click
 
 from . import __version__, exporters
 from .atomic import atomic_write
-from .errors import ConfigError, LockError, SyndicateError
+from .errors import ConfigError, InputError, LockError, OutputError, SyndicateError
 from .exporters import ExportOptions, get_exporter
 from .html import IMAGES_FOLDER
 from .images import ImageResolver, published_src
-from .model import Image, Story, newest_first
+from .model import Image, Story, age_key
 from .readers import READERS, InputFile, read_bytes, reader_for
 from .readers.metadata import SIDECAR_SUFFIXES
 
@@ -346,29 +347,36 @@ def make_resolver(settings: BuildSettings) -> ImageResolver:
                          max_size=settings.export.image_max_size)
 
 
-def _read_task(item: StoryInput) -> tuple[StoryInput, Story | None, str | None]:
-    """Read one input; a broken input becomes a reason, never an exception that stops the build."""
+def _read(path: Path) -> Story:
+    """Read one input with the reader for its kind (ids, slugs and photo paths relative to the input folder)."""
     settings: BuildSettings = _WORKER["settings"]
+    data = read_bytes(path)
+    return reader_for(path.name, data)(InputFile(data, path, settings.input_dir))
+
+
+def _guarded(what: str, error: Exception) -> str:
+    """The one-line reason for a failure, whatever raised it: one broken story never stops the build."""
+    return error.message if isinstance(error, SyndicateError) else f"could not be {what} ({type(error).__name__}: {error})"
+
+
+def _claim_task(item: StoryInput) -> tuple[StoryInput, Claim | None, str | None]:
+    """Read one input for what it claims (id, slug); the story itself is read again when exported, so the
+    build never holds every story at once."""
     try:
-        data = read_bytes(item.path)
-        story = reader_for(item.path.name, data)(InputFile(data, item.path, settings.input_dir))
-        return item, story, None
-    except SyndicateError as error:
-        return item, None, error.message
-    except Exception as error:  # noqa: BLE001 - one broken story must not stop the build
-        return item, None, f"could not be read ({type(error).__name__}: {error})"
+        return item, Claim.of(item.relpath, _read(item.path)), None
+    except Exception as error:  # noqa: BLE001 - see _guarded
+        return item, None, _guarded("read", error)
 
 
 @dataclass(frozen=True)
 class Exported:
-    """What exporting one story produced: the files it owns and the photos it published."""
+    """What exporting one story produced: its files, the photos it published, and what the manifest keeps."""
 
     relpath: str
-    outputs: tuple[str, ...]
-    written: tuple[str, ...]
-    images: tuple[str, ...]
-    problems: tuple[str, ...]
+    written: tuple[str, ...] = ()
     error: str | None = None
+    entry: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 def story_outputs(slug: str, formats: Iterable[str]) -> dict[str, str]:
@@ -389,7 +397,7 @@ def missing_images(story: Story) -> list[tuple[str, str]]:
     return [(item.value, item.reason) for item in story.inferred if re.fullmatch(r"body\[\d+\]\.image", item.field)]
 
 
-def watched_images(input_dir: Path, relpath: str, story: Story) -> list[str]:
+def watched_images(relpath: str, story: Story) -> list[str]:
     """Every local photo file the story depends on, those it found and those it named but could not use,
     as paths under the input folder: adding or mending a photo rebuilds the story."""
     folder = PurePosixPath(relpath).parent
@@ -397,32 +405,46 @@ def watched_images(input_dir: Path, relpath: str, story: Story) -> list[str]:
     return sorted({image.src for image in local_images(story)} | {m for m in missing if not m.startswith("..")})
 
 
-def _export_task(relpath: str, story: Story) -> Exported:
-    """Export one story to its per-story formats and write them, and publish its local photos."""
+def _export_task(item: StoryInput, slug: str, claim: Claim) -> Exported:
+    """Read one story again, give it its slug, export it to its per-story formats, publish its photos."""
+    try:
+        story = _read(item.path)
+        if Claim.of(item.relpath, story) != claim:
+            raise InputError("changed while the build was running; it is built next time")
+        story = story if story.slug == slug else story.replace(slug=slug)
+        written, entry = _write_story(story)
+    except Exception as error:  # noqa: BLE001 - see _guarded
+        return Exported(item.relpath, error=_guarded("exported", error))
+    settings: BuildSettings = _WORKER["settings"]
+    images: ImageResolver = _WORKER["images"]
+    entry.update(id=story.id, wanted_slug=claim.slug, explicit_slug=claim.explicit,
+                 date=story.date.isoformat() if story.date else None,
+                 images=image_signature(settings.input_dir, watched_images(item.relpath, story)))
+    warnings = tuple(f"{item.relpath}: {p}" for p in images.problems)
+    warnings += tuple(f"{item.relpath}: {reason}" for _, reason in missing_images(story))
+    images.problems.clear()
+    return Exported(item.relpath, tuple(written), None, entry, warnings)
+
+
+def _write_story(story: Story) -> tuple[list[str], dict[str, Any]]:
+    """Write one story's files and its published photos; the files written, and its manifest entry so far."""
     settings: BuildSettings = _WORKER["settings"]
     images: ImageResolver = _WORKER["images"]
     out = settings.output_dir
     written: list[str] = []
     outputs = story_outputs(story.slug, settings.formats)
-    try:
-        for fmt, rel in outputs.items():
-            if atomic_write(out / rel, get_exporter(fmt)([story], settings.export, images)):
+    for fmt, rel in outputs.items():
+        if atomic_write(out / rel, get_exporter(fmt)([story], settings.export, images)):
+            written.append(rel)
+    published = []
+    for image in local_images(story):
+        resolved = images.resolve(image)
+        if resolved is not None:
+            rel = f"{IMAGES_FOLDER}/{published_src(image.src, resolved)}"
+            if atomic_write(out / rel, resolved.data):
                 written.append(rel)
-        published = []
-        for image in local_images(story):
-            resolved = images.resolve(image)
-            if resolved is not None:
-                rel = f"{IMAGES_FOLDER}/{published_src(image.src, resolved)}"
-                if atomic_write(out / rel, resolved.data):
-                    written.append(rel)
-                published.append(rel)
-    except SyndicateError as error:
-        return Exported(relpath, (), tuple(written), (), (), error.message)
-    except Exception as error:  # noqa: BLE001 - one broken story must not stop the build
-        return Exported(relpath, (), tuple(written), (), (), f"could not be exported ({type(error).__name__}: {error})")
-    problems = tuple(images.problems)
-    images.problems.clear()
-    return Exported(relpath, tuple(outputs.values()), tuple(written), tuple(published), problems)
+            published.append(rel)
+    return written, {"slug": story.slug, "outputs": list(outputs.values()), "published": published}
 
 
 class Workers:
@@ -556,11 +578,6 @@ def assign_slugs(claims: Iterable[Claim]) -> tuple[dict[str, str], list[str]]:
     return result, warnings
 
 
-def load_story(output_dir: Path, entry: Mapping[str, Any]) -> Story:
-    """An unchanged story, from the normalised JSON the last build wrote (no need to read its input again)."""
-    return Story.from_json((output_dir / story_outputs(entry["slug"], ())["json"]).read_bytes())
-
-
 def run_build(
     input_dir: str | os.PathLike[str] = "input",
     output_dir: str | os.PathLike[str] = "output",
@@ -601,9 +618,9 @@ class _Build:
         self.progress = progress and not settings.quiet
         self.out = settings.output_dir
         self.manifest = Manifest(self.out / MANIFEST)
-        self.claims: dict[str, Claim] = {}  # relpath -> what the story asked for, before clashes were resolved
         self.inputs: dict[str, StoryInput] = {}
         self.digests: dict[str, str] = {}
+        self.entries: dict[str, dict[str, Any]] = {}  # relpath -> manifest entry of every story built or kept
         # New settings or a new version of the tool change every story's digest, so everything is rebuilt;
         # the old manifest still says which files the last build made, so outputs no longer wanted are removed.
         self.fingerprint = settings.fingerprint()
@@ -611,128 +628,110 @@ class _Build:
     def run(self) -> None:
         inputs = discover(self.settings.input_dir, skip=self.out)
         self.inputs = {item.relpath: item for item in inputs}
-        entries: dict[str, dict[str, Any]] = {}
-        digests = self.digests
+        todo = self.sort_out(inputs)
+        with Workers(self.settings) as workers:
+            claims = self.claim_all(workers, todo)
+            self.keep_last_good(todo, claims)
+            slugs = self.resolve_claims(workers, claims)
+            self.export_all(workers, claims, slugs)
+        self.prune()
+        changed = bool(self.report.built or self.report.removed or self.manifest.stories.keys() != self.entries.keys())
+        self.write_aggregates(force=changed)
+        rejected = {str(Path(p).relative_to(self.settings.input_dir).as_posix()) for p, _ in self.report.rejected
+                    if Path(p).is_relative_to(self.settings.input_dir)}
+        self.report.unchanged = sorted(set(self.entries) - set(self.report.built) - rejected)
+        images = sorted({img for e in self.entries.values() for img in e.get("published", [])})
+        for rel in sorted(set(self.manifest.images) - set(images)):
+            if remove_file(self.out / rel):
+                self.report.deleted.append(rel)
+        self.manifest.save(self.fingerprint, self.entries, images)
+
+    # -- phases
+
+    def sort_out(self, inputs: Sequence[StoryInput]) -> list[StoryInput]:
+        """Keep the unchanged stories' entries; return the inputs that must be built."""
         todo: list[StoryInput] = []
         for item in inputs:
             try:
-                digests[item.relpath] = item.digest(self.fingerprint)
+                self.digests[item.relpath] = item.digest(self.fingerprint)
             except OSError as exc:
                 self.report.rejected.append((str(item.path), f"cannot read: {exc.strerror or exc}"))
                 continue
             entry = self.manifest.stories.get(item.relpath)
-            if entry is not None and unchanged(entry, digests[item.relpath], self.settings):
-                entries[item.relpath] = entry
+            if entry is not None and unchanged(entry, self.digests[item.relpath], self.settings):
+                self.entries[item.relpath] = entry
             else:
                 todo.append(item)
+        return todo
 
-        with Workers(self.settings) as workers:
-            fresh = self.read_all(workers, todo)
-            self.keep_last_good(entries, todo, fresh)
-            fresh = self.resolve_claims(workers, entries, fresh, inputs)
-            self.export_all(workers, fresh, entries, digests)
-        self.prune(entries)
-        rejected = {str(Path(p).relative_to(self.settings.input_dir).as_posix()) for p, _ in self.report.rejected
-                    if Path(p).is_relative_to(self.settings.input_dir)}
-        self.report.unchanged = sorted(set(entries) - set(self.report.built) - rejected)
-        changed = bool(self.report.built or self.report.removed or self.manifest.stories.keys() != entries.keys())
-        self.write_aggregates(entries, fresh, force=changed)
-        images = sorted({img for e in entries.values() for img in e.get("published", [])})
-        for rel in sorted(set(self.manifest.images) - set(images)):
-            if remove_file(self.out / rel):
-                self.report.deleted.append(rel)
-        self.manifest.save(self.fingerprint, entries, images)
-
-    # -- phases
-
-    def read_all(self, workers: Workers, todo: Sequence[StoryInput]) -> dict[str, tuple[StoryInput, Story]]:
-        """Read the changed inputs in the workers; rejected ones go to the report."""
-        fresh: dict[str, tuple[StoryInput, Story]] = {}
-        for item, story, error in workers.map(_read_task, todo):
-            if story is None:
+    def claim_all(self, workers: Workers, todo: Sequence[StoryInput]) -> dict[str, Claim]:
+        """Read the inputs to build (in the workers) for their claims; rejected ones go to the report."""
+        claims: dict[str, Claim] = {}
+        for item, claim, error in workers.map(_claim_task, todo):
+            if claim is None:
                 self.report.rejected.append((str(item.path), error or "rejected"))
             else:
-                fresh[item.relpath] = (item, story)
-        return fresh
+                claims[item.relpath] = claim
+        return claims
 
-    def keep_last_good(self, entries: dict[str, dict[str, Any]], todo: Sequence[StoryInput],
-                       fresh: Mapping[str, tuple[StoryInput, Story]]) -> None:
+    def keep_last_good(self, todo: Sequence[StoryInput], claims: Mapping[str, Claim]) -> None:
         """A story whose edited input is now rejected keeps its last good outputs (nothing lost) until it is mended."""
         for item in todo:
             old = self.manifest.stories.get(item.relpath)
-            if item.relpath not in fresh and old and all((self.out / r).is_file() for r in old.get("outputs", [])):
-                entries[item.relpath] = {**old, "digest": "rejected"}
+            if item.relpath not in claims and old and all((self.out / r).is_file() for r in old.get("outputs", [])):
+                self.entries[item.relpath] = {**old, "digest": "rejected"}
 
-    def resolve_claims(self, workers: Workers, entries: dict[str, dict[str, Any]],
-                       fresh: dict[str, tuple[StoryInput, Story]], inputs: Sequence[StoryInput]
-                       ) -> dict[str, tuple[StoryInput, Story]]:
-        """Reject duplicate ids and give every story a unique slug; an unchanged story whose slug must
-        change is read again."""
+    def resolve_claims(self, workers: Workers, claims: dict[str, Claim]) -> dict[str, str]:
+        """Reject duplicate ids and give every story a unique slug (relpath -> slug); an unchanged story
+        whose slug must change is built again."""
+        entries = self.entries
         while True:
-            claims = [Claim.recorded(rel, e) for rel, e in entries.items()]
-            claims += [Claim.of(rel, story) for rel, (_, story) in fresh.items()]
-            for relpath, reason in duplicate_ids(claims).items():
+            every = [Claim.recorded(rel, e) for rel, e in entries.items()] + list(claims.values())
+            for relpath, reason in duplicate_ids(every).items():
                 self.report.rejected.append((str(self.settings.input_dir / relpath), reason))
                 entries.pop(relpath, None)
-                fresh.pop(relpath, None)
-            claims = [c for c in claims if c.relpath in entries or c.relpath in fresh]
-            slugs, warnings = assign_slugs(claims)
-            moved = [item for item in inputs
-                     if item.relpath in entries and slugs[item.relpath] != entries[item.relpath]["slug"]]
+                claims.pop(relpath, None)
+            slugs, warnings = assign_slugs(c for c in every if c.relpath in entries or c.relpath in claims)
+            moved = [self.inputs[rel] for rel, entry in entries.items() if slugs[rel] != entry["slug"]]
             if not moved:
                 break
             for item in moved:
                 del entries[item.relpath]
-            fresh.update(self.read_all(workers, moved))
-        self.claims = {claim.relpath: claim for claim in claims}
+            claims.update(self.claim_all(workers, moved))
         self.report.warnings.extend(warnings)
-        return {rel: (item, story if story.slug == slugs[rel] else story.replace(slug=slugs[rel]))
-                for rel, (item, story) in fresh.items()}
+        return slugs
 
-    def export_all(self, workers: Workers, fresh: Mapping[str, tuple[StoryInput, Story]],
-                   entries: dict[str, dict[str, Any]], digests: Mapping[str, str]) -> None:
-        """Export the changed stories in the workers and record them for the manifest."""
-        order = sorted(fresh)
-        results = workers.map(_export_task, order, [fresh[rel][1] for rel in order])
+    def export_all(self, workers: Workers, claims: Mapping[str, Claim], slugs: Mapping[str, str]) -> None:
+        """Export the stories to build, in the workers, and record them for the manifest."""
+        order = sorted(claims)
+        results = workers.map(_export_task, [self.inputs[rel] for rel in order], [slugs[rel] for rel in order],
+                              [claims[rel] for rel in order])
         with self.progress_bar(results, len(order)) as bar:
             for result in bar:
-                self.record(result, fresh[result.relpath][1], entries, digests)
+                self.record(result)
 
-    def record(self, result: Exported, story: Story, entries: dict[str, dict[str, Any]],
-               digests: Mapping[str, str]) -> None:
+    def record(self, result: Exported) -> None:
         self.report.written.extend(result.written)
-        self.report.warnings.extend(f"{result.relpath}: {p}" for p in result.problems)
+        self.report.warnings.extend(result.warnings)
         if result.error is not None:
             self.report.rejected.append((str(self.settings.input_dir / result.relpath), result.error))
             return
-        claim = self.claims[result.relpath]
-        entries[result.relpath] = {
-            "digest": digests[result.relpath],
-            "id": story.id,
-            "slug": story.slug,
-            "wanted_slug": claim.slug,
-            "explicit_slug": claim.explicit,
-            "outputs": list(result.outputs),
-            "published": list(result.images),
-            "images": image_signature(self.settings.input_dir, watched_images(self.settings.input_dir, result.relpath, story)),
-        }
-        self.report.warnings.extend(f"{result.relpath}: {reason}" for _, reason in missing_images(story))
+        self.entries[result.relpath] = {"digest": self.digests[result.relpath], **result.entry}
         self.report.built.append(result.relpath)
 
-    def prune(self, entries: Mapping[str, dict[str, Any]]) -> None:
+    def prune(self) -> None:
         """Delete the files the last build made that no story makes now, in one pass after every export:
         a slug handed from one story to another keeps the new owner's files. A story whose input
         disappeared is reported removed."""
-        keep = {rel for entry in entries.values() for rel in entry.get("outputs", [])}
+        keep = {rel for entry in self.entries.values() for rel in entry.get("outputs", [])}
         for relpath, entry in sorted(self.manifest.stories.items()):
             for rel in entry.get("outputs", []):
                 if rel not in keep and remove_file(self.out / rel):
                     self.report.deleted.append(rel)
-            if relpath not in entries and not (self.settings.input_dir / relpath).exists():
+            if relpath not in self.entries and not (self.settings.input_dir / relpath).exists():
                 self.report.removed.append(relpath)
 
-    def write_aggregates(self, entries: dict[str, dict[str, Any]],
-                         fresh: Mapping[str, tuple[StoryInput, Story]], *, force: bool) -> None:
+    def write_aggregates(self, *, force: bool) -> None:
         """Feeds and the edition, from every story, written only when their bytes change."""
         wanted = {fmt: name for fmt, name in FEED_FILES.items() if fmt in self.settings.formats}
         missing = any(not (self.out / name).is_file() for name in wanted.values())
@@ -741,47 +740,39 @@ class _Build:
                 self.report.deleted.append(name)
         if not (force or missing):
             return
-        stories = newest_first(self.all_stories(entries, fresh))
-        if not stories:
+        if not self.entries:
             for name in wanted.values():
                 if remove_file(self.out / name):
                     self.report.deleted.append(name)
             return
+        stories = StoredStories(self, sorted(self.entries, key=self.age_of))
+        newest = stories[: self.settings.export.limit]  # the feeds' stories, read once for all three
         images = make_resolver(self.settings)
         for fmt, name in wanted.items():
             exporter = get_exporter("epub" if fmt == "edition" else fmt)
-            chosen = stories if fmt == "edition" else stories[: self.settings.export.limit]
+            chosen: Sequence[Story] = stories if fmt == "edition" else newest
             if atomic_write(self.out / name, exporter(chosen, self.settings.export, images)):
                 self.report.written.append(name)
 
-    def all_stories(self, entries: dict[str, dict[str, Any]],
-                    fresh: Mapping[str, tuple[StoryInput, Story]]) -> Iterator[Story]:
-        """Every story for the feeds and the edition: the fresh ones as read, the others from their JSON."""
-        for relpath, entry in sorted(entries.items()):
-            if relpath in fresh:
-                yield fresh[relpath][1]
-                continue
-            try:
-                yield load_story(self.out, entry)
-            except (SyndicateError, OSError) as error:
-                story = self.rebuild(relpath, entry, error, entries)
-                if story is not None:
-                    yield story
+    def age_of(self, relpath: str) -> tuple[bool, float, str]:
+        """A story's place in newest-first order, from its manifest entry (no need to load it)."""
+        entry = self.entries[relpath]
+        return age_key(datetime.fromisoformat(entry["date"]) if entry.get("date") else None, entry["id"])
 
-    def rebuild(self, relpath: str, entry: Mapping[str, Any], error: Exception,
-                entries: dict[str, dict[str, Any]]) -> Story | None:
-        """Read and export again a story whose cached JSON is damaged (a disk fault, a hand edit)."""
+    def stored_story(self, relpath: str) -> Story:
+        """A built story, from the normalised JSON the build wrote; a damaged file is rebuilt from its input."""
+        entry = self.entries[relpath]
         json_path = self.out / story_outputs(entry["slug"], ())["json"]
-        self.report.warnings.append(f"{json_path}: unreadable ({error}); rebuilt from {relpath}")
+        try:
+            return Story.from_json(json_path.read_bytes())
+        except (SyndicateError, OSError) as error:
+            self.report.warnings.append(f"{json_path}: unreadable ({error}); rebuilt from {relpath}")
         _init_worker(self.settings)
-        item, story, reason = _read_task(self.inputs[relpath])
-        if story is None:
-            self.report.rejected.append((str(item.path), reason or "rejected"))
-            del entries[relpath]
-            return None
-        story = story.replace(slug=entry["slug"]) if story.slug != entry["slug"] else story
-        self.record(_export_task(relpath, story), story, entries, self.digests)
-        return story
+        result = _export_task(self.inputs[relpath], entry["slug"], Claim.recorded(relpath, entry))
+        if result.error is not None:
+            raise OutputError(f"cannot rebuild the damaged story file: {result.error}", json_path)
+        self.record(result)
+        return Story.from_json(json_path.read_bytes())
 
     @contextmanager
     def progress_bar(self, results: Iterable[Exported], length: int) -> Iterator[Iterable[Exported]]:
@@ -790,6 +781,29 @@ class _Build:
             return
         with click.progressbar(results, length=length, label="Building", file=_stderr()) as bar:
             yield bar
+
+
+class StoredStories(Sequence[Story]):
+    """A build's stories in a given order, each read from its ``stories/<slug>.json`` when asked for and
+    not kept: an edition of thousands of stories never holds them all at once."""
+
+    def __init__(self, build: _Build, relpaths: Sequence[str]) -> None:
+        self.build = build
+        self.relpaths = list(relpaths)
+
+    def __len__(self) -> int:
+        return len(self.relpaths)
+
+    @overload
+    def __getitem__(self, index: int) -> Story: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Story]: ...
+
+    def __getitem__(self, index: int | slice) -> Story | list[Story]:
+        if isinstance(index, slice):
+            return [self.build.stored_story(rel) for rel in self.relpaths[index]]
+        return self.build.stored_story(self.relpaths[index])
 
 
 def _stderr() -> TextIO:

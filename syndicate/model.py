@@ -9,6 +9,7 @@ that breaks the model is refused with a :class:`ModelError` naming the field.
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections.abc import Iterable
@@ -37,6 +38,7 @@ __all__ = [
     "SLUG_RE",
     "MarkKind",
     "newest_first",
+    "age_key",
     "plain_text",
 ]
 
@@ -500,16 +502,22 @@ class Story:
         return cls.from_dict(data)
 
 
-def newest_first(stories: Iterable[Story]) -> list[Story]:
+def age_key(date: datetime | None, story_id: str) -> tuple[bool, float, str]:
+    """The sort key of :func:`newest_first`, from a story's date and id alone (a build orders its
+    stories from its manifest without loading them)."""
+    return (date is None, -date.timestamp() if date is not None else 0.0, story_id)
+
+
+def newest_first(stories: Iterable[Story], limit: int | None = None) -> list[Story]:
     """Stories newest first by :attr:`Story.date`; equal dates by id; undated stories last, by id.
 
-    Every feed, edition and build uses this one order, so it never depends on input order.
+    Every feed, edition and build uses this one order, so it never depends on input order. With
+    ``limit``, only the newest ``limit`` are kept, and never more than that many are held at once.
     """
     def key(story: Story) -> tuple[bool, float, str]:
-        date = story.date
-        return (date is None, -date.timestamp() if date is not None else 0.0, story.id)
+        return age_key(story.date, story.id)
 
-    return sorted(stories, key=key)
+    return heapq.nsmallest(limit, stories, key=key) if limit is not None else sorted(stories, key=key)
 
 
 def plain_text(block: Block) -> list[str]:

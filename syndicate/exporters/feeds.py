@@ -137,7 +137,7 @@ def prepare_feed(stories: Sequence[Story], options: ExportOptions, images: Image
                  fmt: str) -> tuple[FeedInfo, list[FeedItem]]:
     """Order, limit and render the stories for the feed format ``fmt`` (``rss``, ``atom`` or ``jsonfeed``),
     each photo described as it is published (``images``)."""
-    chosen = as_published(newest_first(stories)[: options.limit], images)
+    chosen = as_published(newest_first(stories, options.limit), images)
     base = options.base_url
     renderer = HtmlRenderer(lambda image: feed_image_url(image, base),
                             link_url=lambda href: public_link(href, base) or "")
