@@ -6,12 +6,25 @@ shared :class:`~syndicate.html.HtmlRenderer`. Several stories give an
 *edition*: cover, contents page, then the stories newest first, grouped into
 sections by their first subject when they have subjects.
 
+An edition never holds its stories, chapters or photos: the build may hand
+over a sequence that loads each story from disk when it is indexed, so the
+book is made in two passes over it. The first keeps only each story's sort
+key and first subject (the reading order and the sections); the second loads
+the stories in reading order and writes each chapter, and each photo the
+first time it is used, into the zip at once. What stays behind is what the
+package documents need: each chapter's number, headline and subheadings, each
+photo's number, type and size, and a few facts for the metadata (with the
+zip's own record of each entry, a few KB a story besides the book's bytes).
+Those documents (cover page, navigation, NCX, package document) are written
+last, piece by piece.
+
 Why the package documents are written here from templates rather than by
 ebooklib: ebooklib writes every zip entry with the clock's time, deflates
 JPEGs (86 % of its time on a story with five photos), stamps
 ``dcterms:modified`` with the current time and regenerates ids, so its books
-are neither reproducible nor fast (about 50 ms for a five-photo story). The
-documents below are small and fixed in shape; every text goes through
+are neither reproducible nor fast (about 50 ms for a five-photo story); it
+also holds the whole book until it writes it. The documents below are small
+and fixed in shape; every text goes through
 :func:`~syndicate.html.escape_text`, so they are well-formed by construction
 (the tests parse each one with lxml and run EPUBCheck). The zip is written
 with ``mimetype`` first and stored, a fixed entry order, a fixed date on
@@ -22,22 +35,24 @@ the same bytes, whatever the machine's clock or time zone.
 from __future__ import annotations
 
 import io
+import itertools
 import uuid
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
+from ..errors import ExportError
 from ..html import HtmlRenderer, escape_text, public_link
-from ..model import Figure, Heading, Image, Story, newest_first
+from ..model import Figure, Heading, Image, Story, age_key
 from . import ExportOptions
 
 if TYPE_CHECKING:
-    from ..images import ImageResolver, ResolvedImage
+    from ..images import ImageResolver
 
 __all__ = ["export_epub", "MODIFIED_WITHOUT_DATE"]
 
@@ -64,39 +79,138 @@ _CONTAINER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
               '</rootfiles>\n</container>\n')
 
 
+# ---------------------------------------------------------------- the container
+
+
+class _Container:
+    """The OCF zip, written entry by entry into memory as the book is made.
+
+    ``mimetype`` comes first and stored (the OCF rule); every entry has the
+    same fixed date and attributes; photos are stored (already compressed)
+    and text is deflated. The caller adds entries in a fixed order, so the
+    bytes depend on nothing but the stories.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self._archive = zipfile.ZipFile(self._buffer, "w")
+        self.write("mimetype", b"application/epub+zip")
+        self.write("META-INF/container.xml", _CONTAINER.encode("utf-8"))
+
+    def write(self, name: str, data: bytes) -> None:
+        """Add one file (``name`` is its path inside the zip)."""
+        self._archive.writestr(self._entry(name), data)
+
+    def write_text(self, name: str, parts: Iterable[str]) -> None:
+        """Add one text file as it is made, piece by piece (the documents listing every chapter are
+        never whole in memory), in batches of about 64 KB so deflating stays quick."""
+        batch: list[str] = []
+        size = 0
+        with self._archive.open(self._entry(name), "w") as entry:
+            for part in parts:
+                batch.append(part)
+                size += len(part)
+                if size >= 65536:
+                    entry.write("".join(batch).encode("utf-8"))
+                    batch, size = [], 0
+            entry.write("".join(batch).encode("utf-8"))
+
+    @staticmethod
+    def _entry(name: str) -> zipfile.ZipInfo:
+        """The fixed header of an entry: the zip epoch's date, "Unix", rw-r--r--, photos stored."""
+        info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
+        info.create_system = 3  # fixed: zipfile otherwise records the platform it runs on
+        info.external_attr = 0o100644 << 16
+        stored = name == "mimetype" or name.lower().endswith(_STORED_SUFFIXES)
+        # Text is deflated at zlib's default level (6), whether written whole or in pieces.
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        return info
+
+    def close(self) -> bytes:
+        """Write the central directory and return the whole file."""
+        self._archive.close()
+        return self._buffer.getvalue()
+
+
 # ---------------------------------------------------------------- the book's parts
+
+
+@dataclass(frozen=True, slots=True)
+class _Photo:
+    """A photo written into the book: what the manifest and the ``<img/>`` need, never its bytes.
+
+    An edition keeps one per photo, so its names are derived from its number rather than stored.
+    """
+
+    number: int
+    extension: str
+    media_type: str
+    width: int
+    height: int
+
+    @property
+    def item_id(self) -> str:
+        return f"img-{self.number:03d}"
+
+    @property
+    def href(self) -> str:
+        return f"images/{self.item_id}{self.extension}"
 
 
 @dataclass
 class _BookImages:
-    """The photos embedded in one book, in first-use order, each stored once however often it is used."""
+    """The photos embedded in one book, in first-use order, each written once however often it is used."""
 
     resolver: ImageResolver
-    by_src: dict[str, tuple[str, str, ResolvedImage] | None] = field(default_factory=dict)
+    container: _Container
+    by_src: dict[str, _Photo | None] = field(default_factory=dict)
+    count: int = 0
 
-    def add(self, image: Image) -> tuple[str, str, ResolvedImage] | None:
-        """(manifest id, path in the book, resolved photo), or None when it is not available."""
+    def add(self, image: Image) -> _Photo | None:
+        """The photo as it is in the book (written into it on first use), or None when it is not available."""
         if image.src not in self.by_src:
             resolved = self.resolver.resolve(image)
-            entry = None
+            photo = None
             if resolved is not None:  # numbered in first-use order, so the same stories give the same names
-                number = len(self.entries()) + 1
-                entry = (f"img-{number:03d}", f"images/img-{number:03d}{resolved.extension}", resolved)
-            self.by_src[image.src] = entry
+                self.count += 1
+                photo = _Photo(self.count, resolved.extension, resolved.media_type, resolved.width, resolved.height)
+                self.container.write(f"OEBPS/{photo.href}", resolved.data)
+            self.by_src[image.src] = photo
         return self.by_src[image.src]
 
-    def entries(self) -> list[tuple[str, str, ResolvedImage]]:
-        return [e for e in self.by_src.values() if e is not None]
+    def available(self, image: Image | None) -> bool:
+        """Whether a photo already met in the book is in it."""
+        return image is not None and self.by_src.get(image.src) is not None
+
+    def photos(self) -> list[_Photo]:
+        """Every photo in the book, in first-use order."""
+        return [p for p in self.by_src.values() if p is not None]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Chapter:
-    """One story as an XHTML file, with the subheadings its navigation lists."""
+    """One story's file in the book, with what the navigation lists: its headline and subheadings.
 
-    story: Story
-    href: str
-    xhtml: bytes
-    headings: list[tuple[str, Heading]]
+    An edition keeps one per story, so the file name and anchors are derived from numbers, not stored.
+    """
+
+    number: int
+    headline: str
+    headings: tuple[str, ...]
+
+    @property
+    def href(self) -> str:
+        return f"story-{self.number:03d}.xhtml"
+
+    def anchored_headings(self) -> Iterator[tuple[str, str]]:
+        """(anchor, text) of each subheading, as the chapter's ids name them."""
+        for number, text in enumerate(self.headings, 1):
+            yield _anchor(number), text
+
+
+def _anchor(number: int) -> str:
+    """The id of a chapter's ``number``-th subheading."""
+    return f"sub-{number}"
 
 
 @dataclass
@@ -105,7 +219,7 @@ class _Section:
 
     name: str | None
     href: str | None
-    chapters: list[_Chapter]
+    chapters: list[_Chapter] = field(default_factory=list)
 
 
 class _ChapterRenderer(HtmlRenderer):
@@ -114,22 +228,22 @@ class _ChapterRenderer(HtmlRenderer):
     def __init__(self, book_images: _BookImages, link_url: Callable[[str], str]) -> None:
         super().__init__(self._image_href, link_url=link_url)
         self.book_images = book_images
-        self.headings: list[tuple[str, Heading]] = []
+        self.headings: list[str] = []
 
     def _image_href(self, image: Image) -> str | None:
-        entry = self.book_images.add(image)
-        return entry[1] if entry else None
+        photo = self.book_images.add(image)
+        return photo.href if photo else None
 
     def heading(self, block: Heading) -> str:
-        anchor = f"sub-{len(self.headings) + 1}"
-        self.headings.append((anchor, block))
+        self.headings.append(block.text)
+        anchor = _anchor(len(self.headings))
         return f'<h{block.level} id="{anchor}">{escape_text(block.text)}</h{block.level}>'
 
     def img(self, src: str, block: Figure) -> str:
         """The photo at the size it has in the book (after rotation and scaling), alt never missing."""
         alt = block.alt if block.alt is not None else block.caption
-        entry = self.book_images.add(block.image) if block.image is not None else None
-        size = f' width="{entry[2].width}" height="{entry[2].height}"' if entry else ""
+        photo = self.book_images.add(block.image) if block.image is not None else None
+        size = f' width="{photo.width}" height="{photo.height}"' if photo else ""
         return f'<img src="{escape_text(src)}" alt="{escape_text(alt)}"{size}/>'
 
 
@@ -137,50 +251,207 @@ class _ChapterRenderer(HtmlRenderer):
 
 
 def export_epub(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
-    """One story as an EPUB 3 book; several as an edition (newest first, sectioned by subject)."""
-    ordered = newest_first(stories)
-    edition = len(ordered) > 1
-    book_images = _BookImages(images)
-    sections: list[_Section] = []
-    number = 0
-    for n, (name, members) in enumerate(_grouped(ordered) if edition else [(None, ordered)], 1):
-        chapters = []
-        for story in members:  # chapters numbered in reading order
-            number += 1
-            chapters.append(_chapter(story, f"story-{number:03d}.xhtml", book_images, options))
-        sections.append(_Section(name, f"section-{n:02d}.xhtml" if name else None, chapters))
-    reading_order = [c.story for section in sections for c in section.chapters]
-    title = (options.edition_title or options.title) if edition else ordered[0].headline
-    language = (options.language or ordered[0].language) if edition else ordered[0].language
-    cover = _cover(ordered, title, book_images, edition)
-    identifier = _edition_id(ordered) if edition else ordered[0].id
-    return _zip(_documents(reading_order, sections, title, language, identifier, cover, book_images, edition))
+    """One story as an EPUB 3 book; several as an edition (newest first, sectioned by subject).
+
+    ``stories`` is only indexed, each story at most twice (once to order the
+    edition, once to write its chapter), and no story is kept: with a
+    sequence that loads its stories on demand, memory holds the book's bytes
+    and a few KB of navigation a story, never the stories themselves.
+    """
+    if len(stories) == 0:
+        raise ExportError("nothing to export: no stories given")
+    plan = _plan(stories)  # first pass
+    edition = len(plan.keys) > 1
+    info = _BookInfo(
+        title=(options.edition_title or options.title) if edition else plan.lead.headline,
+        language=(options.language or plan.lead.language) if edition else plan.lead.language,
+        identifier=_edition_id(plan.keys) if edition else plan.keys[0].story_id,
+        edition=edition,
+    )
+    book = _Book(_Container(), images, options, info)
+    for name, keys in plan.sections:  # second pass, in reading order
+        section = book.start_section(name)
+        for key in keys:
+            book.write_chapter(section, stories[key.position])
+    return book.finish(plan.lead.date)
 
 
-# ---------------------------------------------------------------- order and sections
+# ---------------------------------------------------------------- first pass: order and sections
 
 
-def _grouped(stories: list[Story]) -> list[tuple[str | None, list[Story]]]:
+class _StoryKey(NamedTuple):
+    """All the first pass keeps of a story: where it is in the sequence, its age and its section."""
+
+    age: tuple[bool, float, str]
+    position: int  # ties in age keep the sequence's order, as a stable sort does
+    story_id: str
+    subject: str | None
+
+
+@dataclass(frozen=True)
+class _Lead:
+    """The newest story's headline, language and date (a book's title, language and cover date)."""
+
+    headline: str
+    language: str
+    date: datetime | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The book's reading order: the stories' keys newest first, grouped into sections."""
+
+    keys: list[_StoryKey]
+    sections: list[tuple[str | None, list[_StoryKey]]]
+    lead: _Lead
+
+
+def _plan(stories: Sequence[Story]) -> _Plan:
+    """One pass over the stories, keeping their keys: the order of :func:`~syndicate.model.newest_first`."""
+    keys: list[_StoryKey] = []
+    newest: tuple[_StoryKey, _Lead] | None = None
+    for position in range(len(stories)):
+        story = stories[position]
+        key = _StoryKey(age_key(story.date, story.id), position, story.id,
+                        story.subjects[0].name if story.subjects else None)
+        if newest is None or key < newest[0]:
+            newest = (key, _Lead(story.headline, story.language, story.date))
+        keys.append(key)
+    assert newest is not None  # export_epub refuses an empty sequence
+    keys.sort()  # by age, then by position: the stable order newest_first gives
+    sections: list[tuple[str | None, list[_StoryKey]]] = [(None, keys)]  # a single story has no sections
+    if len(keys) > 1:
+        sections = _grouped(keys)
+    return _Plan(keys, sections, newest[1])
+
+
+def _grouped(keys: list[_StoryKey]) -> list[tuple[str | None, list[_StoryKey]]]:
     """Group newest-first stories by their first subject, sections in order of their newest story.
 
     Stories without subjects go last, under :data:`UNFILED_SECTION`; when no
     story has a subject there are no sections at all.
     """
-    if not any(s.subjects for s in stories):
-        return [(None, stories)]
-    groups: dict[str, list[Story]] = {}
-    unfiled: list[Story] = []
-    for story in stories:
-        if story.subjects:
-            groups.setdefault(story.subjects[0].name, []).append(story)
+    if all(k.subject is None for k in keys):
+        return [(None, keys)]
+    groups: dict[str, list[_StoryKey]] = {}
+    unfiled: list[_StoryKey] = []
+    for key in keys:
+        if key.subject is not None:
+            groups.setdefault(key.subject, []).append(key)
         else:
-            unfiled.append(story)
+            unfiled.append(key)
     return [*groups.items(), *([(UNFILED_SECTION, unfiled)] if unfiled else [])]
 
 
-def _edition_id(stories: Sequence[Story]) -> str:
+def _edition_id(keys: Iterable[_StoryKey]) -> str:
     """A deterministic identifier for an edition: a name-based UUID of its stories' ids (order-free)."""
-    return "urn:uuid:" + str(uuid.uuid5(EDITION_NAMESPACE, "\n".join(sorted(s.id for s in stories))))
+    return "urn:uuid:" + str(uuid.uuid5(EDITION_NAMESPACE, "\n".join(sorted(k.story_id for k in keys))))
+
+
+# ---------------------------------------------------------------- second pass: writing the book
+
+
+@dataclass(frozen=True)
+class _BookInfo:
+    """What the whole book is called and how it is identified."""
+
+    title: str
+    language: str
+    identifier: str
+    edition: bool
+
+
+@dataclass
+class _BookFacts:
+    """What the package document says of the stories, gathered chapter by chapter in reading order.
+
+    Ordered sets (dicts with None values) keep first-seen order, so the
+    metadata lists names in reading order, each once. Only a single-story
+    book keeps its story: its by-lines, subjects and summary describe the book.
+    """
+
+    sources: dict[str, None] = field(default_factory=dict)
+    rights: dict[str, None] = field(default_factory=dict)
+    first_subjects: dict[str, None] = field(default_factory=dict)
+    latest: datetime | None = None  # the latest Story.date (an edition's dc:date)
+    modified: datetime | None = None  # the latest published or updated date (dcterms:modified)
+    all_alt: bool = True  # every photo in the book has a text alternative
+    only_story: Story | None = None
+
+    def add(self, story: Story, book_images: _BookImages, edition: bool) -> None:
+        """Note a story whose chapter has just been written (its photos are in ``book_images``)."""
+        _add_text(self.sources, story.source.name if story.source else None)
+        _add_text(self.rights, story.rights)
+        _add_text(self.first_subjects, story.subjects[0].name if story.subjects else None)
+        self.latest = _later(self.latest, story.date)
+        self.modified = _later(_later(self.modified, story.updated), story.published)
+        self.all_alt = self.all_alt and all((f.alt if f.alt is not None else f.caption).strip()
+                                            for f in story.figures if book_images.available(f.image))
+        if not edition:
+            self.only_story = story
+
+
+def _add_text(found: dict[str, None], value: str | None) -> None:
+    if value and value.strip():
+        found.setdefault(value, None)
+
+
+def _later(current: datetime | None, value: datetime | None) -> datetime | None:
+    """The later of two dates (the first on a tie, as ``max`` picks), ignoring missing ones."""
+    if value is None or (current is not None and value <= current):
+        return current
+    return value
+
+
+class _Book:
+    """The book being written: its zip, its photos, and what its package documents will list.
+
+    The zip's entries come in one fixed order: ``mimetype``, ``container.xml``,
+    the stylesheet; then, in reading order, each section page, each photo
+    where a chapter first uses it and each chapter; then the cover page, the
+    drawn cover, the navigation document, the NCX and the package document.
+    """
+
+    def __init__(self, container: _Container, images: ImageResolver, options: ExportOptions, info: _BookInfo) -> None:
+        self.container = container
+        self.images = _BookImages(images, container)
+        self.options = options
+        self.info = info
+        self.facts = _BookFacts()
+        self.sections: list[_Section] = []
+        self.chapter_count = 0
+        container.write("OEBPS/style.css", _stylesheet())
+
+    def start_section(self, name: str | None) -> _Section:
+        """A new section, its title page written when it has a name (editions with subjects)."""
+        href = f"section-{len(self.sections) + 1:02d}.xhtml" if name is not None else None
+        section = _Section(name, href)
+        if href is not None:
+            self.container.write(f"OEBPS/{href}", _section_page(section, self.info.language))
+        self.sections.append(section)
+        return section
+
+    def write_chapter(self, section: _Section, story: Story) -> None:
+        """Render a story, write its chapter (and any photo it uses first) and keep only its navigation."""
+        self.chapter_count += 1  # chapters numbered in reading order
+        chapter, xhtml = _chapter(story, self.chapter_count, self.images, self.options)
+        self.container.write(f"OEBPS/{chapter.href}", xhtml)
+        section.chapters.append(chapter)
+        self.facts.add(story, self.images, self.info.edition)
+
+    def finish(self, newest_date: datetime | None) -> bytes:
+        """Write the cover and the package documents after the chapters, and return the book's bytes."""
+        cover = _cover(self.facts.only_story, self.info.title, newest_date, self.images)
+        self.container.write("OEBPS/cover.xhtml", _cover_page(cover, self.info.language))
+        if cover.drawn is not None:
+            self.container.write(f"OEBPS/{cover.href}", cover.drawn)
+        self.container.write_text("OEBPS/nav.xhtml", _nav_document(self.sections, self.info))
+        self.container.write_text("OEBPS/toc.ncx", _ncx(self.sections, self.info))
+        manifest = _manifest(self.sections, self.images.photos(), cover)
+        spine = _spine(self.sections, self.info.edition)
+        metadata = _metadata(self.facts, self.info, cover)
+        self.container.write_text("OEBPS/content.opf", _package(metadata, manifest, spine, self.info.language))
+        return self.container.close()
 
 
 # ---------------------------------------------------------------- dates
@@ -197,11 +468,6 @@ def _human_date(value: datetime) -> str:
     minutes = int(offset.total_seconds() // 60) if offset is not None else 0
     zone = "UTC" if minutes == 0 else f"UTC{'+' if minutes > 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}, {value:%H:%M} {zone}"
-
-
-def _modified(stories: Sequence[Story]) -> str:
-    dates = [d for s in stories for d in (s.updated, s.published) if d is not None]
-    return _utc(max(dates)) if dates else MODIFIED_WITHOUT_DATE
 
 
 # ---------------------------------------------------------------- chapters
@@ -259,14 +525,15 @@ def _end_matter(story: Story, link: Callable[[str], str]) -> str:
     return "".join(parts)
 
 
-def _chapter(story: Story, href: str, book_images: _BookImages, options: ExportOptions) -> _Chapter:
+def _chapter(story: Story, number: int, book_images: _BookImages, options: ExportOptions) -> tuple[_Chapter, bytes]:
+    """A story's chapter as XHTML, with what the navigation needs of it."""
     link = _link_url(story.url or options.base_url)
     renderer = _ChapterRenderer(book_images, link)
     body = renderer.render(story.body)
     xhtml = (_XHTML_HEAD.format(lang=escape_text(story.language), title=escape_text(story.headline))
              + '<body>\n<section class="story" epub:type="chapter">\n' + _title_block(story) + body
              + ("\n" if body else "") + _end_matter(story, link) + "</section>\n</body>\n</html>\n")
-    return _Chapter(story, href, xhtml.encode("utf-8"), renderer.headings)
+    return _Chapter(number, story.headline, tuple(renderer.headings)), xhtml.encode("utf-8")
 
 
 def _section_page(section: _Section, language: str) -> bytes:
@@ -289,14 +556,14 @@ class _Cover:
     alt: str
 
 
-def _cover(stories: Sequence[Story], title: str, book_images: _BookImages, edition: bool) -> _Cover:
-    """A story's lead photo; else (and for editions) a typographic cover with the title and date."""
-    if not edition:
-        for figure in stories[0].figures:
-            entry = book_images.add(figure.image) if figure.image is not None else None
-            if entry is not None:
-                return _Cover(entry[0], entry[1], None, f"Cover: {title}")
-    date = next((s.date for s in stories if s.date is not None), None)
+def _cover(only_story: Story | None, title: str, date: datetime | None, book_images: _BookImages) -> _Cover:
+    """A single story's lead photo; else (and for editions) a typographic cover with the title and the
+    newest story's date."""
+    if only_story is not None:
+        for figure in only_story.figures:
+            photo = book_images.add(figure.image) if figure.image is not None else None
+            if photo is not None:  # already in the book: the chapter used it
+                return _Cover(photo.item_id, photo.href, None, f"Cover: {title}")
     date_text = f"{date.day} {_MONTHS[date.month - 1]} {date.year}" if date else ""
     return _Cover("cover-image", "images/cover.png", _typographic_cover(title, date_text), f"Cover: {title}")
 
@@ -347,101 +614,118 @@ def _cover_page(cover: _Cover, language: str) -> bytes:
 # ---------------------------------------------------------------- navigation
 
 
-def _nav_entries(sections: list[_Section]) -> list[tuple[str, str, list]]:
-    """The table of contents as a tree of (label, href, children): sections, stories, subheadings."""
-    def story_entry(chapter: _Chapter) -> tuple[str, str, list]:
-        subheads: list[tuple[str, str, list[Any]]] = [(h.text, f"{chapter.href}#{anchor}", []) for anchor, h in chapter.headings]
-        return (chapter.story.headline, chapter.href, subheads)
+_TocEntry = tuple[str, str, Iterable[Any]]  # (label, href, children), children being _TocEntry too
 
-    tree: list[tuple[str, str, list]] = []
+
+def _toc(sections: list[_Section]) -> Iterator[_TocEntry]:
+    """The table of contents as a tree of (label, href, children): sections, stories, subheadings.
+
+    Made as it is read (each document walks a fresh one), so no second copy
+    of the edition's navigation is ever held.
+    """
+    def story_entry(chapter: _Chapter) -> _TocEntry:
+        return (chapter.headline, chapter.href, ((text, f"{chapter.href}#{anchor}", ()) for anchor, text in chapter.anchored_headings()))
+
     for section in sections:
-        stories = [story_entry(c) for c in section.chapters]
+        stories = (story_entry(c) for c in section.chapters)
         if section.name is None:
-            tree.extend(stories)
+            yield from stories
         else:
-            tree.append((section.name, section.href or "", stories))
-    return tree
+            yield (section.name, section.href or "", stories)
 
 
-def _nav_ol(entries: list[tuple[str, str, list]]) -> str:
-    items = []
+def _toc_depth(sections: list[_Section]) -> int:
+    """How many levels the table of contents has: sections (when named), stories, subheadings (when any)."""
+    named = any(section.name is not None for section in sections)
+    subheadings = any(chapter.headings for section in sections for chapter in section.chapters)
+    return 1 + named + subheadings
+
+
+def _nav_ol(entries: Iterable[_TocEntry]) -> Iterator[str]:
+    """Nested ``<ol>`` lists of links (none at all for an entry without children)."""
+    opened = False
     for label, href, children in entries:
-        inner = _nav_ol(children) if children else ""
-        items.append(f'<li><a href="{escape_text(href)}">{escape_text(label)}</a>{inner}</li>')
-    return "<ol>" + "".join(items) + "</ol>"
+        if not opened:
+            opened = True
+            yield "<ol>"
+        yield f'<li><a href="{escape_text(href)}">{escape_text(label)}</a>'
+        yield from _nav_ol(children)
+        yield "</li>"
+    if opened:
+        yield "</ol>"
 
 
-def _nav_document(entries: list, title: str, language: str, edition: bool, first_href: str) -> bytes:
+def _nav_document(sections: list[_Section], info: _BookInfo) -> Iterator[str]:
+    """The EPUB 3 navigation document: the table of contents and the landmarks."""
+    first_href = sections[0].href or sections[0].chapters[0].href
     landmarks = ['<li><a epub:type="cover" href="cover.xhtml">Cover</a></li>']
-    if edition:  # the contents page is in the reading order only in an edition
+    if info.edition:  # the contents page is in the reading order only in an edition
         landmarks.append('<li><a epub:type="toc" href="nav.xhtml#toc">Contents</a></li>')
     landmarks.append(f'<li><a epub:type="bodymatter" href="{first_href}">Start of content</a></li>')
-    return (_XHTML_HEAD.format(lang=escape_text(language), title=escape_text(title)) + "<body>\n"
-            + f'<nav epub:type="toc" id="toc" role="doc-toc">\n<h1>Contents</h1>\n{_nav_ol(entries)}\n</nav>\n'
-            + '<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<h2>Landmarks</h2>\n'
-            + f'<ol>{"".join(landmarks)}</ol>\n</nav>\n</body>\n</html>\n').encode("utf-8")
+    yield _XHTML_HEAD.format(lang=escape_text(info.language), title=escape_text(info.title)) + "<body>\n"
+    yield '<nav epub:type="toc" id="toc" role="doc-toc">\n<h1>Contents</h1>\n'
+    yield from _nav_ol(_toc(sections))
+    yield ('\n</nav>\n<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<h2>Landmarks</h2>\n'
+           f'<ol>{"".join(landmarks)}</ol>\n</nav>\n</body>\n</html>\n')
 
 
-def _ncx(entries: list, title: str, language: str, identifier: str) -> bytes:
+def _nav_points(entries: Iterable[_TocEntry], numbers: Iterator[int]) -> Iterator[str]:
+    """NCX ``navPoint`` elements, numbered in pre-order: a point comes before its children."""
+    for label, href, children in entries:
+        number = next(numbers)
+        yield (f'<navPoint id="nav-{number}" playOrder="{number}"><navLabel><text>{escape_text(label)}</text>'
+               f'</navLabel><content src="{escape_text(href)}"/>')
+        yield from _nav_points(children, numbers)
+        yield "</navPoint>"
+
+
+def _ncx(sections: list[_Section], info: _BookInfo) -> Iterator[str]:
     """The EPUB 2 table of contents (toc.ncx) for readers that do not read the navigation document."""
-    order = 0
-
-    def points(items: list, depth: int) -> tuple[str, int]:
-        nonlocal order
-        out, deepest = [], depth
-        for label, href, children in items:
-            order += 1
-            mine = order  # pre-order numbering: a point comes before its children
-            inner, child_depth = points(children, depth + 1) if children else ("", depth)
-            deepest = max(deepest, child_depth)
-            out.append(f'<navPoint id="nav-{mine}" playOrder="{mine}"><navLabel><text>{escape_text(label)}</text>'
-                       f'</navLabel><content src="{escape_text(href)}"/>{inner}</navPoint>')
-        return "".join(out), deepest
-
-    nav_map, depth = points(entries, 1)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1" xml:lang="{escape_text(language)}">\n'
-            f'<head><meta name="dtb:uid" content="{escape_text(identifier)}"/><meta name="dtb:depth" content="{depth}"/>'
-            '<meta name="dtb:totalPageCount" content="0"/><meta name="dtb:maxPageNumber" content="0"/></head>\n'
-            f"<docTitle><text>{escape_text(title)}</text></docTitle>\n<navMap>{nav_map}</navMap>\n</ncx>\n").encode("utf-8")
+    yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           f'<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1" xml:lang="{escape_text(info.language)}">\n'
+           f'<head><meta name="dtb:uid" content="{escape_text(info.identifier)}"/>'
+           f'<meta name="dtb:depth" content="{_toc_depth(sections)}"/>'
+           '<meta name="dtb:totalPageCount" content="0"/><meta name="dtb:maxPageNumber" content="0"/></head>\n'
+           f"<docTitle><text>{escape_text(info.title)}</text></docTitle>\n<navMap>")
+    yield from _nav_points(_toc(sections), itertools.count(1))
+    yield "</navMap>\n</ncx>\n"
 
 
 # ---------------------------------------------------------------- package document
 
 
-def _unique(values: list[str]) -> list[str]:
+def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v and v.strip()))
 
 
-def _metadata(stories: Sequence[Story], title: str, language: str, identifier: str, cover: _Cover,
-              edition: bool, all_alt: bool) -> str:
-    first = stories[0]
-    if edition:
-        creators = _unique([s.source.name for s in stories if s.source])
-        subjects = _unique([s.subjects[0].name for s in stories if s.subjects])
+def _metadata(facts: _BookFacts, info: _BookInfo, cover: _Cover) -> str:
+    """The package document's metadata: Dublin Core, dates, accessibility and the EPUB 2 cover."""
+    story = facts.only_story
+    if story is None:  # an edition: its publishers are its creators, its sections its subjects
+        creators = list(facts.sources)
+        subjects = list(facts.first_subjects)
+        date = facts.latest
     else:
-        creators = _unique([b.name for b in first.bylines])
-        subjects = _unique([s.name for s in first.subjects] + list(first.keywords))
-    publishers = _unique([s.source.name for s in stories if s.source])
-    rights = _unique([s.rights or "" for s in stories])
-    dates = [s.date for s in stories if s.date is not None]
-    date = (first.published or first.date) if not edition else (max(dates) if dates else None)
-    out = [f'<dc:identifier id="uid">{escape_text(identifier)}</dc:identifier>',
-           f"<dc:title>{escape_text(title)}</dc:title>",
-           f"<dc:language>{escape_text(language)}</dc:language>"]
+        creators = _unique(b.name for b in story.bylines)
+        subjects = _unique([s.name for s in story.subjects] + list(story.keywords))
+        date = story.published or story.date
+    out = [f'<dc:identifier id="uid">{escape_text(info.identifier)}</dc:identifier>',
+           f"<dc:title>{escape_text(info.title)}</dc:title>",
+           f"<dc:language>{escape_text(info.language)}</dc:language>"]
     for n, name in enumerate(creators, 1):
-        role = "pbl" if edition else "aut"
+        role = "pbl" if info.edition else "aut"
         out.append(f'<dc:creator id="creator-{n}">{escape_text(name)}</dc:creator>')
         out.append(f'<meta refines="#creator-{n}" property="role" scheme="marc:relators">{role}</meta>')
     if date is not None:
         out.append(f"<dc:date>{_utc(date)}</dc:date>")
-    out += [f"<dc:publisher>{escape_text(p)}</dc:publisher>" for p in publishers]
-    out += [f"<dc:rights>{escape_text(r)}</dc:rights>" for r in rights]
+    out += [f"<dc:publisher>{escape_text(p)}</dc:publisher>" for p in facts.sources]
+    out += [f"<dc:rights>{escape_text(r)}</dc:rights>" for r in facts.rights]
     out += [f"<dc:subject>{escape_text(s)}</dc:subject>" for s in subjects]
-    if not edition and first.summary.strip():
-        out.append(f"<dc:description>{escape_text(first.summary)}</dc:description>")
-    out.append(f'<meta property="dcterms:modified">{_modified(stories)}</meta>')
-    out += _accessibility(edition, all_alt)
+    if story is not None and story.summary.strip():
+        out.append(f"<dc:description>{escape_text(story.summary)}</dc:description>")
+    modified = _utc(facts.modified) if facts.modified is not None else MODIFIED_WITHOUT_DATE
+    out.append(f'<meta property="dcterms:modified">{modified}</meta>')
+    out += _accessibility(info.edition, facts.all_alt)
     out.append(f'<meta name="cover" content="{cover.item_id}"/>')
     return "\n".join(out)
 
@@ -464,16 +748,20 @@ def _accessibility(edition: bool, all_alt: bool) -> list[str]:
     return lines
 
 
-def _package(metadata: str, manifest: list[tuple[str, str, str, str]], spine: list[str], language: str) -> bytes:
-    items = "\n".join(f'<item id="{i}" href="{h}" media-type="{m}"{f" properties={chr(34)}{p}{chr(34)}" if p else ""}/>'
-                      for i, h, m, p in manifest)
-    refs = "\n".join(f'<itemref idref="{i}"/>' for i in spine)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" '
-            f'xml:lang="{escape_text(language)}">\n'
-            f'<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n{metadata}\n</metadata>\n'
-            f"<manifest>\n{items}\n</manifest>\n"
-            f'<spine toc="ncx">\n{refs}\n</spine>\n</package>\n').encode("utf-8")
+def _package(metadata: str, manifest: Iterable[tuple[str, str, str, str]], spine: Iterable[str],
+             language: str) -> Iterator[str]:
+    """The package document (content.opf): metadata, every file of the book and the reading order."""
+    yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           '<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" '
+           f'xml:lang="{escape_text(language)}">\n'
+           f'<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n{metadata}\n</metadata>\n<manifest>')
+    for item_id, href, media_type, properties in manifest:
+        extra = f' properties="{properties}"' if properties else ""
+        yield f'\n<item id="{item_id}" href="{href}" media-type="{media_type}"{extra}/>'
+    yield '\n</manifest>\n<spine toc="ncx">'
+    for item_id in spine:
+        yield f'\n<itemref idref="{item_id}"/>'
+    yield "\n</spine>\n</package>\n"
 
 
 # ---------------------------------------------------------------- assembly
@@ -484,57 +772,33 @@ def _stylesheet() -> bytes:
     return (files("syndicate") / "epub.css").read_bytes()
 
 
-def _documents(stories: Sequence[Story], sections: list[_Section], title: str, language: str, identifier: str,
-               cover: _Cover, book_images: _BookImages, edition: bool) -> list[tuple[str, bytes]]:
-    """Every file of the book in its fixed order, with the package document that lists them."""
-    entries = _nav_entries(sections)
-    first_href = sections[0].href or sections[0].chapters[0].href
-    manifest = [("nav", "nav.xhtml", "application/xhtml+xml", "nav"),
-                ("ncx", "toc.ncx", "application/x-dtbncx+xml", ""),
-                ("css", "style.css", "text/css", ""),
-                ("cover", "cover.xhtml", "application/xhtml+xml", "")]
-    spine = ["cover"] + (["nav"] if edition else [])
-    content: list[tuple[str, bytes]] = []
-    for n, section in enumerate(sections, 1):
+def _content_files(sections: list[_Section]) -> Iterator[str]:
+    """The section pages and chapters, in reading order."""
+    for section in sections:
         if section.href:
-            manifest.append((f"section-{n:02d}", section.href, "application/xhtml+xml", ""))
-            spine.append(f"section-{n:02d}")
-            content.append((section.href, _section_page(section, language)))
+            yield section.href
         for chapter in section.chapters:
-            item_id = chapter.href.removesuffix(".xhtml")
-            manifest.append((item_id, chapter.href, "application/xhtml+xml", ""))
-            spine.append(item_id)
-            content.append((chapter.href, chapter.xhtml))
-    for item_id, href, resolved in book_images.entries():
-        manifest.append((item_id, href, resolved.media_type, "cover-image" if item_id == cover.item_id else ""))
-        content.append((href, resolved.data))
+            yield chapter.href
+
+
+def _manifest(sections: list[_Section], photos: list[_Photo], cover: _Cover) -> Iterator[tuple[str, str, str, str]]:
+    """Every file of the book as (id, href, media type, properties), in a fixed order."""
+    yield ("nav", "nav.xhtml", "application/xhtml+xml", "nav")
+    yield ("ncx", "toc.ncx", "application/x-dtbncx+xml", "")
+    yield ("css", "style.css", "text/css", "")
+    yield ("cover", "cover.xhtml", "application/xhtml+xml", "")
+    for href in _content_files(sections):
+        yield (href.removesuffix(".xhtml"), href, "application/xhtml+xml", "")
+    for photo in photos:
+        yield (photo.item_id, photo.href, photo.media_type, "cover-image" if photo.item_id == cover.item_id else "")
     if cover.drawn is not None:
-        manifest.append((cover.item_id, cover.href, "image/png", "cover-image"))
-        content.append((cover.href, cover.drawn))
-    all_alt = all((f.alt if f.alt is not None else f.caption).strip()
-                  for s in stories for f in s.figures if f.image is not None and book_images.by_src.get(f.image.src))
-    metadata = _metadata(stories, title, language, identifier, cover, edition, all_alt)
-    return [
-        ("mimetype", b"application/epub+zip"),
-        ("META-INF/container.xml", _CONTAINER.encode("utf-8")),
-        ("OEBPS/content.opf", _package(metadata, manifest, spine, language)),
-        ("OEBPS/nav.xhtml", _nav_document(entries, title, language, edition, first_href)),
-        ("OEBPS/toc.ncx", _ncx(entries, title, language, identifier)),
-        ("OEBPS/style.css", _stylesheet()),
-        ("OEBPS/cover.xhtml", _cover_page(cover, language)),
-        *((f"OEBPS/{name}", data) for name, data in content),
-    ]
+        yield (cover.item_id, cover.href, "image/png", "cover-image")
 
 
-def _zip(entries: list[tuple[str, bytes]]) -> bytes:
-    """The OCF container: ``mimetype`` first and stored, fixed dates and order, photos stored, text deflated."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
-            info.create_system = 3  # "Unix", fixed: zipfile otherwise records the platform it runs on
-            info.external_attr = 0o100644 << 16
-            stored = name == "mimetype" or name.lower().endswith(_STORED_SUFFIXES)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data, compresslevel=None if stored else 6)
-    return buffer.getvalue()
+def _spine(sections: list[_Section], edition: bool) -> Iterator[str]:
+    """The reading order by manifest id: cover, contents page (editions), then sections and chapters."""
+    yield "cover"
+    if edition:
+        yield "nav"
+    for href in _content_files(sections):
+        yield href.removesuffix(".xhtml")

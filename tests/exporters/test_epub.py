@@ -13,11 +13,13 @@ import io
 import os
 import subprocess
 import sys
+import tracemalloc
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pytest
 from conftest import ROOT, SAMPLE, shared_tool
@@ -28,6 +30,7 @@ from storygen import draw_image, generate_stories, story_strategy
 from test_images import ImageServer, exif_rotated_jpeg
 
 import syndicate
+from syndicate.errors import ExportError
 from syndicate.exporters import ExportOptions
 from syndicate.exporters.epub import MODIFIED_WITHOUT_DATE, export_epub
 from syndicate.html import xml_safe
@@ -287,7 +290,7 @@ def test_photos_in_the_book_are_normalised(books: dict[str, Book]) -> None:
     with zipfile.ZipFile(book.path) as archive:
         by_caption = {text_of(f.find("x:figcaption", NS)): f.find("x:img", NS) for f in root.findall(".//x:figure", NS)}
         media = {i.get("href"): i.get("media-type") for i in xml(book.path, "OEBPS/content.opf").iter(f"{{{NS['opf']}}}item")}
-        for caption, img in by_caption.items():
+        for img in by_caption.values():
             if img is None:
                 continue
             data = archive.read("OEBPS/" + img.get("src"))
@@ -525,3 +528,66 @@ def test_an_independent_reader_ebooklib_opens_the_book(tmp_path: Path) -> None:
         assert figure.caption.encode() in documents
     photos = [item for item in book.get_items() if item.media_type in ("image/jpeg", "image/png")]
     assert len(photos) >= len([f for f in story.figures if f.image is not None])
+
+
+# ---------------------------------------------------------------- lazy sequences and memory
+
+
+class StoredStories(Sequence[Story]):
+    """Stories kept as JSON and parsed on every access, as a build's on-disk sequence is; counts accesses."""
+
+    def __init__(self, stories: list[Story]) -> None:
+        self.texts = [story.to_json() for story in stories]
+        self.accesses = [0] * len(self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Story: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Story]: ...
+
+    def __getitem__(self, index: int | slice) -> Story | Sequence[Story]:
+        if isinstance(index, slice):
+            raise TypeError("the exporter should index stories one at a time")
+        self.accesses[index] += 1
+        return Story.from_json(self.texts[index])  # a fresh object every time, nothing cached
+
+
+@pytest.mark.parametrize("count", [1, 2, 14])
+def test_a_lazy_sequence_is_read_at_most_twice_per_story_and_gives_the_same_book(count: int, tmp_path: Path) -> None:
+    images = tmp_path / "img"
+    stories = (generate_stories(count - 1, images) + [formats_story(images)])[-count:]
+    plain = export_epub(stories, ExportOptions(edition_title="Evening"), ImageResolver(images))
+    stored = StoredStories(stories)
+    lazy = export_epub(stored, ExportOptions(edition_title="Evening"), ImageResolver(images))
+    assert lazy == plain
+    assert max(stored.accesses) <= 2 and min(stored.accesses) >= 1, stored.accesses
+    with zipfile.ZipFile(io.BytesIO(lazy)) as archive:
+        assert len([n for n in archive.namelist() if n.startswith("OEBPS/story-")]) == count
+        assert archive.testzip() is None
+
+
+def test_an_empty_sequence_is_refused() -> None:
+    with pytest.raises(ExportError, match="no stories"):
+        export_epub([], ExportOptions(), ImageResolver(offline=True))
+
+
+def test_peak_memory_of_a_lazy_400_story_edition_stays_small() -> None:
+    """The edition keeps no story, chapter or photo bytes: only each chapter's navigation and the zip.
+
+    Measured on CPython 3.11 (tracemalloc, 400 generated stories without photos, 0.64 MB of EPUB): the
+    implementation that kept every story and chapter peaked at 6.5 MB, this one at 1.9 MB (100 stories:
+    2.7 MB before, 1.0 MB now). 4 MB leaves twice the room we use and still fails the old way.
+    """
+    stored = StoredStories(generate_stories(400, images=False))
+    resolver = ImageResolver(offline=True)
+    tracemalloc.start()
+    try:
+        data = export_epub(stored, ExportOptions(title="Memory"), resolver)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(data) > 400 * 1000  # the book really holds 400 chapters
+    assert peak < 4_000_000, f"peak traced memory {peak / 1e6:.1f} MB"
