@@ -82,6 +82,7 @@ class BuildSettings:
     wait: float = 0.0
     quiet: bool = False
     offline: bool = False
+    allow_local_hosts: bool = False  # fetch photos from this machine (a photo server on the same host)
     export: ExportOptions = field(default_factory=ExportOptions)
 
     def __post_init__(self) -> None:
@@ -114,7 +115,8 @@ class BuildSettings:
                 if isinstance(formats, str):
                     formats = [f.strip() for f in formats.split(",") if f.strip()]
                 own["formats"] = tuple(_typed(f, str, "formats") for f in _typed(formats, list, "formats"))
-            for key, kind in (("jobs", int), ("wait", (int, float)), ("quiet", bool), ("offline", bool)):
+            for key, kind in (("jobs", int), ("wait", (int, float)), ("quiet", bool), ("offline", bool),
+                              ("allow_local_hosts", bool)):
                 if key in own:
                     own[key] = _typed(own[key], kind, key)
             for name in ExportOptions.names():
@@ -147,7 +149,8 @@ class BuildSettings:
     def fingerprint(self) -> str:
         """What every output depends on besides the inputs: the tool's version and the export settings."""
         export = {n: getattr(self.export, n) for n in ExportOptions.names()}
-        key = {"version": __version__, "formats": sorted(self.formats), "offline": self.offline, "export": export}
+        key = {"version": __version__, "formats": sorted(self.formats), "offline": self.offline,
+               "allow_local_hosts": self.allow_local_hosts, "export": export}
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
@@ -344,7 +347,7 @@ def _init_worker(settings: BuildSettings) -> None:
 def make_resolver(settings: BuildSettings) -> ImageResolver:
     """The image resolver a build uses: local paths under the input folder, an on-disk cache for fetches."""
     return ImageResolver(settings.input_dir, offline=settings.offline, cache_dir=settings.output_dir / CACHE,
-                         max_size=settings.export.image_max_size)
+                         max_size=settings.export.image_max_size, allow_local_hosts=settings.allow_local_hosts)
 
 
 def _read(path: Path) -> Story:

@@ -478,3 +478,22 @@ def etree_parse(path: Path):  # type: ignore[no-untyped-def]
     from lxml import etree
 
     return etree.parse(str(path)).getroot()
+
+
+def test_photos_from_this_machine_are_fetched_only_when_allowed(tmp_path: Path) -> None:
+    from test_images import ImageServer
+
+    src = tmp_path / "in"
+    src.mkdir()
+    with ImageServer() as base_url:
+        (src / "remote.txt").write_text(f"---\nheadline: Remote photo\nimages: ['{base_url}/good.jpg']\n---\n"
+                                        "The ferry returned.\n\nThe ferry at the quay.\nThe ferry at the quay. (Photo: Ana Lima/Gazette)\n",
+                                        encoding="utf-8")
+        refused = syndicate.build(src, tmp_path / "refused", jobs=1)
+        allowed = syndicate.build(src, tmp_path / "allowed", jobs=1, allow_local_hosts=True)
+    assert any("local address" in w for w in refused.warnings)
+    assert not [w for w in allowed.warnings if "good.jpg" in w]
+    with zipfile.ZipFile(tmp_path / "refused" / "epub" / "remote.epub") as book:
+        assert not [n for n in book.namelist() if n.startswith("OEBPS/images/img-")]
+    with zipfile.ZipFile(tmp_path / "allowed" / "epub" / "remote.epub") as book:
+        assert [n for n in book.namelist() if n.startswith("OEBPS/images/img-")]
