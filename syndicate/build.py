@@ -26,6 +26,7 @@ import os
 import re
 import socket
 import sys
+import threading
 import time
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -42,7 +43,7 @@ from .atomic import atomic_write
 from .errors import ConfigError, InputError, LockError, OutputError, SyndicateError
 from .exporters import ExportOptions, get_exporter
 from .html import IMAGES_FOLDER
-from .images import ImageResolver, published_src
+from .images import ImageResolver, published_name
 from .model import Image, Story, age_key
 from .readers import READERS, InputFile, read_bytes, reader_for
 from .readers.metadata import SIDECAR_SUFFIXES
@@ -61,7 +62,8 @@ FEED_FILES: dict[str, str] = {**exporters.FEED_FILES, "edition": "edition.epub"}
 ALL_FORMATS: tuple[str, ...] = ("rss", "atom", "jsonfeed", "newsml", "ninjs", "epub", "edition")
 
 MANIFEST = ".syndicate-manifest.json"
-MANIFEST_FORMAT = 2  # a manifest of another format is ignored: everything is rebuilt
+MANIFEST_FORMAT = 3
+KEPT = "kept"  # the digest of a story kept on its last good files while its input is rejected  # a manifest of another format is ignored: everything is rebuilt
 LOCK = ".syndicate.lock"
 CACHE = ".syndicate-cache"
 BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig", ".rej")
@@ -335,13 +337,25 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(settings: BuildSettings) -> None:
-    if _LOCK_FD[0] is not None and multiprocessing.parent_process() is not None:
-        # A forked worker shares the build's lock; dropping its copy means that if the build is killed,
-        # the lock dies with it rather than with the last orphaned worker.
-        os.close(_LOCK_FD[0])
-        _LOCK_FD[0] = None
+    """Set up the state the tasks use (in a worker process, or in the build's own process for --jobs 1)."""
     _WORKER["settings"] = settings
     _WORKER["images"] = make_resolver(settings)
+
+
+def _init_forked_worker(settings: BuildSettings, build_pid: int) -> None:
+    """A forked worker lets go of the build's lock (so the lock dies with the build, not with the last
+    worker) and exits by itself if the build dies (its task queue would never close: it holds both ends)."""
+    if _LOCK_FD[0] is not None:
+        os.close(_LOCK_FD[0])
+        _LOCK_FD[0] = None
+    threading.Thread(target=_exit_with, args=(build_pid,), daemon=True).start()
+    _init_worker(settings)
+
+
+def _exit_with(build_pid: int) -> None:
+    while os.getppid() == build_pid:
+        time.sleep(0.5)
+    os._exit(1)  # the build is gone: nothing this worker writes would be recorded
 
 
 def make_resolver(settings: BuildSettings) -> ImageResolver:
@@ -417,6 +431,7 @@ def _export_task(item: StoryInput, slug: str, claim: Claim) -> Exported:
         story = story if story.slug == slug else story.replace(slug=slug)
         written, entry = _write_story(story)
     except Exception as error:  # noqa: BLE001 - see _guarded
+        _WORKER["images"].problems.clear()  # they belong to this story, not the worker's next one
         return Exported(item.relpath, error=_guarded("exported", error))
     settings: BuildSettings = _WORKER["settings"]
     images: ImageResolver = _WORKER["images"]
@@ -443,11 +458,12 @@ def _write_story(story: Story) -> tuple[list[str], dict[str, Any]]:
     for image in local_images(story):
         resolved = images.resolve(image)
         if resolved is not None:
-            rel = f"{IMAGES_FOLDER}/{published_src(image.src, resolved)}"
+            rel = f"{IMAGES_FOLDER}/{published_name(image.src, resolved)}"
             if atomic_write(out / rel, resolved.data):
                 written.append(rel)
             published.append(rel)
-    return written, {"slug": story.slug, "outputs": list(outputs.values()), "published": published}
+    stats = file_stats(out, outputs.values())
+    return written, {"slug": story.slug, "outputs": list(outputs.values()), "stats": stats, "published": published}
 
 
 class Workers:
@@ -460,10 +476,11 @@ class Workers:
     def __enter__(self) -> Workers:
         if self.settings.jobs > 1:
             # fork: workers start at once and need no `if __name__ == "__main__"` guard in the caller's script;
-            # each closes its inherited copy of the lock (see _init_worker).
+            # each closes its inherited copy of the lock (see _init_forked_worker).
             context = multiprocessing.get_context("fork")
             self.pool = concurrent.futures.ProcessPoolExecutor(
-                self.settings.jobs, mp_context=context, initializer=_init_worker, initargs=(self.settings,))
+                self.settings.jobs, mp_context=context, initializer=_init_forked_worker,
+                initargs=(self.settings, os.getpid()))
         else:
             _init_worker(self.settings)
         return self
@@ -488,12 +505,10 @@ class Manifest:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.stories: dict[str, dict[str, Any]] = {}
-        self.images: list[str] = []
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") == MANIFEST_FORMAT:
                 self.stories = dict(data["stories"])
-                self.images = list(data.get("images", []))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # no manifest, or an unreadable one: everything is rebuilt
 
@@ -516,13 +531,31 @@ def image_signature(input_dir: Path, srcs: Iterable[str]) -> dict[str, list[int]
     return signature
 
 
+def file_stats(out: Path, rels: Iterable[str]) -> dict[str, list[int] | None]:
+    """Size and modification time of output files (None for a missing one)."""
+    stats: dict[str, list[int] | None] = {}
+    for rel in rels:
+        try:
+            st = (out / rel).stat()
+            stats[rel] = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            stats[rel] = None
+    return stats
+
+
+def outputs_intact(entry: Mapping[str, Any], out: Path) -> bool:
+    """True when a story's files are all there as the build wrote them (a deleted, damaged or hand-edited
+    file rebuilds the story; files are only rewritten when their bytes change, so the stamps are stable)."""
+    return file_stats(out, entry.get("outputs", [])) == entry.get("stats")
+
+
 def unchanged(entry: Mapping[str, Any] | None, digest: str, settings: BuildSettings) -> bool:
     """True when a story's recorded dependencies and outputs are all as the last build left them."""
     if not entry or entry.get("digest") != digest:
         return False
     if image_signature(settings.input_dir, entry.get("images", {})) != entry.get("images", {}):
         return False
-    return all((settings.output_dir / rel).is_file() for rel in entry.get("outputs", []))
+    return outputs_intact(entry, settings.output_dir)
 
 
 @dataclass(frozen=True)
@@ -533,6 +566,7 @@ class Claim:
     id: str
     slug: str
     explicit: bool
+    kept: bool = False  # a story whose input is now rejected, kept on its last good files: it yields to the rest
 
     @classmethod
     def of(cls, relpath: str, story: Story) -> Claim:
@@ -543,7 +577,7 @@ class Claim:
     @classmethod
     def recorded(cls, relpath: str, entry: Mapping[str, Any]) -> Claim:
         """The claim of an unchanged story, as the manifest recorded it."""
-        return cls(relpath, entry["id"], entry["wanted_slug"], entry["explicit_slug"])
+        return cls(relpath, entry["id"], entry["wanted_slug"], entry["explicit_slug"], entry.get("digest") == KEPT)
 
 
 def duplicate_ids(claims: Iterable[Claim]) -> dict[str, str]:
@@ -554,7 +588,7 @@ def duplicate_ids(claims: Iterable[Claim]) -> dict[str, str]:
     """
     owner: dict[str, str] = {}
     rejected: dict[str, str] = {}
-    for claim in sorted(claims, key=lambda c: c.relpath):
+    for claim in sorted(claims, key=lambda c: (c.kept, c.relpath)):
         if claim.id in owner:
             rejected[claim.relpath] = f"id {claim.id!r} is already used by {owner[claim.id]}"
         else:
@@ -563,12 +597,13 @@ def duplicate_ids(claims: Iterable[Claim]) -> dict[str, str]:
 
 
 def assign_slugs(claims: Iterable[Claim]) -> tuple[dict[str, str], list[str]]:
-    """Unique slugs: slugs chosen in metadata first, then derived ones, each in path order; a clash gets
-    ``-2``, ``-3``… Returns relpath -> slug and one warning per clash."""
+    """Unique slugs: slugs chosen in metadata first, then derived ones, each in path order (stories kept on
+    their last good files after all of them); a clash gets ``-2``, ``-3``… Returns relpath -> slug and one
+    warning per clash."""
     taken: set[str] = set()
     result: dict[str, str] = {}
     warnings: list[str] = []
-    for claim in sorted(claims, key=lambda c: (not c.explicit, c.relpath)):
+    for claim in sorted(claims, key=lambda c: (c.kept, not c.explicit, c.relpath)):
         relpath, slug = claim.relpath, claim.slug
         final, n = slug, 1
         while final in taken:
@@ -624,6 +659,7 @@ class _Build:
         self.inputs: dict[str, StoryInput] = {}
         self.digests: dict[str, str] = {}
         self.entries: dict[str, dict[str, Any]] = {}  # relpath -> manifest entry of every story built or kept
+        self.slugs: dict[str, str] = {}  # relpath -> the slug this run gives the story
         # New settings or a new version of the tool change every story's digest, so everything is rebuilt;
         # the old manifest still says which files the last build made, so outputs no longer wanted are removed.
         self.fingerprint = settings.fingerprint()
@@ -637,16 +673,13 @@ class _Build:
             self.keep_last_good(todo, claims)
             slugs = self.resolve_claims(workers, claims)
             self.export_all(workers, claims, slugs)
-        self.prune()
+        self.report_removed()
+        images = self.sweep()
         changed = bool(self.report.built or self.report.removed or self.manifest.stories.keys() != self.entries.keys())
         self.write_aggregates(force=changed)
         rejected = {str(Path(p).relative_to(self.settings.input_dir).as_posix()) for p, _ in self.report.rejected
                     if Path(p).is_relative_to(self.settings.input_dir)}
         self.report.unchanged = sorted(set(self.entries) - set(self.report.built) - rejected)
-        images = sorted({img for e in self.entries.values() for img in e.get("published", [])})
-        for rel in sorted(set(self.manifest.images) - set(images)):
-            if remove_file(self.out / rel):
-                self.report.deleted.append(rel)
         self.manifest.save(self.fingerprint, self.entries, images)
 
     # -- phases
@@ -680,9 +713,20 @@ class _Build:
     def keep_last_good(self, todo: Sequence[StoryInput], claims: Mapping[str, Claim]) -> None:
         """A story whose edited input is now rejected keeps its last good outputs (nothing lost) until it is mended."""
         for item in todo:
-            old = self.manifest.stories.get(item.relpath)
-            if item.relpath not in claims and old and all((self.out / r).is_file() for r in old.get("outputs", [])):
-                self.entries[item.relpath] = {**old, "digest": "rejected"}
+            if item.relpath not in claims:
+                self.keep_old(item.relpath)
+
+    def keep_old(self, relpath: str) -> bool:
+        """Keep a story's entry from the last build if its files are all still as that build wrote them
+        (only those of formats still built)."""
+        old = self.manifest.stories.get(relpath)
+        if not old or not outputs_intact(old, self.out):
+            return False
+        wanted = set(story_outputs(old["slug"], self.settings.formats).values())
+        outputs = [rel for rel in old["outputs"] if rel in wanted]
+        stats = {rel: stat for rel, stat in old["stats"].items() if rel in wanted}
+        self.entries[relpath] = {**old, "digest": KEPT, "outputs": outputs, "stats": stats}
+        return True
 
     def resolve_claims(self, workers: Workers, claims: dict[str, Claim]) -> dict[str, str]:
         """Reject duplicate ids and give every story a unique slug (relpath -> slug); an unchanged story
@@ -695,13 +739,15 @@ class _Build:
                 entries.pop(relpath, None)
                 claims.pop(relpath, None)
             slugs, warnings = assign_slugs(c for c in every if c.relpath in entries or c.relpath in claims)
-            moved = [self.inputs[rel] for rel, entry in entries.items() if slugs[rel] != entry["slug"]]
+            moved = [rel for rel, entry in entries.items() if slugs[rel] != entry["slug"]]
             if not moved:
                 break
-            for item in moved:
-                del entries[item.relpath]
-            claims.update(self.claim_all(workers, moved))
+            # an unchanged story that must change its slug is built again; a kept one is dropped (its input
+            # is rejected: it cannot be built again, and a fresh build would not have it either)
+            again = [self.inputs[rel] for rel in moved if entries.pop(rel)["digest"] != KEPT]
+            claims.update(self.claim_all(workers, again))
         self.report.warnings.extend(warnings)
+        self.slugs = slugs
         return slugs
 
     def export_all(self, workers: Workers, claims: Mapping[str, Claim], slugs: Mapping[str, str]) -> None:
@@ -718,21 +764,38 @@ class _Build:
         self.report.warnings.extend(result.warnings)
         if result.error is not None:
             self.report.rejected.append((str(self.settings.input_dir / result.relpath), result.error))
+            # nothing lost: its last good files stay, unless the slug they carry now belongs to another story
+            if self.keep_old(result.relpath) and self.entries[result.relpath]["slug"] != self.slugs[result.relpath]:
+                del self.entries[result.relpath]
             return
         self.entries[result.relpath] = {"digest": self.digests[result.relpath], **result.entry}
         self.report.built.append(result.relpath)
 
-    def prune(self) -> None:
-        """Delete the files the last build made that no story makes now, in one pass after every export:
-        a slug handed from one story to another keeps the new owner's files. A story whose input
-        disappeared is reported removed."""
-        keep = {rel for entry in self.entries.values() for rel in entry.get("outputs", [])}
-        for relpath, entry in sorted(self.manifest.stories.items()):
-            for rel in entry.get("outputs", []):
-                if rel not in keep and remove_file(self.out / rel):
-                    self.report.deleted.append(rel)
+    def report_removed(self) -> None:
+        """A story whose input disappeared is reported removed (its files go in :meth:`sweep`)."""
+        for relpath in sorted(self.manifest.stories):
             if relpath not in self.entries and not (self.settings.input_dir / relpath).exists():
                 self.report.removed.append(relpath)
+
+    def sweep(self) -> list[str]:
+        """Delete every file in the build's own folders that no story makes now, and folders left empty.
+
+        One pass after every export, over what is on disk rather than what the last manifest says: a
+        slug handed from one story to another keeps the new owner's files, and files a killed build
+        wrote before it could record them are not left behind. Returns the published photos kept.
+        """
+        images = sorted({img for e in self.entries.values() for img in e.get("published", [])})
+        keep = {rel for entry in self.entries.values() for rel in entry.get("outputs", [])} | set(images)
+        folders = [folder for folder, _ in STORY_FORMATS.values()] + [IMAGES_FOLDER]
+        for folder in folders:
+            for dirpath, dirnames, filenames in os.walk(self.out / folder, topdown=False):
+                for name in sorted(filenames):
+                    rel = Path(dirpath, name).relative_to(self.out).as_posix()
+                    if not name.startswith(".") and rel not in keep and remove_file(self.out / rel):
+                        self.report.deleted.append(rel)
+                if not os.listdir(dirpath):
+                    os.rmdir(dirpath)
+        return images
 
     def write_aggregates(self, *, force: bool) -> None:
         """Feeds and the edition, from every story, written only when their bytes change."""

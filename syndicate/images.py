@@ -22,6 +22,7 @@ import hashlib
 import io
 import ipaddress
 import os
+import re
 import socket
 import time
 import urllib.error
@@ -40,13 +41,18 @@ from .atomic import atomic_write
 from .mediatypes import MEDIA_TYPES, media_type_for
 from .model import Image
 
-__all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "MEDIA_TYPES", "media_type_for", "published_src"]
+__all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "MEDIA_TYPES", "media_type_for", "published_name"]
 
-def published_src(src: str, resolved: ResolvedImage) -> str:
-    """The path a local photo is published under: its own, plus the new extension when normalising
-    changed its format (``photo.webp`` published as JPEG is ``photo.webp.jpg``), so a file's name
-    never lies about its bytes."""
-    return src if media_type_for(src) == resolved.media_type else src + resolved.extension
+
+def published_name(src: str, resolved: ResolvedImage) -> str:
+    """The file name a local photo is published under (in ``images/``): its own name, made URL-safe, plus
+    a hash of the published bytes and the published format's extension (``Quay at dawn.webp`` published
+    as JPEG is ``quay-at-dawn-3f2a9c01d4.jpg``). Two different photos never share a name, the same photo
+    used by several stories is published once, and a changed photo gets a new URL (caches never serve
+    a stale one)."""
+    stem = re.sub(r"[^a-z0-9]+", "-", os.path.splitext(os.path.basename(src))[0].lower()).strip("-") or "photo"
+    return f"{stem[:60]}-{hashlib.sha256(resolved.data).hexdigest()[:10]}{resolved.extension}"
+
 
 _USER_AGENT = "syndicate/0.1 (+image fetch for e-books and feeds)"
 _CHUNK = 64 * 1024
@@ -179,7 +185,7 @@ class ImageResolver:
         """The photo as a build publishes it, for exporters that link rather than embed photos.
 
         A remote photo is linked where it is. A local one is published
-        normalised (see :func:`published_src`), so its record gets the
+        normalised (see :func:`published_name`), so its record gets the
         published path, media type and size; None (and a line in
         :attr:`problems`) when it cannot be used, so nobody links a photo
         that is not there.
@@ -189,7 +195,7 @@ class ImageResolver:
         resolved = self.resolve(image)
         if resolved is None:
             return None
-        return Image(published_src(image.src, resolved), resolved.media_type, resolved.width, resolved.height)
+        return Image(published_name(image.src, resolved), resolved.media_type, resolved.width, resolved.height)
 
     def normalise(self, data: bytes) -> ResolvedImage:
         """Check and normalise image bytes for e-readers; raises :class:`ImageProblem` when unusable."""

@@ -37,3 +37,24 @@ def run_checker(name: str, *args: str | Path) -> subprocess.CompletedProcess[str
 @pytest.fixture
 def sample_path() -> Path:
     return SAMPLE
+
+
+def published_photo(url: str | None, base: str, src: str) -> tuple[str, str] | None:
+    """Check ``url`` is where a build publishes the local photo ``src`` and return (name, media type).
+
+    A build publishes each photo normalised as ``images/<stem>-<10 hex digits of its hash>.<ext>``: the
+    stem is the photo's file name made URL-safe; WebP (not a feed- or e-reader-safe format) becomes JPEG.
+    """
+    import re
+
+    if url is None or not url.startswith(base + "images/"):
+        return None
+    name = url[len(base + "images/"):]
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(src).stem.lower()).strip("-")
+    match = re.fullmatch(rf"{re.escape(stem)}-[0-9a-f]{{10}}\.(jpg|png|gif)", name)
+    if match is None:
+        return None
+    expected = {".webp": "jpg", ".jpg": "jpg", ".jpeg": "jpg", ".png": "png", ".gif": "gif"}.get(Path(src).suffix.lower())
+    if expected is not None and match.group(1) != expected:
+        return None
+    return name, {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif"}[match.group(1)]

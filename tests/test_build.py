@@ -15,7 +15,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ROOT
+from conftest import ROOT, published_photo
 from storygen import draw_image
 
 import syndicate
@@ -49,6 +49,27 @@ def write_story(folder: Path, i: int, *, edit: str = "") -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -291,10 +312,17 @@ def test_a_killed_build_never_leaves_its_lock_held_by_orphaned_workers(tmp_path:
     deadline = time.monotonic() + 60
     while not list((out / "stories").glob("*.json")) and time.monotonic() < deadline:
         time.sleep(0.02)  # kill it mid-export, once the workers are writing
+    workers = children_of(proc.pid)
+    assert workers, "a --jobs 2 build runs worker processes"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     done = run_cli("build", src, out, "--jobs", "2")  # no --wait: the lock must already be free
     assert done.returncode == 0, done.stderr
+    # and the orphaned workers end by themselves (they would otherwise wait forever on their task queue)
+    deadline = time.monotonic() + 10
+    while [pid for pid in workers if running(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if running(pid)]
     reference = tmp_path / "ref"
     syndicate.build(src, reference, jobs=1)
     assert snapshot(out) == snapshot(reference)
@@ -313,7 +341,7 @@ def test_a_photo_added_later_rebuilds_its_story(tmp_path: Path) -> None:
     draw_image(src / "photos" / "ferry.jpg", "JPEG", (320, 200), 3)
     assert syndicate.build(src, out, jobs=1).built == ["ferry.txt"]
     figure = next(b for b in json.loads((out / "stories" / "ferry.json").read_text())["body"] if b["type"] == "figure")
-    assert figure["image"]["src"] == "photos/ferry.jpg" and (out / "images" / "photos" / "ferry.jpg").is_file()
+    assert figure["image"]["src"] == "photos/ferry.jpg" and len(list((out / "images").glob("ferry-*.jpg"))) == 1
 
 
 def test_formats_option_builds_only_those_and_removes_the_rest(tmp_path: Path) -> None:
@@ -414,13 +442,23 @@ def test_a_damaged_story_cache_is_rebuilt_not_fatal(tmp_path: Path) -> None:
     for i in range(3):
         write_story(src, i)
     syndicate.build(src, out, jobs=1)
-    (out / "stories" / "story-001.json").write_text('{"bad": true}')
+    fresh = tmp_path / "fresh"
+    syndicate.build(src, fresh, jobs=1)
+    damaged = out / "stories" / "story-001.json"
+    # a hand-edited or damaged file no longer matches the size and time the build recorded: rebuilt at once
+    damaged.write_text('{"bad": true}')
+    assert syndicate.build(src, out, jobs=1).built == ["story-001.txt"]
+    assert snapshot(out) == snapshot(fresh)
+    # damage that keeps the size and time (a disk fault) is found when the feeds read the story back
+    stamp = damaged.stat()
+    damaged.write_bytes(b"{" + b" " * (stamp.st_size - 2) + b"}")
+    os.utime(damaged, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     write_story(src, 2, edit=" (revised)")  # a change, so the feeds need every story again
     done = run_cli("build", src, out, "--jobs", "1")
     assert done.returncode == 0, done.stderr
     assert "story-001.json" in done.stderr and "rebuilt" in done.stderr
-    fresh = tmp_path / "fresh"
-    syndicate.build(src, fresh, jobs=1)
+    write_story(src, 2)
+    syndicate.build(src, out, jobs=1)
     assert snapshot(out) == snapshot(fresh)
 
 
@@ -462,14 +500,15 @@ def test_feeds_describe_photos_as_published(tmp_path: Path) -> None:
     assert any("broken.jpg" in w for w in report.warnings)
     rss = etree_parse(out / "rss.xml")
     media = rss.findall(".//{http://search.yahoo.com/mrss/}content")
-    assert [(m.get("url"), m.get("type"), m.get("width"), m.get("height")) for m in media] == [
-        ("https://news.example.com/images/photos/quay.webp.jpg", "image/jpeg", "1600", "1067")]
-    published = out / "images" / "photos" / "quay.webp.jpg"
+    assert [(m.get("type"), m.get("width"), m.get("height")) for m in media] == [("image/jpeg", "1600", "1067")]
+    found = published_photo(media[0].get("url"), "https://news.example.com/", "photos/quay.webp")
+    assert found is not None
+    published = out / "images" / found[0]
     from PIL import Image as PILImage
 
     with PILImage.open(published) as photo:
         assert (photo.format, photo.size) == ("JPEG", (1600, 1067))
-    assert not (out / "images" / "photos" / "broken.jpg").exists()
+    assert sorted(p.name for p in (out / "images").iterdir()) == [found[0]]  # the broken photo is not published
     caption_text = (out / "rss.xml").read_text(encoding="utf-8")
     assert "A broken photo." in caption_text  # its figure keeps its caption, with no picture
 
@@ -497,3 +536,67 @@ def test_photos_from_this_machine_are_fetched_only_when_allowed(tmp_path: Path) 
         assert not [n for n in book.namelist() if n.startswith("OEBPS/images/img-")]
     with zipfile.ZipFile(tmp_path / "allowed" / "epub" / "remote.epub") as book:
         assert [n for n in book.namelist() if n.startswith("OEBPS/images/img-")]
+
+
+def test_files_a_killed_build_left_unrecorded_are_swept(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    write_story(src, 1)
+    syndicate.build(src, out, jobs=1)
+    # what a build killed between writing files and recording them leaves behind
+    (out / "epub" / "story-009.epub").write_bytes(b"PK old")
+    (out / "images" / "sub").mkdir(parents=True)
+    (out / "images" / "sub" / "photo-0123456789.jpg").write_bytes(b"\xff\xd8")
+    (out / "index.html").write_text("the site's own page, outside the build's folders")
+    report = syndicate.build(src, out, jobs=1)
+    assert sorted(report.deleted) == ["epub/story-009.epub", "images/sub/photo-0123456789.jpg"]
+    assert not (out / "images").exists()  # folders left empty go too
+    assert (out / "index.html").is_file()
+
+
+def test_kept_stories_yield_their_slug_and_drop_formats_no_longer_built(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    story_with_slug(src, "a.txt", "shared", "Alpha")
+    story_with_slug(src, "b.txt", None, "Bravo")
+    syndicate.build(src, out, jobs=1)
+    (src / "b.txt").write_text("")  # b is now rejected, and keeps its last good files
+    done = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub")
+    assert done.returncode == 1 and done.stderr.count("b.txt") == 1
+    assert (out / "stories" / "b.json").is_file() and (out / "epub" / "b.epub").is_file()
+    assert not (out / "newsml" / "b.xml").exists() and not (out / "ninjs" / "b.json").exists()
+    (src / "a.txt").write_text("")  # a is rejected too; c asks for a's slug
+    story_with_slug(src, "c.txt", "shared", "Charlie")
+    done = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub")
+    assert done.returncode == 1 and done.stderr.count("a.txt") == 1 and "rejected 2" in done.stderr
+    assert json.loads((out / "stories" / "shared.json").read_text())["headline"] == "Charlie"
+    assert not (out / "stories" / "shared-2.json").exists()
+
+
+def test_two_photos_with_one_file_name_are_both_published(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    for folder, seed in (("a", 1), ("b", 2)):
+        (src / folder).mkdir(parents=True)
+        draw_image(src / folder / "photo.jpg", "JPEG", (320, 200), seed)
+        (src / folder / "story.txt").write_text(
+            f"---\nheadline: Story {folder}\nimages: [photo.jpg]\n---\nText of {folder}.\n\n"
+            f"A photo.\nA photo. (Photo: Ana Lima/Gazette)\n", encoding="utf-8")
+    syndicate.build(src, out, jobs=2, base_url="https://news.example.com/")
+    published = sorted(p.name for p in (out / "images").iterdir())
+    assert len(published) == 2 and all(name.startswith("photo-") for name in published)
+    links = {json.loads((out / "ninjs" / f"{f}-story.json").read_text())["associations"][0]["renditions"][0]["href"]
+             for f in ("a", "b")}
+    assert links == {f"https://news.example.com/images/{name}" for name in published}
+
+
+def test_a_build_inside_a_multiprocessing_child_keeps_its_lock(tmp_path: Path) -> None:
+    import multiprocessing
+
+    src = tmp_path / "in"
+    src.mkdir()
+    write_story(src, 1)
+    child = multiprocessing.get_context("fork").Process(target=syndicate.build, args=(src, tmp_path / "out"),
+                                                        kwargs={"jobs": 1})
+    child.start()
+    child.join(timeout=120)
+    assert child.exitcode == 0 and (tmp_path / "out" / "stories" / "story-001.json").is_file()
