@@ -1,17 +1,19 @@
 """The batch build behind ``syndicate build``: the unattended cron job.
 
-Discover every story input under the input folder, read the changed ones,
-export each to its per-story formats, then the feeds and the edition; write
-every file atomically (temporary file in the same folder, fsync, rename) and
-only when its bytes change; record what each story depends on in a manifest
-written last, so an unchanged story is neither read nor rewritten next time.
-A lock file keeps two builds of the same output folder from interleaving.
+Discover every story input under the input folder; read the changed ones
+for what they claim (id, slug) and settle clashes; export each again in the
+worker processes to its per-story formats; sweep files no story makes; then
+write the feeds and the edition from the stories' JSON, read back one at a
+time. Every file is written atomically (temporary file in the same folder,
+fsync, rename) and only when its bytes change; what each story depends on is
+recorded in a manifest written last, so an unchanged story is neither read nor
+rewritten next time. A lock file keeps two builds of one output folder apart.
 
 Layout (DESIGN.md section 4)::
 
     rss.xml atom.xml feed.json edition.epub
     newsml/<slug>.xml  ninjs/<slug>.json  epub/<slug>.epub  stories/<slug>.json
-    images/<src>       the published copies of local photos the feeds link to
+    images/<name>-<hash>.<ext>   the published copies of local photos that feeds, NewsML-G2 and ninjs link
 """
 
 from __future__ import annotations
@@ -62,8 +64,8 @@ FEED_FILES: dict[str, str] = {**exporters.FEED_FILES, "edition": "edition.epub"}
 ALL_FORMATS: tuple[str, ...] = ("rss", "atom", "jsonfeed", "newsml", "ninjs", "epub", "edition")
 
 MANIFEST = ".syndicate-manifest.json"
-MANIFEST_FORMAT = 3
-KEPT = "kept"  # the digest of a story kept on its last good files while its input is rejected  # a manifest of another format is ignored: everything is rebuilt
+MANIFEST_FORMAT = 3  # a manifest of another format is ignored: everything is rebuilt
+KEPT = "kept"  # the digest of a story kept on its last good files while its input is rejected
 LOCK = ".syndicate.lock"
 CACHE = ".syndicate-cache"
 BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig", ".rej")
