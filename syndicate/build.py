@@ -44,6 +44,7 @@ from . import __version__, exporters
 from .atomic import atomic_write
 from .errors import ConfigError, InputError, LockError, OutputError, SyndicateError
 from .exporters import ExportOptions, get_exporter
+from .exporters.epub import export_edition
 from .html import IMAGES_FOLDER
 from .images import ImageResolver, published_name
 from .model import Image, Story, age_key
@@ -817,7 +818,7 @@ class _Build:
         newest = stories[: self.settings.export.limit]  # the feeds' stories, read once for all three
         images = make_resolver(self.settings)
         for fmt, name in wanted.items():
-            exporter = get_exporter("epub" if fmt == "edition" else fmt)
+            exporter = export_edition if fmt == "edition" else get_exporter(fmt)
             chosen: Sequence[Story] = stories if fmt == "edition" else newest
             if atomic_write(self.out / name, exporter(chosen, self.settings.export, images)):
                 self.report.written.append(name)

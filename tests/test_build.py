@@ -15,6 +15,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from lxml import etree
 from conftest import ROOT, published_photo
 from storygen import draw_image
 
@@ -498,7 +499,7 @@ def test_feeds_describe_photos_as_published(tmp_path: Path) -> None:
                                   encoding="utf-8")
     report = syndicate.build(src, out, jobs=1, base_url="https://news.example.com/")
     assert any("broken.jpg" in w for w in report.warnings)
-    rss = etree_parse(out / "rss.xml")
+    rss = etree.parse(str(out / "rss.xml")).getroot()
     media = rss.findall(".//{http://search.yahoo.com/mrss/}content")
     assert [(m.get("type"), m.get("width"), m.get("height")) for m in media] == [("image/jpeg", "1600", "1067")]
     found = published_photo(media[0].get("url"), "https://news.example.com/", "photos/quay.webp")
@@ -511,12 +512,6 @@ def test_feeds_describe_photos_as_published(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "images").iterdir()) == [found[0]]  # the broken photo is not published
     caption_text = (out / "rss.xml").read_text(encoding="utf-8")
     assert "A broken photo." in caption_text  # its figure keeps its caption, with no picture
-
-
-def etree_parse(path: Path):  # type: ignore[no-untyped-def]
-    from lxml import etree
-
-    return etree.parse(str(path)).getroot()
 
 
 def test_photos_from_this_machine_are_fetched_only_when_allowed(tmp_path: Path) -> None:
@@ -600,3 +595,16 @@ def test_a_build_inside_a_multiprocessing_child_keeps_its_lock(tmp_path: Path) -
     child.start()
     child.join(timeout=120)
     assert child.exitcode == 0 and (tmp_path / "out" / "stories" / "story-001.json").is_file()
+
+
+def test_the_edition_of_a_single_story_is_still_an_edition(tmp_path: Path) -> None:
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    write_story(src, 1)
+    syndicate.build(src, out, jobs=1, edition_title="The Harbour Gazette")
+    titles = []
+    for book in (out / "edition.epub", out / "epub" / "story-001.epub"):
+        with zipfile.ZipFile(book) as epub:
+            opf = etree.fromstring(epub.read("OEBPS/content.opf"))
+        titles.append(opf.findtext(".//{http://purl.org/dc/elements/1.1/}title"))
+    assert titles == ["The Harbour Gazette", "Council votes on harbour plan, part 1"]

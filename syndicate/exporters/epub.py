@@ -54,7 +54,7 @@ from . import ExportOptions
 if TYPE_CHECKING:
     from ..images import ImageResolver
 
-__all__ = ["export_epub", "MODIFIED_WITHOUT_DATE"]
+__all__ = ["export_epub", "export_edition", "MODIFIED_WITHOUT_DATE"]
 
 #: ``dcterms:modified`` of a book none of whose stories has a date (EPUB requires one; never the clock).
 MODIFIED_WITHOUT_DATE = "1980-01-01T00:00:00Z"
@@ -250,8 +250,17 @@ class _ChapterRenderer(HtmlRenderer):
 # ---------------------------------------------------------------- entry point
 
 
-def export_epub(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
+def export_edition(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
+    """An edition, even of one story: the edition's title and drawn cover, a contents page, the stories
+    (a build's ``edition.epub`` stays an edition on a day with a single story)."""
+    return export_epub(stories, options, images, edition=True)
+
+
+def export_epub(stories: Sequence[Story], options: ExportOptions, images: ImageResolver, *,
+                edition: bool | None = None) -> bytes:
     """One story as an EPUB 3 book; several as an edition (newest first, sectioned by subject).
+
+    ``edition`` forces the choice (default: an edition when there is more than one story).
 
     ``stories`` is only indexed, each story at most twice (once to order the
     edition, once to write its chapter), and no story is kept: with a
@@ -261,7 +270,7 @@ def export_epub(stories: Sequence[Story], options: ExportOptions, images: ImageR
     if len(stories) == 0:
         raise ExportError("nothing to export: no stories given")
     plan = _plan(stories)  # first pass
-    edition = len(plan.keys) > 1
+    edition = len(plan.keys) > 1 if edition is None else edition
     info = _BookInfo(
         title=(options.edition_title or options.title) if edition else plan.lead.headline,
         language=(options.language or plan.lead.language) if edition else plan.lead.language,

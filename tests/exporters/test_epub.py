@@ -32,7 +32,7 @@ from test_images import ImageServer, exif_rotated_jpeg
 import syndicate
 from syndicate.errors import ExportError
 from syndicate.exporters import ExportOptions
-from syndicate.exporters.epub import MODIFIED_WITHOUT_DATE, export_epub
+from syndicate.exporters.epub import MODIFIED_WITHOUT_DATE, export_edition, export_epub
 from syndicate.html import xml_safe
 from syndicate.images import ImageResolver
 from syndicate.model import (
@@ -145,8 +145,9 @@ def remote_story(base_url: str) -> Story:
 # ---------------------------------------------------------------- building and checking, once
 
 
-def _build(path: Path, stories: list[Story], resolver: ImageResolver, **options: Any) -> Book:
-    path.write_bytes(export_epub(stories, ExportOptions(**options), resolver))
+def _build(path: Path, stories: list[Story], resolver: ImageResolver, exporter: Any = export_epub,
+           **options: Any) -> Book:
+    path.write_bytes(exporter(stories, ExportOptions(**options), resolver))
     return Book(path, stories, resolver)
 
 
@@ -163,6 +164,8 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
     edition = generate_stories(19, images) + [formats_story(images)]
     built["edition"] = _build(out / "edition.epub", edition, shared, edition_title="Morning Edition")
     built["formats"] = _build(out / "formats.epub", [edition[-1]], shared)
+    built["edition-of-one"] = _build(out / "edition-of-one.epub", [edition[0]], shared, export_edition,
+                                     edition_title="Quiet Day Edition")
     built["missing"] = _build(out / "missing.epub", [missing_images_story()], ImageResolver(images))
     built["undated"] = _build(out / "undated.epub", [undated_story()], ImageResolver(images))
     built["awkward"] = _build(out / "awkward.epub", [awkward_story(images)], ImageResolver(images))
@@ -207,7 +210,8 @@ def text_of(element: etree._Element) -> str:
 # ---------------------------------------------------------------- EPUBCheck
 
 
-@pytest.mark.parametrize("name", ["sample", "second", "edition", "formats", "missing", "undated", "awkward", "remote"])
+@pytest.mark.parametrize("name", ["sample", "second", "edition", "formats", "missing", "undated", "awkward", "remote",
+                                  "edition-of-one"])
 def test_epubcheck_reports_nothing(name: str, books: dict[str, Book], epubcheck: dict[str, list[str]]) -> None:
     if name not in books:
         pytest.skip(f"{SECOND_SAMPLE} is not there yet")
@@ -591,3 +595,14 @@ def test_peak_memory_of_a_lazy_400_story_edition_stays_small() -> None:
         tracemalloc.stop()
     assert len(data) > 400 * 1000  # the book really holds 400 chapters
     assert peak < 4_000_000, f"peak traced memory {peak / 1e6:.1f} MB"
+
+
+def test_an_edition_of_one_story_is_an_edition(books: dict[str, Book]) -> None:
+    """A build's edition.epub on a day with one story: the edition's title and drawn cover, not the story's."""
+    with zipfile.ZipFile(books["edition-of-one"].path) as book:
+        opf = etree.fromstring(book.read("OEBPS/content.opf"))
+        names = book.namelist()
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    assert opf.findtext(f".//{dc}title") == "Quiet Day Edition"
+    assert opf.findtext(f".//{dc}identifier").startswith("urn:uuid:")
+    assert "OEBPS/images/cover.png" in names
