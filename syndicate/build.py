@@ -299,10 +299,7 @@ def discover(input_dir: Path, skip: Path | None = None) -> list[StoryInput]:
             sidecars = tuple(Path(dirpath) / f"{path.stem}{s}" for s in SIDECAR_SUFFIXES
                              if f"{path.stem}{s}" in names and f"{path.stem}{s}" != name)
             found.append(StoryInput(path, str(rel), sidecars))
-    # A story's sidecar of the same stem that is itself a reader's kind (e.g. story.json beside story.txt)
-    # is not a story of its own.
-    sidecar_paths = {s for item in found for s in item.sidecars}
-    return [item for item in found if item.path not in sidecar_paths]
+    return found
 
 
 # ---------------------------------------------------------------- report
@@ -440,7 +437,7 @@ def _export_task(item: StoryInput, slug: str, claim: Claim) -> Exported:
     images: ImageResolver = _WORKER["images"]
     entry.update(id=story.id, wanted_slug=claim.slug, explicit_slug=claim.explicit,
                  date=story.date.isoformat() if story.date else None,
-                 images=image_signature(settings.input_dir, watched_images(item.relpath, story)))
+                 images=file_stats(settings.input_dir, watched_images(item.relpath, story)))
     warnings = tuple(f"{item.relpath}: {p}" for p in images.problems)
     warnings += tuple(f"{item.relpath}: {reason}" for _, reason in missing_images(story))
     images.problems.clear()
@@ -515,31 +512,20 @@ class Manifest:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # no manifest, or an unreadable one: everything is rebuilt
 
-    def save(self, fingerprint: str, stories: Mapping[str, dict[str, Any]], images: Iterable[str]) -> bool:
+    def save(self, fingerprint: str, stories: Mapping[str, dict[str, Any]], images: Iterable[str]) -> None:
         """Record this build (atomically, and last: a build killed before this point is simply redone)."""
         data = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
                 "stories": dict(sorted(stories.items())), "images": sorted(set(images))}
-        return atomic_write(self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+        atomic_write(self.path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
 
 
-def image_signature(input_dir: Path, srcs: Iterable[str]) -> dict[str, list[int] | None]:
-    """Size and modification time of each local photo: a changed photo rebuilds its story."""
-    signature: dict[str, list[int] | None] = {}
-    for src in srcs:
-        try:
-            st = (input_dir / src).stat()
-            signature[src] = [st.st_size, st.st_mtime_ns]
-        except OSError:
-            signature[src] = None
-    return signature
-
-
-def file_stats(out: Path, rels: Iterable[str]) -> dict[str, list[int] | None]:
-    """Size and modification time of output files (None for a missing one)."""
+def file_stats(folder: Path, rels: Iterable[str]) -> dict[str, list[int] | None]:
+    """Size and modification time of files under ``folder`` (None for a missing one): the stamps a build
+    compares to tell a changed photo or a damaged output from an untouched one."""
     stats: dict[str, list[int] | None] = {}
     for rel in rels:
         try:
-            st = (out / rel).stat()
+            st = (folder / rel).stat()
             stats[rel] = [st.st_size, st.st_mtime_ns]
         except OSError:
             stats[rel] = None
@@ -556,7 +542,7 @@ def unchanged(entry: Mapping[str, Any] | None, digest: str, settings: BuildSetti
     """True when a story's recorded dependencies and outputs are all as the last build left them."""
     if not entry or entry.get("digest") != digest:
         return False
-    if image_signature(settings.input_dir, entry.get("images", {})) != entry.get("images", {}):
+    if file_stats(settings.input_dir, entry.get("images", {})) != entry.get("images", {}):
         return False
     return outputs_intact(entry, settings.output_dir)
 

@@ -38,10 +38,9 @@ from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
 from .atomic import atomic_write
-from .mediatypes import MEDIA_TYPES, media_type_for
 from .model import Image
 
-__all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "MEDIA_TYPES", "media_type_for", "published_name"]
+__all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "published_name"]
 
 
 def published_name(src: str, resolved: ResolvedImage) -> str:

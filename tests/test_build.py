@@ -52,6 +52,15 @@ def write_story(folder: Path, i: int, *, edit: str = "") -> Path:
     return path
 
 
+def stories_in(tmp_path: Path, count: int) -> tuple[Path, Path]:
+    """An input folder holding ``count`` written stories, and the output folder to build it into."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(count):
+        write_story(src, i)
+    return src, tmp_path / "out"
+
+
 def children_of(pid: int) -> list[int]:
     """The processes whose parent is ``pid`` (from /proc)."""
     found = []
@@ -137,10 +146,7 @@ def test_quiet_prints_nothing_on_success(tmp_path: Path) -> None:
 
 
 def test_broken_input_is_named_and_the_good_ones_are_built(tmp_path: Path) -> None:
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(3):
-        write_story(src, i)
+    src, _ = stories_in(tmp_path, 3)
     (src / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe binary \x00" * 50)
     (src / "empty.txt").write_bytes(b"")
     done = run_cli("build", src, tmp_path / "out", "--jobs", "2")
@@ -190,10 +196,7 @@ def test_config_file_and_pyproject_are_read_and_the_command_line_wins(tmp_path: 
 
 
 def test_editing_one_input_rebuilds_only_that_story_and_what_contains_it(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
-    for i in range(6):
-        write_story(src, i)
+    src, out = stories_in(tmp_path, 6)
     assert syndicate.build(src, out, jobs=2).exit_code == 0
     before = mtimes(out)
     time.sleep(0.01)
@@ -211,10 +214,7 @@ def test_editing_one_input_rebuilds_only_that_story_and_what_contains_it(tmp_pat
 
 
 def test_removed_input_loses_its_files_and_leaves_the_feeds(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
-    for i in range(3):
-        write_story(src, i)
+    src, out = stories_in(tmp_path, 3)
     syndicate.build(src, out, jobs=1)
     (src / "story-001.txt").unlink()
     report = syndicate.build(src, out, jobs=1)
@@ -249,10 +249,7 @@ def test_hidden_backup_and_sidecar_files_are_not_stories(tmp_path: Path) -> None
 
 
 def test_two_builds_at_once_one_waits_or_exits_2_and_the_output_is_whole(tmp_path: Path) -> None:
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(40):
-        write_story(src, i)
+    src, _ = stories_in(tmp_path, 40)
     out = tmp_path / "out"
     procs = [subprocess.Popen([sys.executable, "-m", "syndicate", "build", str(src), str(out), "--jobs", "1"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
@@ -271,10 +268,7 @@ def test_two_builds_at_once_one_waits_or_exits_2_and_the_output_is_whole(tmp_pat
 
 
 def test_sigkill_at_random_moments_leaves_only_whole_files_and_the_next_run_repairs(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
-    for i in range(200):
-        write_story(src, i)
+    src, out = stories_in(tmp_path, 200)
     old_ref, new_ref = tmp_path / "old", tmp_path / "new"
     assert syndicate.build(src, old_ref, jobs=2).exit_code == 0
     shutil.copytree(old_ref, out)
@@ -304,10 +298,7 @@ def test_sigkill_at_random_moments_leaves_only_whole_files_and_the_next_run_repa
 
 def test_a_killed_build_never_leaves_its_lock_held_by_orphaned_workers(tmp_path: Path) -> None:
     """Kill only the build process (as an OOM killer would): its workers must not keep the output locked."""
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
-    for i in range(120):
-        write_story(src, i)
+    src, out = stories_in(tmp_path, 120)
     proc = subprocess.Popen([sys.executable, "-m", "syndicate", "build", str(src), str(out), "--jobs", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -346,8 +337,7 @@ def test_a_photo_added_later_rebuilds_its_story(tmp_path: Path) -> None:
 
 
 def test_formats_option_builds_only_those_and_removes_the_rest(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
+    src, out = stories_in(tmp_path, 0)
     write_story(src, 1)
     syndicate.build(src, out, jobs=1)
     assert (out / "epub" / "story-001.epub").is_file() and (out / "edition.epub").is_file()
@@ -359,10 +349,7 @@ def test_formats_option_builds_only_those_and_removes_the_rest(tmp_path: Path) -
 def test_a_progress_bar_is_shown_on_a_terminal_only(tmp_path: Path) -> None:
     import pty
 
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(10):
-        write_story(src, i)
+    src, _ = stories_in(tmp_path, 10)
     leader, follower = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "syndicate", "build", str(src), str(tmp_path / "tty"), "--jobs", "1"],
                             stdout=subprocess.DEVNULL, stderr=follower)
@@ -391,8 +378,7 @@ def story_with_slug(folder: Path, name: str, slug: str | None, headline: str) ->
 
 def test_slugs_handed_between_stories_keep_every_file(tmp_path: Path) -> None:
     """Swapping two slugs, or a clash winner disappearing, must leave each new owner's files in place."""
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
+    src, out = stories_in(tmp_path, 0)
     story_with_slug(src, "a.txt", "p", "Alpha")
     story_with_slug(src, "b.txt", "q", "Bravo")
     syndicate.build(src, out, jobs=1)
@@ -415,8 +401,7 @@ def test_slugs_handed_between_stories_keep_every_file(tmp_path: Path) -> None:
 
 
 def test_a_slug_chosen_in_metadata_wins_over_a_derived_one(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
+    src, out = stories_in(tmp_path, 0)
     story_with_slug(src, "harbour.txt", None, "Derived")  # slug "harbour" from the file name
     story_with_slug(src, "later.txt", "harbour", "Chosen")  # asks for "harbour" explicitly
     report = syndicate.build(src, out, jobs=1)
@@ -426,8 +411,7 @@ def test_a_slug_chosen_in_metadata_wins_over_a_derived_one(tmp_path: Path) -> No
 
 
 def test_duplicate_ids_reject_the_later_story(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
+    src, out = stories_in(tmp_path, 0)
     (src / "story.txt").write_text("Storm closes harbour\n\nThe harbour closed on Monday.\n", encoding="utf-8")
     (src / "story.text").write_text("Storm reopens harbour\n\nThe harbour reopened on Friday.\n", encoding="utf-8")
     done = run_cli("build", src, out, "--jobs", "1")
@@ -438,10 +422,7 @@ def test_duplicate_ids_reject_the_later_story(tmp_path: Path) -> None:
 
 
 def test_a_damaged_story_cache_is_rebuilt_not_fatal(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
-    for i in range(3):
-        write_story(src, i)
+    src, out = stories_in(tmp_path, 3)
     syndicate.build(src, out, jobs=1)
     fresh = tmp_path / "fresh"
     syndicate.build(src, fresh, jobs=1)
@@ -473,10 +454,7 @@ def test_an_output_folder_inside_the_input_folder_is_not_read_as_input(tmp_path:
 
 
 def test_an_edited_input_that_is_now_broken_keeps_its_last_good_files(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
-    for i in range(2):
-        write_story(src, i)
+    src, out = stories_in(tmp_path, 2)
     syndicate.build(src, out, jobs=1)
     good = snapshot(out)
     (src / "story-001.txt").write_bytes(b"\x00\xff" * 100)
@@ -534,8 +512,7 @@ def test_photos_from_this_machine_are_fetched_only_when_allowed(tmp_path: Path) 
 
 
 def test_files_a_killed_build_left_unrecorded_are_swept(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
+    src, out = stories_in(tmp_path, 0)
     write_story(src, 1)
     syndicate.build(src, out, jobs=1)
     # what a build killed between writing files and recording them leaves behind
@@ -550,8 +527,7 @@ def test_files_a_killed_build_left_unrecorded_are_swept(tmp_path: Path) -> None:
 
 
 def test_kept_stories_yield_their_slug_and_drop_formats_no_longer_built(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
+    src, out = stories_in(tmp_path, 0)
     story_with_slug(src, "a.txt", "shared", "Alpha")
     story_with_slug(src, "b.txt", None, "Bravo")
     syndicate.build(src, out, jobs=1)
@@ -598,8 +574,7 @@ def test_a_build_inside_a_multiprocessing_child_keeps_its_lock(tmp_path: Path) -
 
 
 def test_the_edition_of_a_single_story_is_still_an_edition(tmp_path: Path) -> None:
-    src, out = tmp_path / "in", tmp_path / "out"
-    src.mkdir()
+    src, out = stories_in(tmp_path, 0)
     write_story(src, 1)
     syndicate.build(src, out, jobs=1, edition_title="The Harbour Gazette")
     titles = []

@@ -153,6 +153,17 @@ def test_a_text_merely_starting_with_a_rule_is_not_metadata(tmp_path: Path) -> N
 DEEP = 100_000
 
 
+def refusal(tmp_path: Path, where: str, content: str) -> InputError:
+    """Write ``content`` as the story's metadata at ``where`` and return the one-line error that names it."""
+    path = write_story(tmp_path)
+    target = tmp_path / where
+    target.write_text(content + (STORY if where.endswith(".txt") else ""), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        syndicate.read(path)
+    assert caught.value.path == str(target) and "\n" not in str(caught.value)
+    return caught.value
+
+
 @pytest.mark.parametrize("where, content", [
     pytest.param("harbour.json", '{"keywords": ' + "[" * DEEP + "]" * DEEP + "}", id="json-lists"),
     pytest.param("harbour.json", '{"source": ' + '{"a": ' * 30_000 + "1" + "}" * 30_000 + "}", id="json-objects"),
@@ -162,13 +173,8 @@ DEEP = 100_000
 ])
 def test_deeply_nested_metadata_is_refused_in_one_line_naming_the_file(where: str, content: str,
                                                                        tmp_path: Path) -> None:
-    path = write_story(tmp_path)
-    target = tmp_path / where
-    target.write_text(content + (STORY if where.endswith(".txt") else ""), encoding="utf-8")
-    with pytest.raises(InputError) as caught:
-        syndicate.read(path)
-    assert caught.value.path == str(target)
-    assert "nested too deeply" in caught.value.message and "\n" not in str(caught.value)
+    error = refusal(tmp_path, where, content)
+    assert "nested too deeply" in error.message
 
 
 @pytest.mark.parametrize("where, content, reason", [
@@ -179,13 +185,7 @@ def test_deeply_nested_metadata_is_refused_in_one_line_naming_the_file(where: st
 ])
 def test_any_parser_failure_on_metadata_is_an_input_error(where: str, content: str, reason: str,
                                                           tmp_path: Path) -> None:
-    path = write_story(tmp_path)
-    target = tmp_path / where
-    target.write_text(content + (STORY if where.endswith(".txt") else ""), encoding="utf-8")
-    with pytest.raises(InputError) as caught:
-        syndicate.read(path)
-    assert caught.value.path == str(target) and reason in caught.value.message
-    assert "\n" not in str(caught.value)
+    assert reason in refusal(tmp_path, where, content).message
 
 
 def test_cli_reports_deeply_nested_metadata_without_a_traceback(tmp_path: Path) -> None:
