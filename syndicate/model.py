@@ -13,7 +13,7 @@ import heapq
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any, ClassVar, Literal, Union
 
@@ -358,6 +358,9 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+#: Story fields that are about where the story was read from, not the story: never in its JSON.
+_NOT_IN_JSON = frozenset({"root"})
+
 _LIST_FIELDS: dict[str, type] = {
     "bylines": Byline,
     "keywords": str,
@@ -394,6 +397,13 @@ class Story:
     body: tuple[Block, ...] = ()
     related: tuple[Related, ...] = ()
     inferred: tuple[Inferred, ...] = ()
+    #: True when the dates are known only to the day (a bare date in metadata, or a date inferred with no
+    #: time): human-readable dates then show no time. JSON key ``date_only``, written only when true.
+    date_only: bool = False
+    #: The absolute folder local image ``src`` paths are relative to (set by the readers for stories read
+    #: from a path). Where the story came from is not what it says: never in its JSON, never compared,
+    #: but it survives pickling (build workers) and :meth:`replace`.
+    root: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         _text(self.id, "id", empty=False)
@@ -423,6 +433,8 @@ class Story:
             _require(isinstance(value, tuple), f"{name} must be a tuple")
             for item in value:
                 _require(isinstance(item, kind), f"{name} must hold {kind.__name__} values")
+        _require(isinstance(self.date_only, bool), "date_only must be true or false")
+        _require(self.root is None or isinstance(self.root, str), "root must be a folder path or None")
 
     # -- convenience views the exporters share
 
@@ -451,6 +463,8 @@ class Story:
         """The JSON object of ``syndicate parse``, keys in the model's order."""
         out: dict[str, Any] = {}
         for f in fields(self):
+            if f.name in _NOT_IN_JSON or (f.name == "date_only" and not self.date_only):
+                continue  # date_only is written only when true, so older story JSON stays byte-identical
             value = getattr(self, f.name)
             if f.name == "body":
                 value = [block_to_dict(b) for b in value]
@@ -473,7 +487,7 @@ class Story:
     def from_dict(cls, data: Any) -> Story:
         """Build and validate a story from its JSON object; raises :class:`ModelError`."""
         data = dict(_mapping(data, "story"))
-        _no_extra(data, {f.name for f in fields(cls)}, "story")
+        _no_extra(data, {f.name for f in fields(cls)} - _NOT_IN_JSON, "story")
         for required in ("id", "slug", "headline"):
             _require(required in data, f"story is missing {required}")
         data["body"] = tuple(block_from_dict(b, f"body[{i}]") for i, b in enumerate(_sequence(data.get("body", []), "body")))

@@ -97,3 +97,29 @@ def test_dates_must_be_datetimes_and_levels_whole_numbers() -> None:
         Story.from_json(story_json(body=[{"type": "heading", "text": "Sub", "level": 2.0}]))
     with pytest.raises(ModelError, match="heading level"):
         Heading("Sub", True)  # type: ignore[arg-type]
+
+
+def test_root_is_not_part_of_the_story_but_survives_pickling_and_replace(tmp_path) -> None:
+    import pickle
+
+    story = Story(**BASE, root=str(tmp_path))  # type: ignore[arg-type]
+    assert "root" not in story.to_dict() and "root" not in story.to_json()
+    assert story == Story(**BASE)  # type: ignore[arg-type]  # where it was read from is not what it says
+    assert pickle.loads(pickle.dumps(story)).root == str(tmp_path)  # build workers hand stories over by pickle
+    assert story.replace(headline="Harbour reopens at last").root == str(tmp_path)
+
+
+def test_root_in_story_json_is_refused() -> None:
+    with pytest.raises(ModelError, match="unknown field"):
+        Story.from_json(story_json(root="/etc"))
+
+
+def test_date_only_is_written_only_when_true_and_round_trips() -> None:
+    day = datetime(2016, 12, 16, tzinfo=timezone.utc)
+    plain = Story(**BASE, published=day)  # type: ignore[arg-type]
+    assert "date_only" not in plain.to_dict()
+    dated = plain.replace(date_only=True)
+    assert json.loads(dated.to_json())["date_only"] is True
+    assert Story.from_json(dated.to_json()) == dated
+    with pytest.raises(ModelError, match="date_only"):
+        Story.from_json(story_json(date_only="yes"))

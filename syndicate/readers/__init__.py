@@ -15,11 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..model import Story
 
-__all__ = ["InputFile", "READERS", "MAX_INPUT_BYTES", "reader_for", "read", "slugify", "default_id", "default_slug"]
+__all__ = ["InputFile", "READERS", "MAX_INPUT_BYTES", "FALLBACK_ID_PREFIX", "reader_for", "read", "slugify",
+           "default_id", "default_slug", "id_prefix_for", "is_id_prefix"]
 
 #: Inputs larger than this are refused before they are read (a story is rarely over 1 MB).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
@@ -31,8 +33,42 @@ READERS: dict[str, str] = {
     ".xml": "syndicate.readers.newsml:read",
 }
 
-#: the authority and date of the ``tag:`` URIs minted for stories without an id of their own (RFC 4151).
-TAG_AUTHORITY = "syndicate.invalid,2026"
+#: The prefix of ids minted when neither ``id_prefix`` nor ``base_url`` is configured. ``syndicate.invalid``
+#: is a name no one owns (RFC 2606), so two newsrooms using it may mint the same id: the build hints
+#: to set ``id_prefix``.
+FALLBACK_ID_PREFIX = "tag:syndicate.invalid,2026:"
+
+#: The date part of a ``tag:`` authority derived from ``base_url`` (RFC 4151 needs one). Fixed, never the
+#: clock, so the same config mints the same ids on every run and machine.
+DERIVED_TAG_YEAR = "2026"
+
+_ID_PREFIX = re.compile(r"^(tag|urn):\S+$")
+
+
+def is_id_prefix(value: str) -> bool:
+    """True when ``value`` may start story ids: a ``tag:`` or ``urn:`` URI with no white space."""
+    return isinstance(value, str) and _ID_PREFIX.match(value) is not None
+
+
+def id_prefix_for(base_url: str) -> str:
+    """The id prefix a newsroom's ``base_url`` implies: ``tag:HOST,2026:`` plus the URL's path.
+
+    ``https://news.example.com/`` gives ``tag:news.example.com,2026:``; ``https://example.com/news/``
+    gives ``tag:example.com,2026:news/``, so two sites on one host mint different ids. The year is
+    the fixed :data:`DERIVED_TAG_YEAR`, never the clock. Raises ValueError for a URL without a host.
+    """
+    parts = urlsplit(base_url.strip())
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise ValueError(f"base_url {base_url!r} has no host to derive an id prefix from")
+    path = parts.path.lstrip("/")
+    path = path if not path or path.endswith("/") else path + "/"
+    return f"tag:{host},{DERIVED_TAG_YEAR}:{_percent_encode(path)}"
+
+
+def _percent_encode(key: str) -> str:
+    """Characters outside the URI's unreserved set and ``/`` as UTF-8 ``%XX`` (ids must be URIs)."""
+    return re.sub(r"[^A-Za-z0-9._~/-]", lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), key)
 
 
 @dataclass(frozen=True)
@@ -42,12 +78,15 @@ class InputFile:
     ``root`` is the input folder: the story's default id and slug follow the
     path under it, and image paths in metadata are resolved (and confined)
     inside it. ``metadata`` given here wins over any sidecar file.
+    ``id_prefix`` (a ``tag:`` or ``urn:`` URI, from the config) starts the
+    default id; None means :data:`FALLBACK_ID_PREFIX`.
     """
 
     data: bytes
     path: Path | None = None
     root: Path | None = None
     metadata: Mapping[str, Any] | None = None
+    id_prefix: str | None = None
 
     @property
     def name(self) -> str:
@@ -82,11 +121,14 @@ def slugify(text: str, max_length: int = 80) -> str:
 
 
 def default_id(source: InputFile, fallback: str) -> str:
-    """The story's stable id when metadata gives none: a ``tag:`` URI from its path under the input folder."""
+    """The story's stable id when metadata gives none: the id prefix and its path under the input folder.
+
+    ``fallback`` (e.g. the headline) keys a story given as text, with no path.
+    """
     rel = source.relpath
-    key = str(rel.with_suffix("")) if rel is not None else slugify(fallback)
-    key = re.sub(r"[^A-Za-z0-9._~/-]", lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), key)
-    return f"tag:{TAG_AUTHORITY}:{key}"
+    key = _percent_encode(str(rel.with_suffix("")) if rel is not None else slugify(fallback))
+    prefix = source.id_prefix or FALLBACK_ID_PREFIX
+    return prefix + key if prefix.endswith((":", "/")) else f"{prefix}:{key}"
 
 
 def default_slug(source: InputFile, fallback: str) -> str:
@@ -128,25 +170,29 @@ def read(
     metadata: Mapping[str, Any] | None = None,
     *,
     root: str | os.PathLike[str] | None = None,
+    id_prefix: str | None = None,
 ) -> Story:
     """Read one input into a :class:`Story`, choosing the reader by file kind.
 
     ``source`` is a path (``str`` or ``Path``) or the input itself (``bytes``,
     or a ``str`` holding more than a file name). ``metadata`` overrides the
     sidecar/front matter; ``root`` is the input folder ids, slugs and image
-    paths are relative to (default: the file's own folder). Raises
+    paths are relative to (default: the file's own folder); ``id_prefix``
+    starts the default id (see :func:`default_id`). Raises
     :class:`~syndicate.errors.InputError` when the input is refused.
     """
+    if id_prefix is not None and not is_id_prefix(id_prefix):
+        raise InputError(f"id_prefix must be a tag: or urn: URI, not {id_prefix!r}")
     root_path = Path(root) if root is not None else None
     if isinstance(source, bytes):
-        item = InputFile(source, None, root_path, metadata)
+        item = InputFile(source, None, root_path, metadata, id_prefix)
         return reader_for("", source)(item)
     if isinstance(source, str) and ("\n" in source or not os.path.exists(source)) and len(source) > 0 \
             and ("\n" in source or len(source) > 255):
         data = source.encode("utf-8")
-        return reader_for("", data)(InputFile(data, None, root_path, metadata))
+        return reader_for("", data)(InputFile(data, None, root_path, metadata, id_prefix))
     path = Path(source)
     if not path.exists():
         raise InputError("no such file", path)
     data = read_bytes(path)
-    return reader_for(path.name, data)(InputFile(data, path, root_path, metadata))
+    return reader_for(path.name, data)(InputFile(data, path, root_path, metadata, id_prefix))
