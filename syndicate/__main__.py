@@ -1,3 +1,5 @@
+"""``python -m syndicate``: the same command line as the ``syndicate`` script."""
+
 from .cli import main
 
-main()
+main(prog_name="syndicate")

@@ -2,36 +2,57 @@
 
 Every command turns its arguments into one library call and its result or
 error into output and an exit code (DESIGN.md section 3): ``0`` done, ``1``
-an input rejected, ``2`` bad usage or nothing could be done. Errors are one
-line naming the file and the problem; ``--debug`` shows the traceback.
+an input rejected, ``2`` bad usage or nothing could be done, ``130``
+interrupted (Ctrl-C). Errors are one line naming the file and the problem;
+``--debug``, before or after the command name, shows the traceback. Every
+line written to stderr goes through :func:`~syndicate.errors.printable`, so
+nothing from the input can drive the operator's terminal.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import stat
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
 
 import click
 
 from . import __version__
-from .errors import ConfigError, LockError, OutputError, SyndicateError
+from .errors import ConfigError, InputError, LockError, OutputError, SyndicateError, printable
 from .exporters import FORMATS, export
 from .readers import read
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: exit codes of the contract
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+#: exit codes of the contract; 130 is the shell's own code for a command ended by SIGINT (128 + 2)
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+#: where ``--debug`` is remembered: ``ctx.meta`` is shared by a command and its subcommand
+DEBUG_KEY = "syndicate.debug"
+
+
+def debugging() -> bool:
+    """True when ``--debug`` was given, before or after the command name."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(DEBUG_KEY))
+
+
+def say(kind: str, text: str) -> None:
+    """Print one ``syndicate: <kind>: <text>`` line on stderr, escaped for the terminal."""
+    click.echo(f"syndicate: {kind}: {printable(text)}", err=True)
 
 
 def fail(error: BaseException, code: int) -> NoReturn:
     """Print one line for ``error`` on stderr and exit with ``code`` (the traceback too under --debug)."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None and ctx.find_root().params.get("debug"):
+    if debugging():
         raise error
-    click.echo(f"syndicate: error: {error}", err=True)
+    say("error", str(error))
     sys.exit(code)
 
 
@@ -40,11 +61,55 @@ def exit_code_for(error: SyndicateError) -> int:
     return EXIT_USAGE if isinstance(error, (ConfigError, LockError)) else EXIT_REJECTED
 
 
+def remember_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[DEBUG_KEY] = True
+
+
+#: ``--debug`` on the group and on every command, so ``syndicate parse X --debug`` works as well
+DEBUG_OPTION = click.option("--debug", is_flag=True, expose_value=False, callback=remember_debug,
+                            help="Show tracebacks instead of one-line errors.")
+
+
+def absolute_http_url(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Accept only an absolute http(s) URL: a bare host such as ``news.example.com`` would give feeds
+    whose every link is relative, which feed readers and validators reject."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{printable(value)} is not an absolute http(s) URL "
+                                 "(e.g. https://news.example.com/)", param=param)
+    return value
+
+
+class SyndicateGroup(click.Group):
+    """The command group: maps Ctrl-C to one line and exit 130 (click's own handling says "Aborted!"
+    and exits 1, which the contract reserves for rejected input)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            interrupted()
+
+
+def interrupted() -> NoReturn:
+    """Report an interrupted command and exit 130; a second Ctrl-C while exiting changes nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if debugging():
+        traceback.print_exc()
+    say("error", "interrupted")
+    sys.exit(EXIT_INTERRUPTED)
+
+
 def export_options(f: F) -> F:
     """The feed/export settings shared by ``convert`` and ``build``."""
     options = [
-        click.option("--base-url", help="Where the output is published; links and images become absolute against it."),
-        click.option("--feed-url", help="The feed's own URL (atom:link rel=self)."),
+        click.option("--base-url", callback=absolute_http_url,
+                     help="Where the output is published (an absolute http(s) URL); links and images become "
+                          "absolute against it."),
+        click.option("--feed-url", callback=absolute_http_url, help="The feed's own URL (atom:link rel=self)."),
         click.option("--title", help="Feed or edition title."),
         click.option("--description", help="Feed description."),
         click.option("--language", help="Feed language (BCP 47)."),
@@ -64,10 +129,10 @@ def given(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SyndicateGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="syndicate")
-@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
-def main(debug: bool) -> None:
+@DEBUG_OPTION
+def main() -> None:
     """Turn news stories into RSS, Atom, JSON Feed, NewsML-G2, ninjs and EPUB 3."""
 
 
@@ -78,56 +143,101 @@ ROOT_OPTION = click.option(
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DEBUG_OPTION
 @click.option("--explain", is_flag=True, help="Print every inferred value and why, for people, instead of JSON.")
 @ROOT_OPTION
 def parse(file: Path, explain: bool, root: Path | None) -> None:
     """Read FILE and print the normalised story as JSON."""
-    try:
-        story = read(file, root=root)
-    except SyndicateError as error:
-        fail(error, exit_code_for(error))
+    story = read_story(file, root)
     if not explain:
         click.echo(story.to_json(), nl=False)
         return
-    click.echo(f"{file}: {story.headline}")
+    # for people, on a terminal: every input-controlled value is escaped (the JSON above escapes its own)
+    click.echo(f"{printable(str(file))}: {printable(story.headline)}")
     if not story.inferred:
         click.echo("Nothing was inferred: every value came from the input or its metadata.")
     for item in story.inferred:
-        click.echo(f"- {item.field} = {item.value}\n    because {item.reason}")
+        click.echo(f"- {printable(item.field)} = {printable(str(item.value))}\n    because {printable(item.reason)}")
+
+
+def read_story(file: Path, root: Path | None) -> Any:
+    """Read one story for ``parse`` or ``convert``; a refused or unreadable file exits 1 with one line."""
+    try:
+        return read(file, root=root)
+    except SyndicateError as error:
+        fail(error, exit_code_for(error))
+    except OSError as error:  # vanished or unreadable between click's check and the read
+        fail(InputError(f"cannot read: {error.strerror or error}", file), EXIT_REJECTED)
 
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DEBUG_OPTION
 @click.option("--to", "fmt", required=True, type=click.Choice(list(FORMATS)), help="Output format.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write ('-' for stdout).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="File to write ('-' for stdout); a symlink's target is updated, a FIFO or device is streamed to.")
 @ROOT_OPTION
 @export_options
 def convert(file: Path, fmt: str, output: Path, root: Path | None, offline: bool | None, **settings: Any) -> None:
     """Convert one story FILE to FORMAT and write it to OUTPUT (feed settings also come from the config file)."""
-    from .atomic import atomic_write
-    from .build import BuildSettings
+    from .build import BuildSettings, missing_images
     from .images import ImageResolver
 
     try:
         config = BuildSettings.load(None, overrides={**given(settings), "offline": offline})
     except SyndicateError as error:
         fail(error, EXIT_USAGE)
+    story = read_story(file, root)
+    images = ImageResolver(root or file.parent, offline=config.offline, max_size=config.export.image_max_size)
     try:
-        story = read(file, root=root)
-        images = ImageResolver(root or file.parent, offline=config.offline, max_size=config.export.image_max_size)
         data = export([story], fmt, config.export, images)
     except SyndicateError as error:
         fail(error, exit_code_for(error))
-    for problem in images.problems:
-        click.echo(f"syndicate: warning: {file}: {problem}", err=True)
+    # a photo the story names but the output lacks is never silent (the build reports the same lines)
+    problems = [f"{src}: {reason}" for src, reason in missing_images(story)] + images.problems
+    for problem in dict.fromkeys(problems):
+        say("warning", f"{file}: {problem}")
     try:
-        if str(output) == "-":
-            sys.stdout.buffer.write(data)
-        else:
-            atomic_write(output, data)
+        write_output(output, data)
     except OSError as error:
         fail(OutputError(f"cannot write: {error.strerror or error}", output), EXIT_USAGE)
+
+
+def write_output(output: Path, data: bytes) -> None:
+    """Write ``data`` where ``-o`` points, as a user expects of each kind of target.
+
+    ``-`` is stdout. A FIFO, a terminal or another device (``/dev/null``, ``/dev/stdout`` onto a pipe) is
+    opened and written as a stream, never replaced. A regular file, or a new one, is written atomically
+    (a temporary file beside it, then a rename); through a symlink, the link's target is, so the link stays.
+    """
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        mode = os.stat(output).st_mode  # follows links, /proc/self/fd ones included
+    except FileNotFoundError:
+        mode = None  # a new file (or a dangling link, whose target is created)
+    if mode is not None and not stat.S_ISREG(mode):
+        write_stream(output, data, append=False)
+        return
+    target = Path(os.path.realpath(output))
+    if target.parts[1:2] in (("proc",), ("dev",)):
+        # /dev/stdout and the like onto a regular file the shell opened for us (`-o /dev/stdout > f`): a
+        # rename would swap the file under the shell; append, as its other writers do
+        write_stream(output, data, append=True)
+        return
+    from .atomic import atomic_write
+
+    atomic_write(target, data)
+
+
+def write_stream(path: Path, data: bytes, *, append: bool) -> None:
+    """Write ``data`` to an existing FIFO, device or descriptor link; never create, truncate or replace it."""
+    flags = os.O_WRONLY | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0) | (os.O_APPEND if append else 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "wb") as stream:
+        stream.write(data)
 
 
 @main.command()
@@ -139,6 +249,7 @@ def convert(file: Path, fmt: str, output: Path, root: Path | None, offline: bool
 @click.option("--formats", help="Comma-separated formats to build (default: all).")
 @click.option("--wait", type=click.FloatRange(min=0), help="Seconds to wait for another build's lock (default 0).")
 @click.option("--quiet", "-q", is_flag=True, default=None, help="Print nothing but errors (for cron).")
+@DEBUG_OPTION
 @export_options
 def build(input_dir: Path | None, output_dir: Path | None, config_file: Path | None, **settings: Any) -> None:
     """Build every story under INPUT_DIR (default input/) into OUTPUT_DIR (default output/)."""
@@ -155,12 +266,11 @@ def build(input_dir: Path | None, output_dir: Path | None, config_file: Path | N
     except OSError as error:  # the output folder itself failed us (disk full, permissions): nothing could be done
         fail(OutputError(f"cannot write the output: {error.strerror or error}", error.filename), EXIT_USAGE)
     for path, reason in report.rejected:
-        click.echo(f"syndicate: error: {path}: {reason}", err=True)
-    for warning in report.warnings:
-        if not config.quiet:
-            click.echo(f"syndicate: warning: {warning}", err=True)
+        say("error", f"{path}: {reason}")
     if not config.quiet:
-        click.echo(report.summary(), err=True)
+        for warning in report.warnings:
+            say("warning", warning)
+        click.echo(printable(report.summary()), err=True)
     sys.exit(report.exit_code)
 
 

@@ -6,7 +6,33 @@ raises them with the file and the reason so a pipeline can do the same.
 
 from __future__ import annotations
 
-__all__ = ["SyndicateError", "ModelError", "InputError", "ConfigError", "ExportError", "LockError", "OutputError"]
+import re
+
+__all__ = ["printable", "SyndicateError", "ModelError", "InputError", "ConfigError", "ExportError", "LockError",
+           "OutputError"]
+
+
+#: What must never reach a terminal raw: C0 controls (ESC, CR, BEL, newline…), DEL, C1 controls (CSI U+009B
+#: alone starts an escape sequence on some terminals), the bidi embeddings, overrides and isolates that
+#: reorder the rest of the line, and lone surrogates (undecodable bytes of a file name).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte the file system name could not decode (surrogateescape): show the byte
+        code -= 0xDC00
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: every control, bidi-reordering or surrogate character becomes a
+    visible escape such as ``\\x1b`` or ``\\u202e``, so input-controlled names and values cannot move the
+    cursor, recolour, retitle or reorder the operator's terminal, nor forge a second line.
+
+    Backslashes are left alone, which makes the escaping idempotent: escaping twice changes nothing.
+    """
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 class SyndicateError(Exception):
@@ -18,7 +44,10 @@ class SyndicateError(Exception):
         self.path = None if path is None else str(path)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+        # The path and the reason often carry input-controlled text (a file name, a metadata value), and
+        # str(error) is what gets printed and logged: it is escaped for the terminal (see printable()).
+        message = printable(self.message)
+        return f"{printable(self.path)}: {message}" if self.path else message
 
 
 class ModelError(SyndicateError, ValueError):
