@@ -53,15 +53,18 @@ from . import InputFile
 __all__ = [
     "KNOWN_KEYS",
     "SIDECAR_SUFFIXES",
+    "STORY_JSON_KEYS",
     "ImageRef",
     "Metadata",
     "attach_images",
     "find_sidecar",
     "gather",
+    "is_metadata_file",
     "is_web_url",
     "load_sidecar",
     "parse_byline",
     "parse_date",
+    "parse_date_precision",
     "parse_metadata",
     "resolve_image",
     "split_front_matter",
@@ -108,6 +111,8 @@ class Metadata:
     related: tuple[Related, ...] | None = None
     images: tuple[ImageRef, ...] = ()
     given: frozenset[str] = field(default_factory=frozenset)
+    #: the date keys given as a bare date (``published: 2024-03-14``): known only to the day
+    day_only: frozenset[str] = field(default_factory=frozenset)
 
     def has(self, key: str) -> bool:
         """True when metadata gave ``key`` (so the reader must not infer it)."""
@@ -144,19 +149,54 @@ def split_front_matter(text: str, name: object = None) -> tuple[dict[str, Any] |
     return data, rest
 
 
+#: Keys only a story as ``syndicate parse`` writes it has, never metadata: a ``.json`` beside a story
+#: holding one of them is that story's parse output (``syndicate parse X.txt > X.json``), not its metadata.
+STORY_JSON_KEYS = frozenset({"body", "inferred"})
+
+
 def find_sidecar(path: Path | None) -> Path | None:
-    """The metadata file beside ``path`` with the same stem, or None; two of them is an InputError."""
+    """The metadata file beside ``path`` with the same stem, or None; two of them is an InputError.
+
+    A file that holds no metadata is not a sidecar (:func:`is_metadata_file`): an empty one, or a
+    ``.json`` that is a story written by ``syndicate parse``. So ``syndicate parse X.txt > X.json``
+    (the shell makes ``X.json`` empty before parse runs) and every build after it read ``X.txt`` as if
+    ``X.json`` were not there.
+    """
     if path is None:
         return None
-    found = [path.with_suffix(s) for s in SIDECAR_SUFFIXES if path.with_suffix(s).is_file() and path.suffix != s]
+    found = [path.with_suffix(s) for s in SIDECAR_SUFFIXES
+             if path.suffix != s and path.with_suffix(s).is_file() and is_metadata_file(path.with_suffix(s))]
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
         raise InputError(f"more than one metadata file beside it ({names}); keep one", path)
     return found[0] if found else None
 
 
+def is_metadata_file(path: Path) -> bool:
+    """False for a file beside a story that holds no metadata: empty (or only white space), or a
+    ``.json`` object with a key only story JSON has (:data:`STORY_JSON_KEYS`). Anything else,
+    unreadable or invalid files included, is metadata, so its problem is reported, not ignored."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_METADATA_BYTES + 1)
+    except OSError:
+        return True
+    if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
+        return False
+    if path.suffix.lower() != ".json":
+        return True
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return True
+    return not (isinstance(data, dict) and STORY_JSON_KEYS & set(data))
+
+
 def load_sidecar(path: Path) -> dict[str, Any]:
-    """Read a sidecar (TOML, JSON or YAML by suffix) into a mapping; refuses bad syntax or non-mappings."""
+    """Read a sidecar (TOML, JSON or YAML by suffix) into a mapping; refuses bad syntax or non-mappings.
+
+    An empty file is no metadata (``{}``), whatever its syntax.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -167,6 +207,8 @@ def load_sidecar(path: Path) -> dict[str, Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("metadata file is not UTF-8", path) from None
+    if not text.strip():
+        return {}
     suffix = path.suffix.lower()
     if suffix == ".toml":
         return _load(tomllib.loads, "TOML", text, path, "metadata")
@@ -350,6 +392,11 @@ def parse_date(value: Any, key: str = "published", name: object = None) -> datet
     that leaves out part of the date (``Dec. 16``) is refused rather than
     completed from the clock.
     """
+    return parse_date_precision(value, key, name)[0]
+
+
+def parse_date_precision(value: Any, key: str = "published", name: object = None) -> tuple[datetime, bool]:
+    """:func:`parse_date`, and whether the value gave a time of day (False: known only to the day)."""
     if isinstance(value, datetime):
         parsed, has_time = value, True
     elif isinstance(value, date):
@@ -359,10 +406,10 @@ def parse_date(value: Any, key: str = "published", name: object = None) -> datet
     else:
         raise InputError(f"metadata {key!r} must be a date or date-time", name)
     if not has_time:
-        return parsed.replace(tzinfo=timezone.utc)
+        return parsed.replace(tzinfo=timezone.utc), False
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise InputError(f"metadata {key!r} is a date-time without an offset ({value}); add one, e.g. +00:00", name)
-    return parsed
+    return parsed, True
 
 
 def _parse_date_text(text: str, key: str, name: object) -> tuple[datetime, bool]:
@@ -405,13 +452,16 @@ def parse_metadata(data: Mapping[str, Any], name: object = None) -> Metadata:
     if unknown:
         raise InputError(f"unknown metadata key(s): {', '.join(unknown)} (known: {', '.join(sorted(KNOWN_KEYS))})", name)
     values: dict[str, Any] = {}
+    day_only: set[str] = set()
     for key, value in data.items():
         if value is None:
             continue  # an explicit null means "not given"
         if key in _SCALARS:
             values[key] = _SCALARS[key](value, name)
         elif key in ("published", "updated"):
-            values[key] = parse_date(value, key, name)
+            values[key], has_time = parse_date_precision(value, key, name)
+            if not has_time:
+                day_only.add(key)
         elif key in _MODEL_CHECKED:
             values[key] = _checked_by_model(key, _str(value, key, name), name)
         elif key == "url":
@@ -420,7 +470,7 @@ def parse_metadata(data: Mapping[str, Any], name: object = None) -> Metadata:
                 raise InputError(f"metadata 'url' must be an http(s) URL, not {values[key]!r}", name)
         else:
             values[key] = _str(value, key, name)
-    return Metadata(**values, given=frozenset(values))
+    return Metadata(**values, given=frozenset(values), day_only=frozenset(day_only))
 
 
 #: Keys whose rules the model owns: they are checked by building a throwaway story around the value,
