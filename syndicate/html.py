@@ -126,6 +126,8 @@ class HtmlRenderer:
     #: Order in which overlapping inline marks nest (outermost first).
     MARK_ORDER: ClassVar[dict[str, int]] = {"link": 0, "strong": 1, "emphasis": 2}
     MARK_TAGS: ClassVar[dict[str, str]] = {"link": "a", "strong": "strong", "emphasis": "em"}
+    #: Heading of the related links (a book sets it in the story's language).
+    related_heading: str = "Also see"
 
     def __init__(self, image_url: ImageUrl | None = None, *, link_url: Callable[[str], str] | None = None) -> None:
         self.image_url = image_url or (lambda image: safe_url(image.src))
@@ -192,7 +194,7 @@ class HtmlRenderer:
             entries.append(f'<li><a href="{escape_text(href)}">{title}</a></li>' if href else f"<li>{title}</li>")
         if not entries:
             return ""
-        return f'<section class="related"><h2>Also see</h2><ul>{"".join(entries)}</ul></section>'
+        return f'<section class="related"><h2>{escape_text(self.related_heading)}</h2><ul>{"".join(entries)}</ul></section>'
 
     # -- pieces
 
