@@ -49,7 +49,8 @@ from ..model import (
     Story,
     Subject,
 )
-from . import InputFile, default_id, default_slug, slugify
+from . import InputFile
+from .finish import Draft, finish
 
 __all__ = ["read", "parse_xml", "MAX_DEPTH"]
 
@@ -468,13 +469,11 @@ def _related(item: etree._Element) -> tuple[Related, ...]:
     return tuple(related)
 
 
-def _language(item: etree._Element, inferred: list[Inferred]) -> str:
+def _language(item: etree._Element) -> str | None:
+    """The item's language tag, or None when it gives no usable one (the finishing step's default applies)."""
     found = _first(item, "contentMeta/language")
     tag = (found.get("tag") if found is not None else None) or item.get(XML_LANG) or ""
-    if _LANG.match(tag):
-        return tag
-    inferred.append(Inferred("language", "en", "the item gives no usable language tag"))
-    return "en"
+    return tag if _LANG.match(tag) else None
 
 
 # ---------------------------------------------------------------- pictures
@@ -585,65 +584,48 @@ def _select(root: etree._Element, name: str) -> _Parts:
 # ---------------------------------------------------------------- the reader
 
 
-def _story_id(guid: str | None, source: InputFile, fallback: str) -> str:
-    if guid and re.match(r"^(tag|urn):\S+$", guid):
-        return guid
-    return default_id(source, fallback)
-
-
 def read(source: InputFile) -> Story:
-    """Read a NewsML-G2 news item, package or news message into a :class:`Story`."""
+    """Read a NewsML-G2 news item, package or news message into a :class:`Story`.
+
+    The item says what it says (a :class:`~syndicate.readers.finish.Draft`);
+    metadata beside it, ``metadata=`` and the fallbacks are the shared
+    finishing step's (:func:`~syndicate.readers.finish.finish`).
+    """
     try:
-        return _read(source)
+        return finish(_draft(source), source)
     except InputError as exc:
         if exc.path is None:  # raised deep in the body walk, which does not know the file
             raise InputError(exc.message, source.name) from None
         raise
 
 
-def _read(source: InputFile) -> Story:
+def _draft(source: InputFile) -> Draft:
+    """What the document says about its (first) story."""
     root = parse_xml(source.data, source.name)
     parts = _select(root, source.name)
     item = next(i for i in (parts.text, parts.package, parts.photo) if i is not None)
-    inferred: list[Inferred] = []
+    draft = Draft()
     body, nitf = _body_of(parts.text, source.name) if parts.text is not None else ([], {})
-    body = _merge_pictures(body, parts.pictures)
+    draft.body = _merge_pictures(body, parts.pictures)
     meta = _first(item, "contentMeta")
     headlines = [t for h in _nar(meta, "headline") if (t := _text(h))] if meta is not None else []
-    headline = headlines[0] if headlines else (_first_text(item, "itemMeta/title") or nitf.get("headline", ""))
-    if not headline:
-        headline = _derived_headline(body)
-        inferred.append(Inferred("headline", headline, "the item has no headline; taken from the body"))
-    summary = _summary(meta)
-    if not summary:
-        lead = next((b.text for b in body if isinstance(b, Paragraph)), "")
-        if lead:
-            summary = lead
-            inferred.append(Inferred("summary", lead, "the item has no summary description; the lead paragraph"))
+    draft.headline = headlines[0] if headlines else (_first_text(item, "itemMeta/title") or nitf.get("headline")
+                                                     or None)
+    draft.subheadline = headlines[1] if len(headlines) > 1 else None
+    draft.summary = _summary(meta) or None
     slugline = _first_text(meta, "slugline") if meta is not None else ""
-    published, updated = _dates(item, source.name, inferred)
-    try:
-        return Story(
-            id=_story_id(item.get("guid"), source, headline),
-            slug=slugify(slugline) if slugline else default_slug(source, headline),
-            headline=headline,
-            subheadline=headlines[1] if len(headlines) > 1 else None,
-            summary=summary,
-            bylines=_bylines(meta, nitf),
-            dateline=(_first_text(meta, "dateline") or _first_text(meta, "located/name") or None) if meta is not None else None,
-            published=published,
-            updated=updated,
-            language=_language(item, inferred),
-            source=_source(item),
-            rights=_first_text(item, "rightsInfo/copyrightNotice") or None,
-            keywords=tuple(k for e in (_nar(meta, "keyword") if meta is not None else []) if (k := _text(e))),
-            subjects=_subjects(meta),
-            body=tuple(body),
-            related=_related(item),
-            inferred=tuple(inferred),
-        )
-    except ModelError as exc:
-        raise InputError(f"cannot make a story of it: {exc.message}", source.name) from None
+    draft.id, draft.slug = item.get("guid"), slugline or None
+    draft.published, draft.updated = _dates(item, source.name, draft.inferred)
+    draft.bylines = _bylines(meta, nitf)
+    if meta is not None:
+        draft.dateline = _first_text(meta, "dateline") or _first_text(meta, "located/name") or None
+        draft.keywords = tuple(k for e in _nar(meta, "keyword") if (k := _text(e)))
+    draft.language = _language(item)
+    draft.source = _source(item)
+    draft.rights = _first_text(item, "rightsInfo/copyrightNotice") or None
+    draft.subjects = _subjects(meta)
+    draft.related = _related(item)
+    return draft
 
 
 def _summary(meta: etree._Element | None) -> str:
@@ -654,11 +636,3 @@ def _summary(meta: etree._Element | None) -> str:
     if chosen is None:
         chosen = next((d for d in descriptions if d.get("role") in (None, "drol:abstract")), None)
     return _text(chosen)
-
-
-def _derived_headline(body: list[Block]) -> str:
-    for block in body:
-        if isinstance(block, (Paragraph, Heading)):
-            words = block.text.split()
-            return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
-    return "Untitled"
