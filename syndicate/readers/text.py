@@ -54,8 +54,9 @@ from ..model import (
     Source,
     Story,
 )
-from . import InputFile, default_id, default_slug
-from .metadata import Metadata, attach_images, gather, parse_byline, split_front_matter
+from . import InputFile
+from .finish import Draft, finish, lead_text, sentences
+from .metadata import Metadata, gather, parse_byline, split_front_matter
 
 __all__ = [
     "Parsed",
@@ -605,136 +606,36 @@ def _nearest_weekday(anchor: date, weekday: int) -> date:
 
 # ---------------------------------------------------------------- 5. the story
 
-_ABBREVIATIONS = {"U.S", "U.K", "U.N", "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Gen", "Sen", "Rep", "Gov", "Lt",
-                  "Col", "Sgt", "Capt", "Prof", "No", "vs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep",
-                  "Sept", "Oct", "Nov", "Dec", "Inc", "Corp", "Co", "Ltd", "Ave", "Mt", "Ft", "a.m", "p.m"}
-_SENTENCE_END = re.compile(r"[.!?][\"”’')]*(?=\s+[\"“‘'(]?[A-Z0-9])")
-
-
-def sentences(text: str) -> list[str]:
-    """Split prose into sentences, not after abbreviations (``U.S.``, ``Dec.``) or initials."""
-    out, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        word = text[start:match.start()].rsplit(" ", 1)[-1].lstrip("\"“‘'(")
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
-            continue
-        out.append(text[start:match.end()].strip())
-        start = match.end()
-    rest = text[start:].strip()
-    return out + ([rest] if rest else [])
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters: whole sentences if they fit, else at a word, with ``…``."""
-    if len(text) <= limit:
-        return text
-    kept = ""
-    for sentence in sentences(text):
-        if len(kept) + len(sentence) + 1 > limit:
-            break
-        kept = f"{kept} {sentence}".strip()
-    if kept:
-        return kept
-    cut = text[:limit - 1]
-    cut = cut[:cut.rfind(" ")] if " " in cut[limit // 2:] else cut
-    return cut.rstrip(" ,;:-–—") + "…"
-
-
-HEADLINE_LIMIT = 100
-SUMMARY_LIMIT = 300
-
-
-def _first_text(body: Sequence[Block]) -> str:
-    """The lead paragraph's text, else the first text any block carries."""
-    for block in body:
-        if isinstance(block, Paragraph):
-            return block.text
-    for block in body:
-        for text in ((block.text,) if isinstance(block, Heading) else (block.caption, block.credit or "")
-                     if isinstance(block, Figure) else block.items if isinstance(block, ListBlock) else ()):
-            if text.strip():
-                return text
-    return ""
-
-
 def build_story(parsed: Parsed, meta: Metadata, source: InputFile) -> Story:
-    """The story: metadata where given, else what the text says or implies (each guess in ``inferred``)."""
-    inferred: list[Inferred] = []
-    body, missing = attach_images(parsed.body, meta.images, source)
-    inferred.extend(Inferred(f"body[{index}].image", src, reason) for index, src, reason in missing)
-    lead = _first_text(parsed.body)
-    if not lead and not parsed.related:
+    """The story: what the text says or implies (each guess in ``inferred``), finished by the shared step.
+
+    Metadata, images, fallbacks (headline, summary, language, id, slug) and
+    cleaning are :func:`~syndicate.readers.finish.finish`'s, as for every reader.
+    """
+    if not lead_text(parsed.body) and not parsed.related:
         raise InputError("no story text (only page furniture)", source.name)
-    lead = lead or parsed.related[0].title
-
-    headline = meta.headline or parsed.headline
-    if meta.headline is None and parsed.headline is not None:
-        inferred.append(Inferred("headline", parsed.headline, "no headline in metadata; the first line reads as one"))
-    if headline is None:
-        headline = shorten(sentences(lead)[0] if sentences(lead) else lead, HEADLINE_LIMIT)
-        inferred.append(Inferred("headline", headline, "no headline in metadata or the text; "
-                                 "the first sentence of the lead, shortened"))
-    subheadline = meta.subheadline or parsed.subheadline
-    if meta.subheadline is None and parsed.subheadline is not None:
-        inferred.append(Inferred("subheadline", parsed.subheadline, "the line under the headline"))
-
-    summary = meta.summary
-    if summary is None:
-        summary = shorten(lead, SUMMARY_LIMIT)
-        inferred.append(Inferred("summary", summary, "no summary in metadata; the lead paragraph"
-                                 + (", shortened at a sentence or word" if summary != lead else "")))
-
-    bylines = meta.bylines
-    if bylines is None:
-        found = tuple(b for line in parsed.byline_lines for b in parse_byline(line))
-        bylines = found
-        for line in parsed.byline_lines:
-            people = "; ".join(b.name + (f" ({b.role})" if b.role else "") for b in parse_byline(line))
-            inferred.append(Inferred("bylines", people, f"from the byline line {line!r}"))
-
-    dateline = meta.dateline or parsed.dateline
-    if meta.dateline is None and parsed.dateline is not None:
-        inferred.append(Inferred("dateline", parsed.dateline,
-                                 f"from the start of the first paragraph, {parsed.dateline_text!r}"))
-    source_record = meta.source
-    if source_record is None and parsed.agency:
-        source_record = Source(AGENCY_NAMES.get(parsed.agency, parsed.agency))
-        inferred.append(Inferred("source", source_record.name, f"the agency in the dateline, ({parsed.agency})"))
-
-    published = meta.published
-    if published is None and not meta.has("published"):
+    draft = Draft(body=list(parsed.body), headline=parsed.headline, subheadline=parsed.subheadline,
+                  dateline=parsed.dateline, related=tuple(parsed.related))
+    if parsed.headline is not None:
+        draft.inferred.append(Inferred("headline", parsed.headline, "no headline in metadata; the first line reads as one"))
+    if parsed.subheadline is not None:
+        draft.inferred.append(Inferred("subheadline", parsed.subheadline, "the line under the headline"))
+    draft.bylines = tuple(b for line in parsed.byline_lines for b in parse_byline(line))
+    for line in parsed.byline_lines:
+        people = "; ".join(b.name + (f" ({b.role})" if b.role else "") for b in parse_byline(line))
+        draft.inferred.append(Inferred("bylines", people, f"from the byline line {line!r}"))
+    if parsed.dateline is not None:
+        draft.inferred.append(Inferred("dateline", parsed.dateline,
+                                       f"from the start of the first paragraph, {parsed.dateline_text!r}"))
+    if parsed.agency:
+        draft.source = Source(AGENCY_NAMES.get(parsed.agency, parsed.agency))
+        draft.inferred.append(Inferred("source", draft.source.name, f"the agency in the dateline, ({parsed.agency})"))
+    if not meta.has("published"):
         guess = infer_published(parsed)
         if guess is not None:
-            published = datetime.fromisoformat(guess.value)
-            inferred.append(guess)
-
-    language = meta.language or "en"
-    if meta.language is None:
-        inferred.append(Inferred("language", "en", "no language in metadata; the default"))
-
-    fallback = headline if source.path is None else "story"
-    story_id = meta.id or default_id(source, fallback)
-    slug = meta.slug or default_slug(source, fallback)
-    origin = "the file's path under the input folder" if source.path is not None else "the headline (no file name)"
-    if meta.id is None:
-        inferred.append(Inferred("id", story_id, f"no id in metadata; from {origin}"))
-    if meta.slug is None:
-        inferred.append(Inferred("slug", slug, f"no slug in metadata; from {origin}"))
-
-    return Story(
-        id=story_id, slug=slug, headline=headline, subheadline=subheadline, summary=summary,
-        bylines=tuple(bylines), dateline=dateline, published=published, updated=meta.updated,
-        language=language, url=meta.url, source=source_record, rights=meta.rights,
-        keywords=meta.keywords or (), subjects=meta.subjects or (), body=tuple(body),
-        related=_merge_related(meta.related or (), parsed.related),
-        inferred=tuple(inferred),
-    )
-
-
-def _merge_related(given: Sequence[Related], found: Sequence[Related]) -> tuple[Related, ...]:
-    """Metadata's related links first, then the text's (those with a title metadata does not already give)."""
-    titles = {r.title.casefold() for r in given}
-    return tuple(given) + tuple(r for r in found if r.title.casefold() not in titles)
+            draft.published, draft.date_only = datetime.fromisoformat(guess.value), True  # the day, not the time
+            draft.inferred.append(guess)
+    return finish(draft, source, meta=meta)
 
 
 def read(source: InputFile) -> Story:
