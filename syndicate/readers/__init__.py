@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..model import Story
 
 __all__ = ["InputFile", "READERS", "MAX_INPUT_BYTES", "FALLBACK_ID_PREFIX", "reader_for", "read", "slugify",
-           "default_id", "default_slug", "id_prefix_for", "is_id_prefix"]
+           "default_id", "default_slug", "id_prefix_for", "is_id_prefix", "kind_of", "root_element"]
 
 #: Inputs larger than this are refused before they are read (a story is rarely over 1 MB).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
@@ -31,7 +31,22 @@ READERS: dict[str, str] = {
     ".txt": "syndicate.readers.text:read",
     ".text": "syndicate.readers.text:read",
     ".xml": "syndicate.readers.newsml:read",
+    ".html": "syndicate.readers.html:read",
+    ".htm": "syndicate.readers.html:read",
 }
+
+#: Root elements (local names) that make an input NewsML-G2 whatever its name.
+NEWSML_ROOTS = frozenset({"newsitem", "packageitem", "newsmessage"})
+#: Root elements that make an input an HTML page (a fragment may start with any body element).
+HTML_ROOTS = frozenset({"html", "head", "body", "article", "main", "section", "div", "p", "h1", "h2", "h3", "header",
+                        "figure", "meta", "title", "link", "script", "style", "span", "table", "ul", "ol", "img"})
+
+# What may come before the root element: white space, an XML declaration, comments, processing
+# instructions and a DOCTYPE; then the root element's name (any namespace prefix dropped).
+_PROLOGUE = re.compile(r"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!doctype[^>]*>)*", re.IGNORECASE | re.DOTALL)
+_ROOT_NAME = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+#: How much of an input is looked at to find its root element.
+SNIFF_BYTES = 64 * 1024
 
 #: The prefix of ids minted when neither ``id_prefix`` nor ``base_url`` is configured. ``syndicate.invalid``
 #: is a name no one owns (RFC 2606), so two newsrooms using it may mint the same id: the build hints
@@ -137,18 +152,51 @@ def default_slug(source: InputFile, fallback: str) -> str:
     return slugify(str(rel.with_suffix("")).replace("/", "-")) if rel is not None else slugify(fallback)
 
 
-def reader_for(name: str, data: bytes | None = None) -> Callable[[InputFile], Story]:
-    """The reader for a file name (by extension), sniffing XML for text given directly."""
+def root_element(data: bytes) -> str | None:
+    """The local name (lowercased) of the element ``data`` starts with, after any XML prologue; None
+    when it does not start with an element (plain text). Looks at the first :data:`SNIFF_BYTES` only."""
+    head = data[:SNIFF_BYTES]
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            text = head[2:].decode(codec, "ignore")
+            break
+    else:
+        text = head.decode("utf-8", "ignore").lstrip("\ufeff")
+    rest = text[_PROLOGUE.match(text).end():]  # type: ignore[union-attr]  # the pattern matches "" at worst
+    match = _ROOT_NAME.match(rest)
+    return match.group(1).lower() if match else None
+
+
+def kind_of(name: str, data: bytes | None = None) -> str:
+    """The :data:`READERS` key for an input: its extension, then (for ``.xml`` or no extension) its root
+    element. An ``.xml`` file whose root is ``<html>`` is a page; a nameless input that starts with a
+    NewsML-G2 root is NewsML, with an HTML element a page, with no element text."""
     suffix = Path(name).suffix.lower()
-    if suffix not in READERS:
-        if data is not None and data.lstrip()[:1] == b"<" and not suffix:
-            suffix = ".xml"
-        elif not suffix:
-            suffix = ".txt"
-        else:
-            raise InputError(f"no reader for {suffix!r} files (known: {', '.join(sorted(READERS))})", name)
-    module_name, _, func = READERS[suffix].partition(":")
-    reader: Callable[[InputFile], Story] = getattr(importlib.import_module(module_name), func)
+    if suffix and suffix not in READERS:
+        raise InputError(f"no reader for {suffix!r} files (known: {', '.join(sorted(READERS))})", name or None)
+    if suffix not in ("", ".xml") or data is None:
+        return suffix or ".txt"
+    root = root_element(data)
+    if root is None:
+        return suffix or ".txt"
+    if root in NEWSML_ROOTS:
+        return ".xml"
+    if root in HTML_ROOTS:
+        return ".html"
+    return ".xml"  # some other XML: the NewsML reader names its root element in one line
+
+
+def reader_for(name: str, data: bytes | None = None) -> Callable[[InputFile], Story]:
+    """The reader for an input: by file extension, then by its root element (see :func:`kind_of`)."""
+    kind = kind_of(name, data)
+    module_name, _, func = READERS[kind].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        raise InputError(f"no reader for {kind!r} input in this version", name or None) from None
+    reader: Callable[[InputFile], Story] = getattr(module, func)
     return reader
 
 
