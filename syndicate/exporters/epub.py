@@ -29,7 +29,24 @@ and fixed in shape; every text goes through
 (the tests parse each one with lxml and run EPUBCheck). The zip is written
 with ``mimetype`` first and stored, a fixed entry order, a fixed date on
 every entry, photos stored and text deflated, so the same stories always give
-the same bytes, whatever the machine's clock or time zone.
+the same bytes, whatever the machine's clock or time zone. The zip is written
+straight into a file object (:func:`write_epub`, :func:`write_edition`), so a
+build's edition never holds its photos in memory: only :func:`export_epub`,
+which returns bytes, collects the book in a buffer.
+
+Languages: the book's own words (by-line, dates, "Contents", "Cover", the
+edition's unfiled section…) come from :mod:`syndicate.labels` in each story's
+language, and the edition's pages in the edition's; a language without its own
+words gets a layout of names, symbols and ISO dates. Every XHTML page carries
+``dir`` and ``xml:lang``, the spine ``page-progression-direction``, and every
+navigation entry its story's language (and ``dir`` where it differs).
+
+Dates: a book shows only the dates its stories have, and no time where only
+the day is known (``Story.date_only``). EPUB 3 requires ``dcterms:modified``
+even so: a book none of whose stories has a date gets
+:data:`MODIFIED_WITHOUT_DATE` (never the clock, never shown to readers), and a
+warning line in the resolver's ``problems``. An edition's title, publisher and
+rights come from the options only, never from one of its stories.
 """
 
 from __future__ import annotations
@@ -43,35 +60,39 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 from ..errors import ExportError
 from ..html import HtmlRenderer, escape_text, public_link
+from ..labels import Labels, direction, labels_for
 from ..model import Figure, Heading, Image, Story, age_key
 from . import ExportOptions
 
 if TYPE_CHECKING:
     from ..images import ImageResolver
 
-__all__ = ["export_epub", "export_edition", "MODIFIED_WITHOUT_DATE"]
+__all__ = ["export_epub", "export_edition", "write_epub", "write_edition", "MODIFIED_WITHOUT_DATE"]
 
-#: ``dcterms:modified`` of a book none of whose stories has a date (EPUB requires one; never the clock).
-MODIFIED_WITHOUT_DATE = "1980-01-01T00:00:00Z"
-#: Every zip entry's date: the zip format's own epoch, so the file never depends on the clock.
+#: ``dcterms:modified`` of a book none of whose stories has a date. EPUB 3 requires the element, and the
+#: clock would make the bytes differ from run to run, so it is this fixed stand-in: the day EPUB 3.3
+#: became a W3C Recommendation, the earliest an EPUB 3.3 book can have been made. It is never shown in
+#: the book (the title block shows only the stories' own dates), and its use is a warning.
+MODIFIED_WITHOUT_DATE = "2023-05-25T00:00:00Z"
+#: Every zip entry's date: the zip format's own epoch, so the file never depends on the clock (readers
+#: never see it: it is not the book's date).
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
-#: Heading of the section holding an edition's stories without subjects.
-UNFILED_SECTION = "More news"
+#: Heading of the section holding an English edition's stories without subjects (other languages:
+#: :attr:`syndicate.labels.Labels.more_news`).
+UNFILED_SECTION = labels_for("en").more_news
 #: Namespace of the UUIDs identifying editions (derived from their stories' ids).
 EDITION_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://syndicate.invalid/edition")
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 _STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif")  # already compressed: deflating them only costs time
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 _XHTML_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
                '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
-               'xml:lang="{lang}" lang="{lang}">\n<head>\n<meta charset="UTF-8"/>\n<title>{title}</title>\n'
+               'xml:lang="{lang}" lang="{lang}" dir="{dir}">\n<head>\n<meta charset="UTF-8"/>\n<title>{title}</title>\n'
                '<link rel="stylesheet" type="text/css" href="style.css"/>\n</head>\n')
 _CONTAINER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
               '<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">\n'
@@ -83,17 +104,20 @@ _CONTAINER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 class _Container:
-    """The OCF zip, written entry by entry into memory as the book is made.
+    """The OCF zip, written entry by entry into ``out`` as the book is made.
 
     ``mimetype`` comes first and stored (the OCF rule); every entry has the
     same fixed date and attributes; photos are stored (already compressed)
     and text is deflated. The caller adds entries in a fixed order, so the
-    bytes depend on nothing but the stories.
+    bytes depend on nothing but the stories. ``out`` must be seekable (a
+    file or a buffer): on a pipe zipfile would add data descriptors, and the
+    bytes would depend on where the book is written.
     """
 
-    def __init__(self) -> None:
-        self._buffer = io.BytesIO()
-        self._archive = zipfile.ZipFile(self._buffer, "w")
+    def __init__(self, out: IO[bytes]) -> None:
+        if not out.seekable():
+            raise ExportError("an EPUB is written into a seekable file (a regular file or a buffer), not a stream")
+        self._archive = zipfile.ZipFile(out, "w")
         self.write("mimetype", b"application/epub+zip")
         self.write("META-INF/container.xml", _CONTAINER.encode("utf-8"))
 
@@ -126,10 +150,9 @@ class _Container:
         info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
         return info
 
-    def close(self) -> bytes:
-        """Write the central directory and return the whole file."""
+    def close(self) -> None:
+        """Write the central directory: the book is whole."""
         self._archive.close()
-        return self._buffer.getvalue()
 
 
 # ---------------------------------------------------------------- the book's parts
@@ -147,6 +170,7 @@ class _Photo:
     media_type: str
     width: int
     height: int
+    animated: bool
 
     @property
     def item_id(self) -> str:
@@ -173,7 +197,8 @@ class _BookImages:
             photo = None
             if resolved is not None:  # numbered in first-use order, so the same stories give the same names
                 self.count += 1
-                photo = _Photo(self.count, resolved.extension, resolved.media_type, resolved.width, resolved.height)
+                photo = _Photo(self.count, resolved.extension, resolved.media_type, resolved.width, resolved.height,
+                               _is_animated(resolved))
                 self.container.write(f"OEBPS/{photo.href}", resolved.data)
             self.by_src[image.src] = photo
         return self.by_src[image.src]
@@ -187,6 +212,20 @@ class _BookImages:
         return [p for p in self.by_src.values() if p is not None]
 
 
+def _is_animated(resolved: Any) -> bool:
+    """Whether a photo moves: the resolver's word for it when it gives one, else Pillow's for a GIF (the only
+    moving format the resolver keeps as it is)."""
+    known = getattr(resolved, "animated", None)
+    if known is not None:
+        return bool(known)
+    if resolved.media_type != "image/gif":
+        return False
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(resolved.data)) as picture:
+        return bool(getattr(picture, "is_animated", False))
+
+
 @dataclass(frozen=True, slots=True)
 class _Chapter:
     """One story's file in the book, with what the navigation lists: its headline and subheadings.
@@ -197,6 +236,7 @@ class _Chapter:
     number: int
     headline: str
     headings: tuple[str, ...]
+    language: str
 
     @property
     def href(self) -> str:
@@ -225,10 +265,11 @@ class _Section:
 class _ChapterRenderer(HtmlRenderer):
     """The shared renderer, with ids on subheadings (for the navigation) and photos from the book."""
 
-    def __init__(self, book_images: _BookImages, link_url: Callable[[str], str]) -> None:
+    def __init__(self, book_images: _BookImages, link_url: Callable[[str], str], labels: Labels) -> None:
         super().__init__(self._image_href, link_url=link_url)
         self.book_images = book_images
         self.headings: list[str] = []
+        self.related_heading = labels.related
 
     def _image_href(self, image: Image) -> str | None:
         photo = self.book_images.add(image)
@@ -260,29 +301,73 @@ def export_epub(stories: Sequence[Story], options: ExportOptions, images: ImageR
                 edition: bool | None = None) -> bytes:
     """One story as an EPUB 3 book; several as an edition (newest first, sectioned by subject).
 
-    ``edition`` forces the choice (default: an edition when there is more than one story).
+    ``edition`` forces the choice (default: an edition when there is more than one story). The book is
+    returned as bytes; :func:`write_epub` writes it into a file instead, never holding it whole.
+    """
+    buffer = io.BytesIO()
+    write_epub(stories, options, images, buffer, edition=edition)
+    return buffer.getvalue()
+
+
+def write_edition(stories: Sequence[Story], options: ExportOptions, images: ImageResolver, out: IO[bytes]) -> None:
+    """:func:`export_edition`, written into ``out`` (a seekable binary file) as it is made."""
+    write_epub(stories, options, images, out, edition=True)
+
+
+def write_epub(stories: Sequence[Story], options: ExportOptions, images: ImageResolver, out: IO[bytes], *,
+               edition: bool | None = None) -> None:
+    """:func:`export_epub`, written into ``out`` (a seekable binary file, e.g. a temporary file) as it is made.
 
     ``stories`` is only indexed, each story at most twice (once to order the
-    edition, once to write its chapter), and no story is kept: with a
-    sequence that loads its stories on demand, memory holds the book's bytes
-    and a few KB of navigation a story, never the stories themselves.
+    edition, once to write its chapter), and no story is kept; each chapter
+    and photo goes into ``out`` as soon as it is made. With a sequence that
+    loads its stories on demand, memory holds a few KB of navigation a
+    story, never the stories, their photos or the book.
+
+    Non-fatal problems (a photo that is missing, a book with no date at all,
+    an edition without a title in the options) are lines in ``images.problems``.
     """
     if len(stories) == 0:
         raise ExportError("nothing to export: no stories given")
     plan = _plan(stories)  # first pass
     edition = len(plan.keys) > 1 if edition is None else edition
+    language = (options.language or plan.lead.language) if edition else plan.lead.language
+    labels = labels_for(language)
     info = _BookInfo(
-        title=(options.edition_title or options.title) if edition else plan.lead.headline,
-        language=(options.language or plan.lead.language) if edition else plan.lead.language,
+        title=_edition_title(options, labels, plan.lead, images.problems) if edition else plan.lead.headline,
+        language=language,
         identifier=_edition_id(plan.keys) if edition else plan.keys[0].story_id,
         edition=edition,
+        labels=labels,
     )
-    book = _Book(_Container(), images, options, info)
-    for name, keys in plan.sections:  # second pass, in reading order
+    book = _Book(_Container(out), images, options, info)
+    for name, keys in _sections(plan.keys, labels):  # second pass, in reading order
         section = book.start_section(name)
         for key in keys:
             book.write_chapter(section, stories[key.position])
-    return book.finish(plan.lead.date)
+    book.finish(plan.lead)
+
+
+def _given_title(options: ExportOptions) -> str | None:
+    """The edition's title from the options: ``edition_title``, else ``title`` unless it is only the options'
+    default (a placeholder, never a newsroom's name)."""
+    default = ExportOptions.__dataclass_fields__["title"].default
+    for title in (options.edition_title, options.title):
+        if title and title.strip() and title != default:
+            return title
+    return None
+
+
+def _edition_title(options: ExportOptions, labels: Labels, lead: _Lead, problems: list[str]) -> str:
+    """The options' title; without one, "Edition of <newest date>" in the edition's language (its newest
+    headline when no story has a date), and a warning naming the option."""
+    title = _given_title(options)
+    if title is not None:
+        return title
+    problems.append("the edition has no title: set edition_title (or title) in the config")
+    if lead.date is None:
+        return lead.headline
+    return labels.edition.format(date=labels.day(lead.date))
 
 
 # ---------------------------------------------------------------- first pass: order and sections
@@ -304,14 +389,14 @@ class _Lead:
     headline: str
     language: str
     date: datetime | None
+    date_only: bool = False
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """The book's reading order: the stories' keys newest first, grouped into sections."""
+    """The book's reading order: the stories' keys newest first, and the newest story."""
 
     keys: list[_StoryKey]
-    sections: list[tuple[str | None, list[_StoryKey]]]
     lead: _Lead
 
 
@@ -324,23 +409,21 @@ def _plan(stories: Sequence[Story]) -> _Plan:
         key = _StoryKey(age_key(story.date, story.id), position, story.id,
                         story.subjects[0].name if story.subjects else None)
         if newest is None or key < newest[0]:
-            newest = (key, _Lead(story.headline, story.language, story.date))
+            newest = (key, _Lead(story.headline, story.language, story.date, story.date_only))
         keys.append(key)
-    assert newest is not None  # export_epub refuses an empty sequence
+    assert newest is not None  # write_epub refuses an empty sequence
     keys.sort()  # by age, then by position: the stable order newest_first gives
-    sections: list[tuple[str | None, list[_StoryKey]]] = [(None, keys)]  # a single story has no sections
-    if len(keys) > 1:
-        sections = _grouped(keys)
-    return _Plan(keys, sections, newest[1])
+    return _Plan(keys, newest[1])
 
 
-def _grouped(keys: list[_StoryKey]) -> list[tuple[str | None, list[_StoryKey]]]:
+def _sections(keys: list[_StoryKey], labels: Labels) -> list[tuple[str | None, list[_StoryKey]]]:
     """Group newest-first stories by their first subject, sections in order of their newest story.
 
-    Stories without subjects go last, under :data:`UNFILED_SECTION`; when no
-    story has a subject there are no sections at all.
+    Stories without subjects go last, under the labels' "More news"
+    (:data:`UNFILED_SECTION` in English); when no story has a subject, or
+    there is only one story, there are no sections at all.
     """
-    if all(k.subject is None for k in keys):
+    if len(keys) == 1 or all(k.subject is None for k in keys):
         return [(None, keys)]
     groups: dict[str, list[_StoryKey]] = {}
     unfiled: list[_StoryKey] = []
@@ -349,7 +432,7 @@ def _grouped(keys: list[_StoryKey]) -> list[tuple[str | None, list[_StoryKey]]]:
             groups.setdefault(key.subject, []).append(key)
         else:
             unfiled.append(key)
-    return [*groups.items(), *([(UNFILED_SECTION, unfiled)] if unfiled else [])]
+    return [*groups.items(), *([(labels.more_news, unfiled)] if unfiled else [])]
 
 
 def _edition_id(keys: Iterable[_StoryKey]) -> str:
@@ -368,6 +451,7 @@ class _BookInfo:
     language: str
     identifier: str
     edition: bool
+    labels: Labels
 
 
 @dataclass
@@ -376,11 +460,11 @@ class _BookFacts:
 
     Ordered sets (dicts with None values) keep first-seen order, so the
     metadata lists names in reading order, each once. Only a single-story
-    book keeps its story: its by-lines, subjects and summary describe the book.
+    book keeps its story: its by-lines, source, rights, subjects and summary
+    describe the book. An edition's publisher and rights are the options',
+    never one story's.
     """
 
-    sources: dict[str, None] = field(default_factory=dict)
-    rights: dict[str, None] = field(default_factory=dict)
     first_subjects: dict[str, None] = field(default_factory=dict)
     latest: datetime | None = None  # the latest Story.date (an edition's dc:date)
     modified: datetime | None = None  # the latest published or updated date (dcterms:modified)
@@ -389,8 +473,6 @@ class _BookFacts:
 
     def add(self, story: Story, book_images: _BookImages, edition: bool) -> None:
         """Note a story whose chapter has just been written (its photos are in ``book_images``)."""
-        _add_text(self.sources, story.source.name if story.source else None)
-        _add_text(self.rights, story.rights)
         _add_text(self.first_subjects, story.subjects[0].name if story.subjects else None)
         self.latest = _later(self.latest, story.date)
         self.modified = _later(_later(self.modified, story.updated), story.published)
@@ -448,19 +530,24 @@ class _Book:
         section.chapters.append(chapter)
         self.facts.add(story, self.images, self.info.edition)
 
-    def finish(self, newest_date: datetime | None) -> bytes:
-        """Write the cover and the package documents after the chapters, and return the book's bytes."""
-        cover = _cover(self.facts.only_story, self.info.title, newest_date, self.images)
-        self.container.write("OEBPS/cover.xhtml", _cover_page(cover, self.info.language))
+    def finish(self, lead: _Lead) -> None:
+        """Write the cover and the package documents after the chapters, and close the zip."""
+        cover = _cover(self.facts.only_story, self.info, lead, self.images)
+        self.container.write("OEBPS/cover.xhtml", _cover_page(cover, self.info))
         if cover.drawn is not None:
             self.container.write(f"OEBPS/{cover.href}", cover.drawn)
         self.container.write_text("OEBPS/nav.xhtml", _nav_document(self.sections, self.info))
         self.container.write_text("OEBPS/toc.ncx", _ncx(self.sections, self.info))
-        manifest = _manifest(self.sections, self.images.photos(), cover)
+        photos = self.images.photos()
+        manifest = _manifest(self.sections, photos, cover)
         spine = _spine(self.sections, self.info.edition)
-        metadata = _metadata(self.facts, self.info, cover)
+        if self.facts.modified is None:
+            self.images.resolver.problems.append(
+                f"no story in the book has a date: its dcterms:modified (required by EPUB 3) is the fixed "
+                f"stand-in {MODIFIED_WITHOUT_DATE}, and it shows no date")
+        metadata = _metadata(self.facts, self.info, self.options, cover, any(p.animated for p in photos))
         self.container.write_text("OEBPS/content.opf", _package(metadata, manifest, spine, self.info.language))
-        return self.container.close()
+        self.container.close()
 
 
 # ---------------------------------------------------------------- dates
@@ -471,12 +558,16 @@ def _utc(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _human_date(value: datetime) -> str:
-    """``16 December 2016, 14:00 UTC+01:00`` in the story's own offset (no locale, no local time zone)."""
-    offset = value.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    zone = "UTC" if minutes == 0 else f"UTC{'+' if minutes > 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}, {value:%H:%M} {zone}"
+def _time_element(value: datetime, labels: Labels, date_only: bool) -> str:
+    """A ``<time>`` with the date in the book's words; only the day (in both) when no time is known."""
+    machine = value.date().isoformat() if date_only else _utc(value)
+    return f'<time datetime="{machine}">{escape_text(labels.moment(value, date_only=date_only))}</time>'
+
+
+def _fill(template: str, field_name: str, markup: str) -> str:
+    """A label template with one field replaced by ready markup, the rest of its words escaped."""
+    before, _, after = template.partition("{" + field_name + "}")
+    return escape_text(before) + markup + escape_text(after)
 
 
 # ---------------------------------------------------------------- chapters
@@ -496,58 +587,63 @@ def _link_url(base: str | None) -> Callable[[str], str]:
     return link
 
 
-def _byline(story: Story) -> str:
-    names = [escape_text(b.name + (f", {b.role}" if b.role else "")) for b in story.bylines]
+def _byline(story: Story, labels: Labels) -> str:
+    names = [labels.role.format(name=b.name, role=b.role) if b.role else b.name for b in story.bylines]
     if not names:
         return ""
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f'<p class="byline">By {joined}</p>\n'
+    return f'<p class="byline">{escape_text(labels.byline(names))}</p>\n'
 
 
-def _title_block(story: Story) -> str:
-    """The story's title page: headline, deck, by-line, dateline and dates."""
+def _title_block(story: Story, labels: Labels) -> str:
+    """The story's title page: headline, deck, by-line, dateline and dates (only those the story has)."""
     parts = ['<header class="story">\n', f'<h1 id="headline">{escape_text(story.headline)}</h1>\n']
     if story.subheadline:
         parts.append(f'<p class="deck">{escape_text(story.subheadline)}</p>\n')
-    parts.append(_byline(story))
+    parts.append(_byline(story, labels))
     if story.dateline:
         parts.append(f'<p class="dateline">{escape_text(story.dateline)}</p>\n')
-    for label, value in (("Published", story.published), ("Updated", story.updated)):
+    for template, value in ((labels.published, story.published), (labels.updated, story.updated)):
         if value is not None:
-            parts.append(f'<p class="date">{label} <time datetime="{_utc(value)}">{_human_date(value)}</time></p>\n')
+            time = _time_element(value, labels, story.date_only)
+            parts.append(f'<p class="date">{_fill(template, "date", time)}</p>\n')
     parts.append("</header>\n")
     return "".join(parts)
 
 
-def _end_matter(story: Story, link: Callable[[str], str]) -> str:
+def _end_matter(story: Story, renderer: _ChapterRenderer, labels: Labels) -> str:
     """Related links, source and rights after the body (nothing the input had is lost)."""
     parts = []
     if story.related:
-        parts.append(HtmlRenderer(link_url=link).related(story.related) + "\n")
+        parts.append(renderer.related(story.related) + "\n")
     if story.source:
-        href = link(story.source.url) if story.source.url else ""
+        href = renderer.link_url(story.source.url) if story.source.url else ""
         name = escape_text(story.source.name)
-        parts.append(f'<p class="source">Source: <a href="{escape_text(href)}">{name}</a></p>\n' if href
-                     else f'<p class="source">Source: {name}</p>\n')
+        markup = f'<a href="{escape_text(href)}">{name}</a>' if href else name
+        parts.append(f'<p class="source">{_fill(labels.source, "name", markup)}</p>\n')
     if story.rights:
         parts.append(f'<p class="rights">{escape_text(story.rights)}</p>\n')
     return "".join(parts)
 
 
 def _chapter(story: Story, number: int, book_images: _BookImages, options: ExportOptions) -> tuple[_Chapter, bytes]:
-    """A story's chapter as XHTML, with what the navigation needs of it."""
-    link = _link_url(story.url or options.base_url)
-    renderer = _ChapterRenderer(book_images, link)
+    """A story's chapter as XHTML, in the story's language and direction, with what the navigation needs."""
+    labels = labels_for(story.language)
+    renderer = _ChapterRenderer(book_images, _link_url(story.url or options.base_url), labels)
     body = renderer.render(story.body)
-    xhtml = (_XHTML_HEAD.format(lang=escape_text(story.language), title=escape_text(story.headline))
-             + '<body>\n<section class="story" epub:type="chapter">\n' + _title_block(story) + body
-             + ("\n" if body else "") + _end_matter(story, link) + "</section>\n</body>\n</html>\n")
-    return _Chapter(number, story.headline, tuple(renderer.headings)), xhtml.encode("utf-8")
+    xhtml = (_xhtml_head(story.language, story.headline)
+             + '<body>\n<section class="story" epub:type="chapter">\n' + _title_block(story, labels) + body
+             + ("\n" if body else "") + _end_matter(story, renderer, labels) + "</section>\n</body>\n</html>\n")
+    return _Chapter(number, story.headline, tuple(renderer.headings), story.language), xhtml.encode("utf-8")
+
+
+def _xhtml_head(language: str, title: str) -> str:
+    """An XHTML page's start, up to ``<body>``: its language, its writing direction and its title."""
+    return _XHTML_HEAD.format(lang=escape_text(language), dir=direction(language), title=escape_text(title))
 
 
 def _section_page(section: _Section, language: str) -> bytes:
     name = escape_text(section.name or "")
-    return (_XHTML_HEAD.format(lang=escape_text(language), title=name)
+    return (_xhtml_head(language, section.name or "")
             + f'<body>\n<section epub:type="part">\n<h1 class="section-title">{name}</h1>\n</section>\n'
             + "</body>\n</html>\n").encode("utf-8")
 
@@ -565,16 +661,52 @@ class _Cover:
     alt: str
 
 
-def _cover(only_story: Story | None, title: str, date: datetime | None, book_images: _BookImages) -> _Cover:
+def _cover(only_story: Story | None, info: _BookInfo, lead: _Lead, book_images: _BookImages) -> _Cover:
     """A single story's lead photo; else (and for editions) a typographic cover with the title and the
     newest story's date."""
+    alt = info.labels.cover_alt.format(title=info.title)
     if only_story is not None:
         for figure in only_story.figures:
             photo = book_images.add(figure.image) if figure.image is not None else None
             if photo is not None:  # already in the book: the chapter used it
-                return _Cover(photo.item_id, photo.href, None, f"Cover: {title}")
-    date_text = f"{date.day} {_MONTHS[date.month - 1]} {date.year}" if date else ""
-    return _Cover("cover-image", "images/cover.png", _typographic_cover(title, date_text), f"Cover: {title}")
+                return _Cover(photo.item_id, photo.href, None, alt)
+    title, date_text = _cover_words(info.title, info.labels, lead.date)
+    return _Cover("cover-image", "images/cover.png", _typographic_cover(title, date_text), alt)
+
+
+def _cover_words(title: str, labels: Labels, date: datetime | None) -> tuple[str, str]:
+    """What the drawn cover shows: the title and the date in the book's words, each only if Pillow's
+    built-in font has every letter of it (else no title, and an ISO date).
+
+    The built-in font is the one every machine has, so the cover's bytes do
+    not depend on the fonts installed; it covers basic Latin only. A title
+    in Arabic, Chinese, Cyrillic or with accents would be drawn as empty
+    boxes, so such a cover is language-neutral: a rule and the date in
+    digits. The title is still the cover page's text alternative.
+    """
+    if date is None:
+        date_text = ""
+    else:
+        date_text = labels.day(date) if _drawable(labels.day(date)) else date.date().isoformat()
+    return (title if _drawable(title) else ""), date_text
+
+
+def _drawable(text: str) -> bool:
+    """Whether Pillow's built-in font draws every character of ``text`` (none falls back to its empty box)."""
+    return all(character.isspace() or _has_glyph(character) for character in text)
+
+
+@lru_cache(maxsize=4096)
+def _has_glyph(character: str) -> bool:
+    from PIL import ImageFont
+
+    font = ImageFont.load_default(size=44)
+    return _mask(font, character) != _mask(font, "\ue000")  # a private-use character: surely the empty box
+
+
+def _mask(font: Any, text: str) -> tuple[tuple[int, int], bytes]:
+    mask = font.getmask(text)
+    return mask.size, bytes(mask)
 
 
 @lru_cache(maxsize=64)
@@ -614,8 +746,8 @@ def _wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]
     return lines + ([current] if current else [])
 
 
-def _cover_page(cover: _Cover, language: str) -> bytes:
-    return (_XHTML_HEAD.format(lang=escape_text(language), title="Cover")
+def _cover_page(cover: _Cover, info: _BookInfo) -> bytes:
+    return (_xhtml_head(info.language, info.labels.cover.format(title=info.title))
             + '<body class="cover">\n<section class="cover" epub:type="cover">\n'
             + f'<img src="{cover.href}" alt="{escape_text(cover.alt)}"/>\n</section>\n</body>\n</html>\n').encode("utf-8")
 
@@ -623,24 +755,32 @@ def _cover_page(cover: _Cover, language: str) -> bytes:
 # ---------------------------------------------------------------- navigation
 
 
-_TocEntry = tuple[str, str, Iterable[Any]]  # (label, href, children), children being _TocEntry too
+class _TocEntry(NamedTuple):
+    """One entry of the table of contents, with its children (made as they are read)."""
+
+    label: str
+    href: str
+    children: Iterable[_TocEntry]
+    language: str | None  # a story's (its subheadings' too); None: the book's own (a section)
 
 
 def _toc(sections: list[_Section]) -> Iterator[_TocEntry]:
-    """The table of contents as a tree of (label, href, children): sections, stories, subheadings.
+    """The table of contents as a tree: sections, stories, subheadings.
 
     Made as it is read (each document walks a fresh one), so no second copy
     of the edition's navigation is ever held.
     """
     def story_entry(chapter: _Chapter) -> _TocEntry:
-        return (chapter.headline, chapter.href, ((text, f"{chapter.href}#{anchor}", ()) for anchor, text in chapter.anchored_headings()))
+        subheadings = (_TocEntry(text, f"{chapter.href}#{anchor}", (), chapter.language)
+                       for anchor, text in chapter.anchored_headings())
+        return _TocEntry(chapter.headline, chapter.href, subheadings, chapter.language)
 
     for section in sections:
         stories = (story_entry(c) for c in section.chapters)
         if section.name is None:
             yield from stories
         else:
-            yield (section.name, section.href or "", stories)
+            yield _TocEntry(section.name, section.href or "", stories, None)
 
 
 def _toc_depth(sections: list[_Section]) -> int:
@@ -650,48 +790,63 @@ def _toc_depth(sections: list[_Section]) -> int:
     return 1 + named + subheadings
 
 
+def _language_attributes(language: str | None, *, xml_only: bool = False) -> str:
+    """``lang``, ``xml:lang`` and ``dir`` of an entry in its story's language ("" for the book's own)."""
+    if language is None:
+        return ""
+    lang = escape_text(language)
+    html_lang = "" if xml_only else f' lang="{lang}"'
+    return f'{html_lang} xml:lang="{lang}" dir="{direction(language)}"'
+
+
 def _nav_ol(entries: Iterable[_TocEntry]) -> Iterator[str]:
     """Nested ``<ol>`` lists of links (none at all for an entry without children)."""
     opened = False
-    for label, href, children in entries:
+    for entry in entries:
         if not opened:
             opened = True
             yield "<ol>"
-        yield f'<li><a href="{escape_text(href)}">{escape_text(label)}</a>'
-        yield from _nav_ol(children)
+        yield (f'<li{_language_attributes(entry.language)}>'
+               f'<a href="{escape_text(entry.href)}">{escape_text(entry.label)}</a>')
+        yield from _nav_ol(entry.children)
         yield "</li>"
     if opened:
         yield "</ol>"
 
 
 def _nav_document(sections: list[_Section], info: _BookInfo) -> Iterator[str]:
-    """The EPUB 3 navigation document: the table of contents and the landmarks."""
+    """The EPUB 3 navigation document: the table of contents and the landmarks, in the book's language."""
+    labels = info.labels
+    contents = escape_text(labels.contents.format(title=info.title))
     first_href = sections[0].href or sections[0].chapters[0].href
-    landmarks = ['<li><a epub:type="cover" href="cover.xhtml">Cover</a></li>']
+    landmarks = [f'<li><a epub:type="cover" href="cover.xhtml">{escape_text(labels.cover.format(title=info.title))}'
+                 '</a></li>']
     if info.edition:  # the contents page is in the reading order only in an edition
-        landmarks.append('<li><a epub:type="toc" href="nav.xhtml#toc">Contents</a></li>')
-    landmarks.append(f'<li><a epub:type="bodymatter" href="{first_href}">Start of content</a></li>')
-    yield _XHTML_HEAD.format(lang=escape_text(info.language), title=escape_text(info.title)) + "<body>\n"
-    yield '<nav epub:type="toc" id="toc" role="doc-toc">\n<h1>Contents</h1>\n'
+        landmarks.append(f'<li><a epub:type="toc" href="nav.xhtml#toc">{contents}</a></li>')
+    landmarks.append(f'<li><a epub:type="bodymatter" href="{first_href}">{escape_text(labels.start)}</a></li>')
+    yield _xhtml_head(info.language, info.title) + "<body>\n"
+    yield f'<nav epub:type="toc" id="toc" role="doc-toc">\n<h1>{contents}</h1>\n'
     yield from _nav_ol(_toc(sections))
-    yield ('\n</nav>\n<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<h2>Landmarks</h2>\n'
-           f'<ol>{"".join(landmarks)}</ol>\n</nav>\n</body>\n</html>\n')
+    yield ('\n</nav>\n<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n'
+           f'<h2>{escape_text(labels.landmarks)}</h2>\n<ol>{"".join(landmarks)}</ol>\n</nav>\n</body>\n</html>\n')
 
 
 def _nav_points(entries: Iterable[_TocEntry], numbers: Iterator[int]) -> Iterator[str]:
     """NCX ``navPoint`` elements, numbered in pre-order: a point comes before its children."""
-    for label, href, children in entries:
+    for entry in entries:
         number = next(numbers)
-        yield (f'<navPoint id="nav-{number}" playOrder="{number}"><navLabel><text>{escape_text(label)}</text>'
-               f'</navLabel><content src="{escape_text(href)}"/>')
-        yield from _nav_points(children, numbers)
+        yield (f'<navPoint id="nav-{number}" playOrder="{number}">'
+               f'<navLabel{_language_attributes(entry.language, xml_only=True)}><text>{escape_text(entry.label)}'
+               f'</text></navLabel><content src="{escape_text(entry.href)}"/>')
+        yield from _nav_points(entry.children, numbers)
         yield "</navPoint>"
 
 
 def _ncx(sections: list[_Section], info: _BookInfo) -> Iterator[str]:
     """The EPUB 2 table of contents (toc.ncx) for readers that do not read the navigation document."""
     yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
-           f'<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1" xml:lang="{escape_text(info.language)}">\n'
+           f'<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"'
+           f'{_language_attributes(info.language, xml_only=True)}>\n'
            f'<head><meta name="dtb:uid" content="{escape_text(info.identifier)}"/>'
            f'<meta name="dtb:depth" content="{_toc_depth(sections)}"/>'
            '<meta name="dtb:totalPageCount" content="0"/><meta name="dtb:maxPageNumber" content="0"/></head>\n'
@@ -707,53 +862,69 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v and v.strip()))
 
 
-def _metadata(facts: _BookFacts, info: _BookInfo, cover: _Cover) -> str:
-    """The package document's metadata: Dublin Core, dates, accessibility and the EPUB 2 cover."""
+def _metadata(facts: _BookFacts, info: _BookInfo, options: ExportOptions, cover: _Cover, animated: bool) -> str:
+    """The package document's metadata: Dublin Core, dates, accessibility and the EPUB 2 cover.
+
+    A single story's book is described by the story (its by-lines, source,
+    rights, subjects, summary); an edition by the options alone (``author``
+    as its publisher, ``rights`` when the options have it) and its sections.
+    """
     story = facts.only_story
-    if story is None:  # an edition: its publishers are its creators, its sections its subjects
-        creators = list(facts.sources)
+    if story is None:
+        creators: list[str] = []
         subjects = list(facts.first_subjects)
         date = facts.latest
+        publishers = _unique([options.author or ""])
+        rights = _unique([getattr(options, "rights", None) or ""])
     else:
         creators = _unique(b.name for b in story.bylines)
         subjects = _unique([s.name for s in story.subjects] + list(story.keywords))
         date = story.published or story.date
+        publishers = _unique([story.source.name if story.source else ""])
+        rights = _unique([story.rights or ""])
     out = [f'<dc:identifier id="uid">{escape_text(info.identifier)}</dc:identifier>',
            f"<dc:title>{escape_text(info.title)}</dc:title>",
            f"<dc:language>{escape_text(info.language)}</dc:language>"]
     for n, name in enumerate(creators, 1):
-        role = "pbl" if info.edition else "aut"
         out.append(f'<dc:creator id="creator-{n}">{escape_text(name)}</dc:creator>')
-        out.append(f'<meta refines="#creator-{n}" property="role" scheme="marc:relators">{role}</meta>')
+        out.append(f'<meta refines="#creator-{n}" property="role" scheme="marc:relators">aut</meta>')
     if date is not None:
         out.append(f"<dc:date>{_utc(date)}</dc:date>")
-    out += [f"<dc:publisher>{escape_text(p)}</dc:publisher>" for p in facts.sources]
-    out += [f"<dc:rights>{escape_text(r)}</dc:rights>" for r in facts.rights]
+    out += [f"<dc:publisher>{escape_text(p)}</dc:publisher>" for p in publishers]
+    out += [f"<dc:rights>{escape_text(r)}</dc:rights>" for r in rights]
     out += [f"<dc:subject>{escape_text(s)}</dc:subject>" for s in subjects]
     if story is not None and story.summary.strip():
         out.append(f"<dc:description>{escape_text(story.summary)}</dc:description>")
     modified = _utc(facts.modified) if facts.modified is not None else MODIFIED_WITHOUT_DATE
     out.append(f'<meta property="dcterms:modified">{modified}</meta>')
-    out += _accessibility(info.edition, facts.all_alt)
+    out += _accessibility(info, facts.all_alt, animated)
     out.append(f'<meta name="cover" content="{cover.item_id}"/>')
     return "\n".join(out)
 
 
-def _accessibility(edition: bool, all_alt: bool) -> list[str]:
-    """schema.org accessibility metadata (EPUB Accessibility 1.1): what the book offers readers."""
+def _accessibility(info: _BookInfo, all_alt: bool, animated: bool) -> list[str]:
+    """schema.org accessibility metadata (EPUB Accessibility 1.1): what the book offers readers.
+
+    A moving picture (an animated GIF) may flash, and nothing here can tell,
+    so such a book declares its hazards ``unknown`` rather than ``none``. The
+    summary is for catalogues, in English, and says so with ``xml:lang``.
+    """
     features = ["structuralNavigation", *(["alternativeText"] if all_alt else []), "tableOfContents", "readingOrder"]
-    kind = "An edition of news stories" if edition else "A news story"
+    kind = "An edition of news stories" if info.edition else "A news story"
     photos = ("every photo has a text alternative" if all_alt else "photos have text alternatives where the source "
               "gave a description or caption")
     summary = (f"{kind} with headings for navigation, a table of contents and a logical reading order; "
                f"{photos}, and captions and credits are given as text.")
+    if animated:
+        summary += " It holds moving pictures that may flash."
     lines = ['<meta property="schema:accessMode">textual</meta>', '<meta property="schema:accessMode">visual</meta>',
              '<meta property="schema:accessModeSufficient">textual,visual</meta>']
     if all_alt:  # the text alone carries everything only when no photo lacks a description
         lines.append('<meta property="schema:accessModeSufficient">textual</meta>')
     lines += [f'<meta property="schema:accessibilityFeature">{f}</meta>' for f in features]
-    lines += ['<meta property="schema:accessibilityHazard">none</meta>',
-              f'<meta property="schema:accessibilitySummary">{escape_text(summary)}</meta>']
+    english = "" if info.labels.language == "en" else ' xml:lang="en"'
+    lines += [f'<meta property="schema:accessibilityHazard">{"unknown" if animated else "none"}</meta>',
+              f'<meta property="schema:accessibilitySummary"{english}>{escape_text(summary)}</meta>']
     return lines
 
 
@@ -767,7 +938,7 @@ def _package(metadata: str, manifest: Iterable[tuple[str, str, str, str]], spine
     for item_id, href, media_type, properties in manifest:
         extra = f' properties="{properties}"' if properties else ""
         yield f'\n<item id="{item_id}" href="{href}" media-type="{media_type}"{extra}/>'
-    yield '\n</manifest>\n<spine toc="ncx">'
+    yield f'\n</manifest>\n<spine toc="ncx" page-progression-direction="{direction(language)}">'
     for item_id in spine:
         yield f'\n<itemref idref="{item_id}"/>'
     yield "\n</spine>\n</package>\n"
