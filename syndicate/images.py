@@ -1,44 +1,62 @@
 """The one image resolver and normaliser every exporter shares.
 
 :class:`ImageResolver` turns a story's :class:`~syndicate.model.Image` (a path
-under the input folder, or an ``http(s)`` URL) into a :class:`ResolvedImage`
+under the story's folder, or an ``http(s)`` URL) into a :class:`ResolvedImage`
 an e-reader can show: orientation applied, EXIF/GPS/XMP metadata stripped,
 CMYK made RGB, scaled down to ``max_size`` on the long side, and in a format
-every reader handles (JPEG, PNG or GIF). An image that cannot be had (missing,
-corrupt, a decompression bomb, too large, a 404, too slow, a redirect loop,
-remote while offline, outside the input folder) resolves to ``None`` and one
-line naming its ``src`` and the reason is added to :attr:`ImageResolver.problems`;
-the figure then keeps its caption and credit without a picture.
+every reader handles (JPEG, PNG or GIF). A photo that is already right (a
+plain JPEG, PNG or GIF within ``max_size``, carrying nothing private) keeps
+its bytes, and its pixels are never decoded: its headers and segment list
+say all that is needed.
 
-Results are memoised per resolver, so an edition and the per-story books of a
-build normalise each photo once. Everything is deterministic: fixed encoder
-settings, no timestamps; a remote image is cached on disk under the SHA-256
-of its URL when ``cache_dir`` is given.
+An image that cannot be had (missing, corrupt, a decompression bomb, too
+large, a 404, too slow, broken HTTP, not an image, remote while offline,
+outside the story's folder) resolves to ``None`` and one line naming its
+``src`` and the reason is added to :attr:`ImageResolver.problems`; the figure
+then keeps its caption and credit without a picture. No exception from a
+photo ever escapes the resolver: one bad photo never costs a story.
+
+Each photo is located, stat-ed, read, checked, normalised and hashed once per
+resolver (a build keeps one per process), keyed by its path and its
+``stat`` (size, mtime, inode), so a photo edited during a run is seen. A
+remote photo is fetched at most once per resolver (see :mod:`syndicate.fetch`
+for the deadline that bounds every fetch); a failed fetch is remembered for
+the resolver's life, so its wait is not paid twice, and is never recorded on
+disk, so the next run (a new resolver) tries again: :attr:`failed_sources`
+tells a build which stories to retry.
+
+With ``cache_dir`` (a build puts it in its state folder, never in the
+published output), normalised photos that had to be re-encoded and remote
+photos are kept on disk for the next run, under ``normalised/`` and
+``downloads/``; only bytes that were accepted as an image are ever stored.
+Everything is deterministic: fixed encoder settings, no timestamps.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import ipaddress
 import os
 import re
-import socket
-import time
-import urllib.error
+import stat
 import urllib.parse
-import urllib.request
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
 from .atomic import atomic_write
+from .fetch import FetchError, FetchLimits, fetch
 from .model import Image
+
+if TYPE_CHECKING:
+    from .model import Story
 
 __all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "published_name"]
 
@@ -50,27 +68,37 @@ def published_name(src: str, resolved: ResolvedImage) -> str:
     used by several stories is published once, and a changed photo gets a new URL (caches never serve
     a stale one)."""
     stem = re.sub(r"[^a-z0-9]+", "-", os.path.splitext(os.path.basename(src))[0].lower()).strip("-") or "photo"
-    return f"{stem[:60]}-{hashlib.sha256(resolved.data).hexdigest()[:10]}{resolved.extension}"
-
-
-_USER_AGENT = "syndicate/0.1 (+image fetch for e-books and feeds)"
-_CHUNK = 64 * 1024
-_REDIRECT_CODES = (301, 302, 303, 307, 308)
+    return f"{stem[:60]}-{resolved.digest[:10]}{resolved.extension}"
 
 
 class ImageProblem(Exception):
-    """Why one image could not be resolved (caught inside the resolver, reported in ``problems``)."""
+    """Why one image could not be resolved (caught inside the resolver, reported in ``problems``).
+
+    ``retry`` is True for a remote photo whose failure a later run may not
+    meet (a timeout, a server error, a broken or wrong download).
+    """
+
+    def __init__(self, message: str, *, retry: bool = False) -> None:
+        super().__init__(message)
+        self.retry = retry
 
 
 @dataclass(frozen=True)
 class ResolvedImage:
-    """A photo ready to embed: its bytes, media type, pixel size and file extension (with the dot)."""
+    """A photo ready to embed: its bytes, media type, pixel size, file extension (with the dot), and
+    whether it moves (an animated GIF: a book must not declare it free of flashing hazards)."""
 
     data: bytes
     media_type: str
     width: int
     height: int
     extension: str
+    animated: bool = False
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of :attr:`data`, hex; computed once (the resolver hands out the same object every time)."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -81,23 +109,63 @@ class _Output:
     extension: str
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Let 3xx responses through as errors so the resolver counts and checks every hop itself."""
+@dataclass(frozen=True)
+class _Located:
+    """A local photo's real path and what its ``stat`` says now: the key to everything known about it."""
 
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
-        return None
+    path: Path
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return ("file", str(self.path), self.size, self.mtime_ns, self.inode)
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _Memo(Generic[_K, _V]):
+    """A least-recently-used memo bounded by entries and by a cost (bytes), so a build of thousands of
+    stories keeps memory flat; what falls out is found again on disk or recomputed."""
+
+    def __init__(self, max_items: int, max_cost: int = 0, cost: Callable[[_V], int] = lambda _value: 0) -> None:
+        self._items: OrderedDict[_K, _V] = OrderedDict()
+        self._max_items = max_items
+        self._max_cost = max_cost
+        self._cost = cost
+        self._total = 0
+
+    def get(self, key: _K) -> _V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: _K, value: _V) -> None:
+        if key in self._items:
+            self._total -= self._cost(self._items.pop(key))
+        self._items[key] = value
+        self._total += self._cost(value)
+        while len(self._items) > self._max_items or (self._max_cost and self._total > self._max_cost
+                                                      and len(self._items) > 1):
+            self._total -= self._cost(self._items.popitem(last=False)[1])
 
 
 class ImageResolver:
     """Resolve and normalise story images for the exporters; see the module docstring.
 
     ``root`` is the folder local ``src`` paths are relative to (default: the
-    current folder); a path may not leave it (``..``, absolute paths and
-    symlinks pointing outside are refused). ``offline`` refuses network
-    fetches (a copy already in ``cache_dir`` is still used). ``timeout`` is
-    the total time one remote image may take, redirects included. Hosts on
-    this machine or its link-local network are refused unless
-    ``allow_local_hosts`` (tests, a photo server on the same host).
+    current folder; :meth:`for_stories` takes the stories' own folder, and
+    :meth:`resolve` and :meth:`published` accept a ``root`` per call); a path
+    may not leave it (``..``, absolute paths and symlinks pointing outside are
+    refused). ``offline`` refuses network fetches (a copy already in
+    ``cache_dir`` is still used). ``timeout`` is the total time one remote
+    image may take, every phase and redirect included. Hosts on this machine
+    or its link-local network are refused unless ``allow_local_hosts`` (tests,
+    a photo server on the same host).
     """
 
     #: Formats every EPUB reader shows (EPUB 3 core media types), kept as they are when nothing needs changing.
@@ -122,11 +190,14 @@ class ImageResolver:
         "GIF": frozenset({"P", "L"}),
     }
     JPEG_QUALITY: ClassVar[int] = 85
-    #: Bump when normalisation changes, so the on-disk cache of normalised photos is not reused.
-    CACHE_VERSION: ClassVar[int] = 1
-    #: How many resolved photos one resolver keeps in memory (an edition reuses the per-story books' photos).
-    MEMO_SIZE: ClassVar[int] = 256
     PNG_COMPRESS_LEVEL: ClassVar[int] = 6
+    #: Bump when normalisation or the cache entry format changes, so older cache entries are not reused.
+    CACHE_VERSION: ClassVar[int] = 2
+    #: Bytes of resolved photos one resolver keeps in memory (a story's book, feeds and published copy
+    #: reuse them; anything older is on disk or cheap to check again).
+    MEMO_BYTES: ClassVar[int] = 32 * 1024 * 1024
+    #: Entries of the small records (paths, published names, failures) one resolver keeps.
+    MEMO_RECORDS: ClassVar[int] = 65_536
 
     def __init__(
         self,
@@ -151,63 +222,86 @@ class ImageResolver:
         self.max_pixels = max_pixels
         self.allow_local_hosts = allow_local_hosts
         self.problems: list[str] = []
-        # Bounded, so a build of thousands of stories keeps memory flat (the disk cache holds the rest).
-        self._memo: OrderedDict[tuple[Any, ...], ResolvedImage | None] = OrderedDict()
-        self._root_resolved: Path | None = None
-        self._opener = urllib.request.build_opener(_NoRedirect())
+        self._resolved: _Memo[tuple[Any, ...], ResolvedImage] = _Memo(
+            self.MEMO_RECORDS, self.MEMO_BYTES, lambda resolved: len(resolved.data))
+        self._published: _Memo[tuple[Any, ...], Image] = _Memo(self.MEMO_RECORDS)
+        self._paths: _Memo[tuple[str, str], Path | ImageProblem] = _Memo(self.MEMO_RECORDS)
+        self._local_failures: _Memo[tuple[Any, ...], ImageProblem] = _Memo(self.MEMO_RECORDS)
+        self._remote_failures: dict[str, ImageProblem] = {}  # every one, for the run: never fetched twice
+        self._real_roots: dict[str, Path] = {}
+
+    @classmethod
+    def for_stories(cls, stories: Iterable[Story], **settings: Any) -> ImageResolver:
+        """A resolver for these stories' photos, local paths taken relative to the folder the stories were
+        read from (``Story.root``) when they share one and no ``root`` is given. Stories from several
+        folders need ``root=story.root`` on each :meth:`resolve` / :meth:`published` call."""
+        if settings.get("root") is None:
+            roots = {getattr(story, "root", None) for story in stories} - {None}
+            if len(roots) == 1:
+                settings["root"] = roots.pop()
+        return cls(**settings)
 
     # ------------------------------------------------------------ public API
 
-    def resolve(self, image: Image) -> ResolvedImage | None:
-        """The normalised photo, or None (and one line in :attr:`problems`) when it is not available."""
-        try:
-            key = self._memo_key(image)
-        except ImageProblem as problem:
-            self._fail(("bad", image.src), image, problem)
-            return None
-        if key in self._memo:
-            self._memo.move_to_end(key)
-            return self._memo[key]
-        resolved = self._load_normalised(key)
-        if resolved is None:
-            try:
-                data = self._fetch(image) if image.is_remote else self._read_local(image)
-                resolved = self.normalise(data)
-            except ImageProblem as problem:
-                self._fail(key, image, problem)
-                return None
-            self._save_normalised(key, resolved)
-        self._remember(key, resolved)
-        return resolved
+    def resolve(self, image: Image, *, root: str | Path | None = None) -> ResolvedImage | None:
+        """The normalised photo, or None (and one line in :attr:`problems`) when it is not available.
 
-    def published(self, image: Image) -> Image | None:
+        ``root`` is the folder a local ``src`` is relative to for this call (default: :attr:`root`).
+        """
+        try:
+            if image.is_remote:
+                return self._resolve_remote(image.src)
+            return self._resolve_local(self._locate(image.src, root))
+        except ImageProblem as problem:
+            self._report(image.src, problem)
+            return None
+
+    def published(self, image: Image, *, root: str | Path | None = None) -> Image | None:
         """The photo as a build publishes it, for exporters that link rather than embed photos.
 
         A remote photo is linked where it is. A local one is published
         normalised (see :func:`published_name`), so its record gets the
         published path, media type and size; None (and a line in
         :attr:`problems`) when it cannot be used, so nobody links a photo
-        that is not there.
+        that is not there. After the first call for a photo, a call costs one
+        ``stat`` (no path resolution, no reading, no hashing).
         """
         if image.is_remote:
             return image
-        resolved = self.resolve(image)
-        if resolved is None:
+        try:
+            located = self._locate(image.src, root)
+        except ImageProblem as problem:
+            self._report(image.src, problem)
             return None
-        return Image(published_name(image.src, resolved), resolved.media_type, resolved.width, resolved.height)
+        known = self._published.get(located.key)
+        if known is not None:
+            return known
+        try:
+            resolved = self._resolve_local(located)
+        except ImageProblem as problem:
+            self._report(image.src, problem)
+            return None
+        record = Image(published_name(image.src, resolved), resolved.media_type, resolved.width, resolved.height)
+        self._published.put(located.key, record)
+        return record
 
     def normalise(self, data: bytes) -> ResolvedImage:
-        """Check and normalise image bytes for e-readers; raises :class:`ImageProblem` when unusable."""
+        """Check and normalise image bytes for e-readers; raises :class:`ImageProblem` when unusable.
+
+        Bytes that can be kept are checked from their headers alone (see
+        :meth:`_can_keep`); only photos that must change are decoded.
+        """
         with warnings.catch_warnings():
             # Pillow's own bomb check is a global setting; ours is per resolver, checked below.
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             try:
                 with PILImage.open(io.BytesIO(data), formats=self.ACCEPTED) as im:
                     self._check_size(im)
-                    im.load()  # decodes everything: a truncated or corrupt file fails here
-                    if self._can_keep(im):
+                    if self._can_keep(im, data):
                         out = self.KEEP[im.format or ""]
-                        return ResolvedImage(data, out.media_type, im.width, im.height, out.extension)
+                        animated = bool(getattr(im, "is_animated", False))
+                        return ResolvedImage(data, out.media_type, im.width, im.height, out.extension, animated)
+                    im.load()  # decodes everything: a truncated or corrupt file fails here
                     return self._reencode(im)
             except ImageProblem:
                 raise
@@ -217,69 +311,102 @@ class ImageResolver:
                 raise ImageProblem(f"decompression bomb refused ({exc})") from None
             except (OSError, ValueError, SyntaxError, EOFError) as exc:
                 raise ImageProblem(f"corrupt image ({exc})") from None
+            except Exception as exc:  # noqa: BLE001 - Pillow's decoders raise more on hostile files (struct.error…)
+                raise ImageProblem(f"corrupt image ({type(exc).__name__})") from None
 
-    # ------------------------------------------------------------ memo and problems
+    # ------------------------------------------------------------ failed fetches, for the build
 
-    def _remember(self, key: tuple[Any, ...], resolved: ResolvedImage | None) -> None:
-        self._memo[key] = resolved
-        if len(self._memo) > self.MEMO_SIZE:
-            self._memo.popitem(last=False)
+    @property
+    def failed_sources(self) -> frozenset[str]:
+        """The remote photos that failed in this resolver's life and may work next time (timeouts, server
+        errors, broken or wrong downloads; not refusals by scheme, host or ``offline``): a build records
+        the stories that use them as not done, so the next run tries again."""
+        return frozenset(src for src, problem in self._remote_failures.items() if problem.retry)
 
-    def _memo_key(self, image: Image) -> tuple[Any, ...]:
+    def depends_on_failed_fetch(self, story: Story) -> bool:
+        """True when one of ``story``'s remote photos failed in a way the next run may not meet."""
+        failed = self.failed_sources
+        return any(f.image is not None and f.image.src in failed for f in story.figures)
+
+    @property
+    def failures(self) -> dict[str, str]:
+        """src -> reason of every remote photo that failed in this resolver's life."""
+        return {src: str(problem) for src, problem in self._remote_failures.items()}
+
+    def remember_failures(self, failures: Mapping[str, str]) -> None:
+        """Take remote failures another resolver met in this run (a build's worker processes), so this one
+        does not wait for them again; they are reported in :attr:`problems` when used, as its own are."""
+        for src, reason in failures.items():
+            self._remote_failures.setdefault(src, ImageProblem(reason, retry=True))
+
+    def cache_files(self, image: Image, *, root: str | Path | None = None) -> list[str]:
+        """The entries under :attr:`cache_dir` (relative POSIX paths) this photo uses with these settings,
+        whether or not they exist yet: what a build keeps when it prunes the cache."""
+        if self.cache_dir is None:
+            return []
         if image.is_remote:
-            return ("url", image.src)
-        path = self._local_path(image.src)
+            return [self._normalised_name(("url", image.src)), self._download_name(image.src)]
         try:
-            st = path.stat()
-        except OSError:
-            return ("missing", str(path))
-        return ("file", str(path), st.st_mtime_ns, st.st_size)
+            return [self._normalised_name(self._locate(image.src, root).key)]
+        except ImageProblem:
+            return []
 
-    def _fail(self, key: tuple[Any, ...], image: Image, problem: ImageProblem) -> None:
-        """Memoise the failure and report it once per resolver."""
-        message = f"image {image.src}: {problem}"
+    # ------------------------------------------------------------ problems
+
+    def _report(self, src: str, problem: ImageProblem) -> None:
+        """One line per photo and reason (a build clears the list between stories, so each story names
+        the photos it lacks)."""
+        message = f"image {src}: {problem}"
         if message not in self.problems:
             self.problems.append(message)
-        self._remember(key, None)
-        return None
-
-    # ------------------------------------------------------------ the on-disk cache of normalised photos
-
-    def _normalised_path(self, key: tuple[Any, ...]) -> Path | None:
-        """Where the normalised result for ``key`` (and these settings) is kept, when there is a cache folder.
-
-        Builds re-run every few minutes and each worker process has its own
-        memo, so decoding and re-encoding every photo again would dominate a
-        rebuild; the key holds the file's size and mtime, so an edited photo
-        is normalised afresh.
-        """
-        if self.cache_dir is None or key[0] not in ("file", "url"):
-            return None
-        digest = hashlib.sha256(repr((key, self.max_size, self.max_pixels, self.CACHE_VERSION)).encode()).hexdigest()
-        return self.cache_dir / "normalised" / digest
-
-    def _load_normalised(self, key: tuple[Any, ...]) -> ResolvedImage | None:
-        path = self._normalised_path(key)
-        if path is None:
-            return None
-        try:
-            header, _, data = path.read_bytes().partition(b"\n")
-            media_type, width, height, extension = header.decode("ascii").split(" ")
-            return ResolvedImage(data, media_type, int(width), int(height), extension)
-        except (OSError, ValueError):
-            return None  # not cached yet, or a damaged entry: normalise again
-
-    def _save_normalised(self, key: tuple[Any, ...], resolved: ResolvedImage) -> None:
-        path = self._normalised_path(key)
-        if path is None:
-            return
-        header = f"{resolved.media_type} {resolved.width} {resolved.height} {resolved.extension}\n".encode("ascii")
-        atomic_write(path, header + resolved.data)
 
     # ------------------------------------------------------------ local files
 
-    def _local_path(self, src: str) -> Path:
-        """The file ``src`` names under :attr:`root`; refuses anything that leaves it."""
+    def _locate(self, src: str, root: str | Path | None) -> _Located:
+        """The real path of ``src`` (found once per resolver) and its ``stat`` now."""
+        base = self._real_root(root)
+        path = self._paths.get((str(base), src))
+        if path is None:
+            try:
+                path = self._local_path(src, base)
+            except ImageProblem as problem:
+                path = problem
+            self._paths.put((str(base), src), path)
+        if isinstance(path, ImageProblem):
+            raise ImageProblem(str(path))
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            raise ImageProblem("file not found") from None
+        except OSError as exc:
+            raise ImageProblem(f"cannot read file ({exc.strerror or exc})") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise ImageProblem("not a file")
+        return _Located(path, st.st_size, st.st_mtime_ns, st.st_ino)
+
+    def _resolve_local(self, located: _Located) -> ResolvedImage:
+        key = located.key
+        known = self._resolved.get(key)
+        if known is not None:
+            return known
+        failed = self._local_failures.get(key)
+        if failed is not None:
+            raise ImageProblem(str(failed))
+        resolved = self._load_normalised(key)
+        if resolved is None:
+            try:
+                data = self._read_local(located)
+                resolved = self.normalise(data)
+            except ImageProblem as problem:
+                self._local_failures.put(key, problem)
+                raise
+            if resolved.data is not data:  # a kept photo is its own file: caching a copy saves nothing
+                self._save_normalised(key, resolved)
+        self._resolved.put(key, resolved)
+        return resolved
+
+    def _local_path(self, src: str, root: Path) -> Path:
+        """The file ``src`` names under ``root``; refuses anything that leaves it."""
         parsed = urllib.parse.urlsplit(src)
         if parsed.scheme and len(parsed.scheme) > 1:  # one letter would be a Windows drive, refused below
             raise ImageProblem(f"unsupported URL scheme {parsed.scheme!r} (only http, https or a relative path)")
@@ -288,26 +415,24 @@ class ImageResolver:
             raise ImageProblem("absolute paths are refused: image paths are relative to the input folder")
         if ".." in relative.parts or ".." in src.replace("\\", "/").split("/"):
             raise ImageProblem("path leaves the input folder ('..')")
-        root = self._real_root()
         path = Path(os.path.realpath(root / relative))  # follows symlinks: a link pointing outside is caught here
         if path != root and root not in path.parents:
             raise ImageProblem("path leaves the input folder (symlink)")
         return path
 
-    def _real_root(self) -> Path:
-        if self._root_resolved is None:
-            self._root_resolved = Path(os.path.realpath(self.root))
-        return self._root_resolved
+    def _real_root(self, root: str | Path | None) -> Path:
+        base = str(self.root if root is None else root)
+        real = self._real_roots.get(base)
+        if real is None:
+            real = self._real_roots[base] = Path(os.path.realpath(base))
+        return real
 
-    def _read_local(self, image: Image) -> bytes:
-        path = self._local_path(image.src)
+    def _read_local(self, located: _Located) -> bytes:
+        if located.size > self.max_bytes:
+            raise ImageProblem(f"file too large ({located.size} bytes, limit {self.max_bytes})")
         try:
-            size = path.stat().st_size
-            if not path.is_file():
-                raise ImageProblem("not a file")
-            if size > self.max_bytes:
-                raise ImageProblem(f"file too large ({size} bytes, limit {self.max_bytes})")
-            return path.read_bytes()
+            with open(located.path, "rb") as stream:
+                return stream.read(self.max_bytes + 1)
         except FileNotFoundError:
             raise ImageProblem("file not found") from None
         except OSError as exc:
@@ -315,88 +440,80 @@ class ImageResolver:
 
     # ------------------------------------------------------------ remote images
 
-    def _cache_path(self, url: str) -> Path | None:
-        if self.cache_dir is None:
-            return None
-        return self.cache_dir / (hashlib.sha256(url.encode("utf-8")).hexdigest() + ".img")
+    def _resolve_remote(self, url: str) -> ResolvedImage:
+        failed = self._remote_failures.get(url)
+        if failed is not None:
+            raise ImageProblem(str(failed), retry=failed.retry)
+        key = ("url", url)
+        resolved = self._resolved.get(key) or self._load_normalised(key)
+        if resolved is None:
+            try:
+                resolved = self._download(url)
+            except ImageProblem as problem:
+                self._remote_failures[url] = problem
+                raise
+            self._save_normalised(key, resolved)
+        self._resolved.put(key, resolved)
+        return resolved
 
-    def _fetch(self, image: Image) -> bytes:
-        """The bytes of a remote image: from the disk cache, else fetched (unless offline) and cached."""
-        cached = self._cache_path(image.src)
-        if cached is not None and cached.is_file():
-            return cached.read_bytes()
+    def _download(self, url: str) -> ResolvedImage:
+        """A remote photo, normalised: from the downloads cache, else fetched (unless offline). The bytes
+        are stored only once they proved to be an image."""
+        cached = self._cache_entry(self._download_name(url))
+        if cached is not None:
+            try:
+                return self.normalise(cached.read_bytes())
+            except (OSError, ImageProblem):
+                pass  # not there yet, or damaged: fetch again
         if self.offline:
             raise ImageProblem("remote image not fetched: offline")
-        data = self._download(image.src)
+        limits = FetchLimits(self.timeout, self.max_bytes, self.max_redirects, self.allow_local_hosts)
+        try:
+            data = fetch(url, limits)
+        except FetchError as exc:
+            raise ImageProblem(str(exc), retry=exc.retry) from None
+        try:
+            resolved = self.normalise(data)
+        except ImageProblem as problem:
+            raise ImageProblem(str(problem), retry=True) from None  # the server may serve the photo later
         if cached is not None:
-            atomic_write(cached, data)
-        return data
+            atomic_write(cached, data, durable=False)
+        return resolved
 
-    def _download(self, url: str) -> bytes:
-        """GET ``url`` following at most :attr:`max_redirects` redirects, all within :attr:`timeout` seconds."""
-        deadline = time.monotonic() + self.timeout
-        seen = {url}
-        for _hop in range(self.max_redirects + 1):
-            _check_scheme(url)
-            if not self.allow_local_hosts:
-                _check_host(url)
-            location = self._get_once(url, deadline)
-            if isinstance(location, bytes):
-                return location
-            if location in seen:
-                raise ImageProblem(f"redirect loop (back to {location})")
-            seen.add(location)
-            url = location
-        raise ImageProblem(f"too many redirects (more than {self.max_redirects})")
+    # ------------------------------------------------------------ the on-disk cache
 
-    def _get_once(self, url: str, deadline: float) -> bytes | str:
-        """One request: the body, or the next URL when redirected."""
-        request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": "image/*"})
+    def _cache_entry(self, name: str) -> Path | None:
+        return self.cache_dir / name if self.cache_dir is not None else None
+
+    @staticmethod
+    def _download_name(url: str) -> str:
+        return f"downloads/{hashlib.sha256(url.encode('utf-8')).hexdigest()}.img"
+
+    def _normalised_name(self, key: tuple[Any, ...]) -> str:
+        """The cache entry for ``key`` normalised with these settings. Builds re-run every few minutes and
+        each worker process has its own memo, so re-encoding every photo again would dominate a rebuild;
+        a local key holds the file's size, mtime and inode, so an edited photo is normalised afresh."""
+        settings = (key, self.max_size, self.max_pixels, self.CACHE_VERSION)
+        return f"normalised/{hashlib.sha256(repr(settings).encode()).hexdigest()}"
+
+    def _load_normalised(self, key: tuple[Any, ...]) -> ResolvedImage | None:
+        path = self._cache_entry(self._normalised_name(key))
+        if path is None:
+            return None
         try:
-            response = self._opener.open(request, timeout=_remaining(deadline))
-        except urllib.error.HTTPError as exc:
-            with exc:
-                if exc.code in _REDIRECT_CODES and exc.headers.get("Location"):
-                    return urllib.parse.urljoin(url, exc.headers["Location"])
-                raise ImageProblem(f"HTTP {exc.code} {exc.reason}") from None
-        except TimeoutError:
-            raise ImageProblem(f"timed out after {self.timeout:g} s") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, TimeoutError):
-                raise ImageProblem(f"timed out after {self.timeout:g} s") from None
-            raise ImageProblem(f"cannot fetch ({reason})") from None
-        with response:
-            return self._read_body(response, deadline)
+            header, _, data = path.read_bytes().partition(b"\n")
+            media_type, width, height, extension, animated = header.decode("ascii").split(" ")
+            return ResolvedImage(data, media_type, int(width), int(height), extension, animated == "1")
+        except (OSError, ValueError):
+            return None  # not cached yet, or a damaged entry: normalise again
 
-    def _read_body(self, response: Any, deadline: float) -> bytes:
-        """Stream the body, stopping at :attr:`max_bytes` and at the deadline (a slow drip is cut off)."""
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            raise ImageProblem(f"too large ({declared} bytes declared, limit {self.max_bytes})")
-        sock = _socket_of(response)
-        chunks: list[bytes] = []
-        total = 0
-        try:
-            while True:
-                if sock is not None:  # each wait is bounded by what is left of the total time
-                    sock.settimeout(_remaining(deadline))
-                chunk = response.read1(_CHUNK)
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > self.max_bytes:
-                    raise ImageProblem(f"too large (over {self.max_bytes} bytes)")
-                chunks.append(chunk)
-                if time.monotonic() >= deadline:
-                    raise TimeoutError
-        except (TimeoutError, ImageProblem) as exc:
-            if isinstance(exc, ImageProblem):
-                raise
-            raise ImageProblem(f"timed out after {self.timeout:g} s") from None
-        except OSError as exc:
-            raise ImageProblem(f"connection failed while reading ({exc})") from None
-        return b"".join(chunks)
+    def _save_normalised(self, key: tuple[Any, ...], resolved: ResolvedImage) -> None:
+        path = self._cache_entry(self._normalised_name(key))
+        if path is None:
+            return
+        header = (f"{resolved.media_type} {resolved.width} {resolved.height} {resolved.extension} "
+                  f"{int(resolved.animated)}\n").encode("ascii")
+        atomic_write(path, header + resolved.data, durable=False)  # a cache: losing it costs only time
 
     # ------------------------------------------------------------ normalisation
 
@@ -408,16 +525,18 @@ class ImageResolver:
         if width * height > self.max_pixels:
             raise ImageProblem(f"decompression bomb refused ({width}x{height} pixels, limit {self.max_pixels})")
 
-    def _can_keep(self, im: PILImage.Image) -> bool:
-        """True when the original bytes can go into the book untouched (saves a lossy re-encode)."""
+    def _can_keep(self, im: PILImage.Image, data: bytes) -> bool:
+        """True when the original bytes can go into the book untouched (no decoding, no lossy re-encode):
+        a format and mode every reader shows, within ``max_size``, and nothing but the picture in the file
+        (no EXIF, hence no orientation to apply; no XMP, comments or data after the image's end)."""
         fmt = im.format or ""
         if fmt not in self.KEEP or im.mode not in self.PLAIN_MODES[fmt]:
             return False
         if max(im.size) > self.max_size:
             return False
-        if not set(im.info) <= self.HARMLESS_INFO[fmt]:  # EXIF (GPS, orientation), XMP, comments, text chunks
+        if not set(im.info) <= self.HARMLESS_INFO[fmt]:  # what Pillow read from the headers
             return False
-        return not getattr(im, "is_animated", False) or fmt == "GIF"
+        return _PLAIN_FILE[fmt](data, im)  # and what it did not read: later segments, chunks, trailers
 
     def _reencode(self, im: PILImage.Image) -> ResolvedImage:
         """Rotate upright, make RGB(A), scale down and write a clean JPEG or PNG with fixed settings."""
@@ -442,6 +561,73 @@ class ImageResolver:
         return ResolvedImage(buffer.getvalue(), out.media_type, im.width, im.height, out.extension)
 
 
+# ---------------------------------------------------------------- is the file nothing but its picture?
+
+#: JPEG application segments that describe the picture only, by marker and identifier: JFIF, ICC, Adobe.
+_JPEG_PLAIN_APP: dict[int, tuple[bytes, ...]] = {0xE0: (b"JFIF\0",), 0xE2: (b"ICC_PROFILE\0",), 0xEE: (b"Adobe",)}
+#: An application segment or a comment after the first scan (in entropy-coded data a 0xFF is always
+#: followed by 0x00 or a restart marker, so this is a real segment; a table that happens to hold these
+#: bytes only costs a re-encode).
+_JPEG_METADATA_MARKER = re.compile(rb"\xff[\xe0-\xef\xfe]")
+#: PNG chunks that describe the picture only (no text, EXIF, time stamps or animation).
+_PNG_PLAIN_CHUNKS = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP",
+                               b"pHYs", b"sBIT"})
+#: GIF application extensions that only say how to loop.
+_GIF_PLAIN_EXTENSIONS = (b"NETSCAPE2.0", b"ANIMEXTS1.0")
+
+
+def _plain_jpeg(data: bytes, _im: PILImage.Image) -> bool:
+    """A JPEG whose segments before the first scan are tables, frame headers and plain application
+    segments, with no metadata segment after it, ending exactly at its end-of-image marker (anything
+    appended, a truncated download included, is not kept)."""
+    if not data.endswith(b"\xff\xd9"):
+        return False
+    pos, end = 2, len(data)
+    while pos + 4 <= end:
+        if data[pos] != 0xFF:
+            return False
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        if length < 2:
+            return False
+        if (0xE0 <= marker <= 0xEF or marker == 0xFE) and not data.startswith(_JPEG_PLAIN_APP.get(marker, ()), pos + 4):
+            return False
+        pos += 2 + length
+        if marker == 0xDA:  # start of scan: entropy-coded data follows
+            return _JPEG_METADATA_MARKER.search(data, pos) is None
+    return False
+
+
+def _plain_png(data: bytes, _im: PILImage.Image) -> bool:
+    """A PNG made only of picture chunks, ending exactly with its IEND chunk (walks chunk headers only)."""
+    pos, end = 8, len(data)
+    while pos + 12 <= end:
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind = data[pos + 4:pos + 8]
+        if kind not in _PNG_PLAIN_CHUNKS:
+            return False
+        pos += 12 + length
+        if kind == b"IEND":
+            return pos == end
+    return False
+
+
+def _plain_gif(data: bytes, im: PILImage.Image) -> bool:
+    """A GIF ending with its trailer whose only application extension says how to loop."""
+    extension = im.info.get("extension")
+    if extension is not None and not bytes(extension[0]).startswith(_GIF_PLAIN_EXTENSIONS):
+        return False
+    return data.endswith(b";")
+
+
+_PLAIN_FILE: dict[str, Callable[[bytes, PILImage.Image], bool]] = {
+    "JPEG": _plain_jpeg, "PNG": _plain_png, "GIF": _plain_gif,
+}
+
+
 def _plain_mode(im: PILImage.Image) -> PILImage.Image:
     """RGB or L, with alpha (RGBA / LA) only when the image really has transparency."""
     if im.mode in ("RGB", "L"):
@@ -456,41 +642,3 @@ def _plain_mode(im: PILImage.Image) -> PILImage.Image:
     if im.mode.startswith("I"):  # 16/32-bit greyscale: scale into 8 bits
         return im.point(lambda v: v / 256).convert("L") if im.mode != "I" else im.convert("L")
     return im.convert("RGB")  # CMYK, YCbCr, LAB, HSV, F
-
-
-def _check_host(url: str) -> None:
-    """Refuse a URL whose host is this machine or its link-local network (cloud metadata services live
-    there): an input must not make the build probe services that trust their neighbours."""
-    parsed = urllib.parse.urlsplit(url)
-    try:
-        infos = socket.getaddrinfo(parsed.hostname or "", parsed.port or 0, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError) as exc:
-        raise ImageProblem(f"cannot resolve host {parsed.hostname!r} ({exc})") from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if address.is_loopback or address.is_link_local or address.is_unspecified or address.is_multicast:
-            raise ImageProblem(f"refused: {parsed.hostname} is a local address ({address})")
-
-
-def _check_scheme(url: str) -> None:
-    scheme = urllib.parse.urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ImageProblem(f"refused to fetch a {scheme or 'schemeless'} URL (only http and https)")
-
-
-def _remaining(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError
-    return left
-
-
-def _socket_of(response: Any) -> Any:
-    """The socket under an ``http.client`` response, so each read can be given the remaining time.
-
-    ``urllib`` only offers a per-operation timeout, which a server dripping a
-    byte a second never trips; the standard library has no public handle on
-    the socket, hence the guarded attribute walk (None when it changes).
-    """
-    raw = getattr(getattr(response, "fp", None), "raw", None)
-    return getattr(raw, "_sock", None)

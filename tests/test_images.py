@@ -292,7 +292,7 @@ def test_a_good_remote_image_is_fetched_and_cached(server: str, tmp_path: Path) 
     resolved = resolver.resolve(Image(f"{server}/good.jpg"))
     assert resolved is not None and resolved.data == GOOD_JPEG and resolver.problems == []
     key = hashlib.sha256(f"{server}/good.jpg".encode()).hexdigest()
-    assert (cache / f"{key}.img").read_bytes() == GOOD_JPEG
+    assert (cache / "downloads" / f"{key}.img").read_bytes() == GOOD_JPEG
     offline = ImageResolver(tmp_path, cache_dir=cache, offline=True)  # the cache serves it without the network
     assert offline.resolve(Image(f"{server}/good.jpg")) == resolved
 
