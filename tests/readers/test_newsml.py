@@ -197,3 +197,35 @@ def test_the_cli_converts_newsml_to_ninjs_and_back(tmp_path: Path) -> None:
                            "--to", "ninjs", "-o", str(out)], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert '"uri": "urn:newsml:wire.example:20260203:text"' in out.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- HTML in inlineData goes through the sanitiser
+
+HOSTILE_HTML = """<p>The quay reopened <a href="javascript:alert('quay')">at noon</a>.<script>alert('script')</script></p>
+<img src="https://photos.example/quay.jpg" onerror="alert('onerror')" alt="The quay">
+<p><img source="https://tracker.example/pixel.gif" alt="">Ferries returned.</p>
+<media><media-reference source="https://tracker.example/media.jpg"/><media-caption>Boats</media-caption></media>
+<style>p { background: url(https://tracker.example/css.png) }</style>"""
+
+
+def test_html_in_inline_data_is_sanitised_before_it_is_read(tmp_path: Path) -> None:
+    """Only what the one sanitiser (syndicate.html.sanitize_html) allows reaches the story: no script or
+    handler text, no javascript: link, and no picture smuggled in through attributes or elements HTML
+    does not have (``<img source>``, NITF ``<media>``), which would make the build fetch a tracker."""
+    from xml.sax.saxutils import escape
+
+    item = (f'<newsItem xmlns="{NAR}" guid="urn:newsml:test:sanitise" standard="NewsML-G2" standardversion="2.35">'
+            '<itemMeta><itemClass qcode="ninat:text"/></itemMeta><contentMeta><headline>Quay</headline></contentMeta>'
+            f'<contentSet><inlineData contenttype="text/html">{escape(HOSTILE_HTML)}</inlineData></contentSet>'
+            '</newsItem>')
+    path = tmp_path / "quay.xml"
+    path.write_text(item, encoding="utf-8")
+    story = syndicate.read(path)
+    text = story.to_json()
+    assert "alert" not in text and "javascript" not in text.lower()
+    assert "tracker.example" not in text
+    images = [f.image.src for f in story.figures if f.image is not None]
+    assert images == ["https://photos.example/quay.jpg"]
+    paragraphs = [b.text for b in story.body if isinstance(b, Paragraph)]
+    assert paragraphs[:2] == ["The quay reopened at noon.", "Ferries returned."]
+    assert "Boats" in " ".join(paragraphs)  # what the sanitiser unwraps is kept as text, not lost
