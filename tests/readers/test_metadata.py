@@ -427,3 +427,51 @@ def test_a_decompression_bomb_is_not_taken(tmp_path: Path) -> None:
     story = syndicate.read(write_story(tmp_path), metadata={"images": ["bomb.png"]})
     assert story.figures[0].image is None
     assert any("bomb.png could not be read" in i.reason for i in story.inferred)
+
+
+# ---------------------------------------------------------------- `syndicate parse X.txt > X.json` is not a sidecar
+
+
+def test_an_empty_file_beside_a_story_is_no_metadata(tmp_path: Path) -> None:
+    story_path = tmp_path / "harbour.txt"
+    story_path.write_text(STORY)
+    for suffix in (".json", ".toml", ".yaml"):
+        (tmp_path / f"harbour{suffix}").write_text("" if suffix != ".yaml" else "\n  \n")
+    assert find_sidecar(story_path) is None  # three empty files are not three metadata files
+    assert syndicate.read(story_path).headline == "Harbour reopens"
+
+
+def test_a_story_json_written_by_parse_is_not_metadata_but_a_metadata_json_is(tmp_path: Path) -> None:
+    story_path = tmp_path / "harbour.txt"
+    story_path.write_text(STORY)
+    parsed = syndicate.read(story_path)
+    (tmp_path / "harbour.json").write_text(parsed.to_json())
+    assert find_sidecar(story_path) is None
+    (tmp_path / "harbour.yaml").write_text("headline: From the YAML\n")  # the real sidecar, not "two of them"
+    assert syndicate.read(story_path).headline == "From the YAML"
+    (tmp_path / "harbour.yaml").unlink()
+    (tmp_path / "harbour.json").write_text('{"headline": "From the JSON"}')
+    assert syndicate.read(story_path).headline == "From the JSON"
+    (tmp_path / "harbour.json").write_text('{"headline": "Broken",')  # a broken one is still reported
+    with pytest.raises(InputError, match="invalid JSON"):
+        syndicate.read(story_path)
+
+
+def test_parse_into_a_json_beside_the_story_then_build_builds_it_once(tmp_path: Path) -> None:
+    """The first thing many people type: the shell empties X.json before parse runs; parse must still
+    read X.txt, and every later build must read X.txt as if X.json were not there."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    (folder / "harbour.txt").write_text(STORY)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    parse = subprocess.run(f'"{sys.executable}" -m syndicate parse harbour.txt > harbour.json', shell=True,
+                           cwd=folder, capture_output=True, text=True, env=env, timeout=120)
+    assert parse.returncode == 0, parse.stderr
+    parsed = json.loads((folder / "harbour.json").read_text())
+    assert parsed["headline"] == "Harbour reopens" and parsed["body"]
+    build = subprocess.run([sys.executable, "-m", "syndicate", "build", "input", "output", "--jobs", "1"],
+                           cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    assert build.returncode == 0, build.stderr
+    built = sorted(p.name for p in (tmp_path / "output" / "stories").iterdir())
+    assert built == ["harbour.json"]
+    assert json.loads((tmp_path / "output" / "stories" / "harbour.json").read_text())["body"] == parsed["body"]
