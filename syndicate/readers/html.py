@@ -1,0 +1,632 @@
+"""Read a saved article page (``.html``/``.htm``) into a Story: the article's text, every photo, the page's metadata.
+
+How a page is read:
+
+1. **Decoded** from its BOM, else its ``<meta charset>``/``http-equiv``
+   declaration, else UTF-8; a page declared Latin-1/Windows-1252 whose bytes
+   are UTF-8 is read as UTF-8, and one declared UTF-8 whose bytes are not is
+   read as Windows-1252 (both noted in ``inferred``).
+2. **Parsed** by libxml2's HTML parser with no network, no entities beyond
+   HTML's own, no processing instructions and its default limits (no
+   ``huge_tree``): a page over :data:`MAX_PAGE_BYTES` or nested deeper than
+   libxml2's 255 levels is refused with one line.
+3. **Metadata** from the page's own signals, strongest first: JSON-LD
+   ``NewsArticle``/``Article`` (also inside ``@graph`` or a list), OpenGraph
+   and ``article:*``, ``<meta name>``, ``itemprop``, ``<time>``, ``rel=author``
+   and byline markup (see :mod:`syndicate.readers.htmlmeta`).
+4. **Furniture is removed**: scripts, forms, iframes, navigation, hidden elements and the boxes that
+   common CMS class names and ARIA roles mark as share bars, ads,
+   newsletters, comments, cookie banners, "most read" lists; "related" boxes
+   are kept aside as the story's ``related`` links.
+5. **The article container** is found with readability's scoring (each text
+   block scores its parent and grandparent by length and commas; class names
+   weigh in; link-heavy candidates lose), then walked with the shared
+   :class:`~syndicate.readers.xhtml.BlockWalker` so figures keep their
+   captions and credits where they stand. Extractors such as trafilatura or
+   readability-lxml were measured and rejected as the walker: they keep
+   almost no caption apart from the body (see ``benchmarks/bench_html.py``).
+
+Nothing executable reaches the story: the model holds plain text and marks,
+links keep only http(s)/mailto/tel/ftp or relative targets (made absolute
+against the page's http(s) URL), ``data:`` images are dropped with a note.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree, html as lxml_html
+
+from ..errors import InputError
+from ..html import safe_url
+from ..model import Block, Figure, Heading, Image, Inferred, ListBlock, Paragraph, Related, Story
+from ..mediatypes import media_type_for
+from . import InputFile
+from .finish import Draft, finish
+from .htmlmeta import PageMeta, read_meta, same_text
+from .text import is_furniture, split_credit
+from .xhtml import BlockWalker, collapse, local_name, positive_int
+
+__all__ = ["read", "MAX_PAGE_BYTES", "decode_page", "parse_page", "find_article"]
+
+#: Pages larger than this are refused (a saved article page is rarely over 2 MB; the largest of the
+#: 98-page benchmark corpus is under 1 MB).
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+#: libxml2's HTML parser stops at this depth without huge_tree; a page that reaches it is refused.
+PARSER_DEPTH_LIMIT = 255
+#: Images whose declared width or height is below this are icons, spacers or tracking pixels.
+MIN_PHOTO_SIDE = 60
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
+_LATIN1_FAMILY = {"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
+_C1 = {c: None for c in range(0x7F, 0xA0)}
+
+
+# ---------------------------------------------------------------- 1. decoding
+
+
+def decode_page(data: bytes, name: str, notes: list[Inferred]) -> str:
+    """The page's text: by BOM, else by its declared charset (checked against the bytes), else UTF-8/cp1252."""
+    if len(data) > MAX_PAGE_BYTES:
+        raise InputError(f"page too large ({len(data)} bytes; the limit for HTML is {MAX_PAGE_BYTES})", name)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace").translate(_C1)
+    declared = _declared_codec(data[:4096])
+    text: str | None = None
+    if declared in (None, "utf-8") or declared in _LATIN1_FAMILY:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and declared in _LATIN1_FAMILY and any(ord(c) > 0x7F for c in text):
+            notes.append(Inferred("language", declared, f"the page declares {declared} but its bytes are UTF-8; read as UTF-8"))
+        elif text is None:
+            if declared == "utf-8":
+                notes.append(Inferred("language", "cp1252", "the page declares UTF-8 but its bytes are not; read as Windows-1252"))
+            text = data.decode("cp1252", errors="replace")
+    else:
+        text = data.decode(declared, errors="replace")
+    return text.translate(_C1)
+
+
+def _declared_codec(head: bytes) -> str | None:
+    """The codec the page declares in a ``<meta>`` (charset or http-equiv content-type), normalised, or None."""
+    match = _CHARSET.search(head)
+    if match is None:
+        return None
+    try:
+        codec = codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    if codec in ("latin-1", "iso8859-1", "windows-1252"):
+        return "cp1252" if codec == "windows-1252" else codec
+    if codec.startswith("utf-16") or codec.startswith("utf-32"):
+        return None  # a page without a BOM that says UTF-16 is ASCII-compatible in practice: the meta was read
+    return "utf-8" if codec == "utf-8" else codec
+
+
+# ---------------------------------------------------------------- 2. parsing
+
+
+def parse_page(text: str, name: str) -> lxml_html.HtmlElement:
+    """Parse the page with libxml2's HTML parser: no network, comments and PIs dropped, default limits."""
+    parser = lxml_html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+                                  huge_tree=False, recover=True, default_doctype=False)
+    try:
+        root = lxml_html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise InputError(f"not readable HTML: {' '.join(str(exc).split())[:200] or 'no elements'}", name) from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise InputError(f"nested too deep (libxml2 stops at {PARSER_DEPTH_LIMIT} levels): refused", name)
+    return root
+
+
+# ---------------------------------------------------------------- 3. page furniture
+
+_DROP_TAGS = frozenset({"script", "style", "iframe", "object", "embed", "template", "head", "title", "nav", "form",
+                        "button", "input", "select", "textarea", "svg", "math", "frame", "frameset", "applet",
+                        "meta", "link", "base", "audio", "video", "canvas", "map", "dialog", "footer", "aside",
+                        "menu", "label", "option", "param", "source-set"})
+_DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar",
+                         "toolbar", "dialog", "alertdialog", "tablist", "form"})
+# Class/id words of common CMS conventions (WordPress, Drupal, schema, ARIA, ad servers) for page furniture.
+_FURNITURE_WORD = re.compile(
+    r"(?:^|[-_ ])(?:ads?|advert\w*|adsbygoogle|dfp|gpt|sponsor\w*|promo\w*|outbrain|taboola|comments?|disqus"
+    r"|share|sharing|social|sharebar|newsletter|subscri\w*|signup|sign-up|cookies?|consent|gdpr|paywall|modal"
+    r"|popup|overlay|breadcrumbs?|pagination|pager|sidebar|widget\w*|most-?read|most-?popular|popular|trending"
+    r"|recirc\w*|recommend\w*|read-?next|up-?next|more-?stories|tags?|tag-?list|topics|byline\w*|author\w*"
+    r"|dateline|timestamp|date|time|published|updated|posted-on|entry-meta|article-meta|post-meta|meta"
+    r"|toolbar|tools|print|follow|skip-?link|screen-?reader-?text|sr-only|visually-?hidden|hidden|hide"
+    r"|nav|navbar|navigation|menu|masthead|banner|footer|header-?bar|site-?header|login|related\w*"
+    r"|also-?read|read-?more|more-?on|see-?also|bio|author-?bio|rating|poll|video-?player|jwplayer|audio-?player)"
+    r"(?:$|[-_ ])",
+    re.IGNORECASE)
+_RELATED_WORD = re.compile(r"(?:^|[-_ ])(?:related\w*|also-?read|read-?more|more-?on|see-?also|read-?next)(?:$|[-_ ])",
+                           re.IGNORECASE)
+_CAPTION_WORD = re.compile(r"caption", re.IGNORECASE)
+_NO_CAPTION = re.compile(r"^(?:no|has-no|without|hide|hidden)[-_]?caption", re.IGNORECASE)
+_CREDIT_WORD = re.compile(r"credit|copyright|photographer|attribution|(?:^|[-_ ])(?:source|byline|author)(?:$|[-_ ])",
+                          re.IGNORECASE)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_PHOTO_CONTAINER = re.compile(r"(?:^|[-_ ])(?:image|img|photo|picture|media|figure|gallery|slide\w*|lead-?art|hero)"
+                              r"(?:$|[-_ ])", re.IGNORECASE)
+#: The schema.org markup of an article's body: a strong, widely used sign of the container.
+_ARTICLE_BODY = "articlebody"
+
+
+def _classes(element: etree._Element) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''}".strip()
+
+
+def is_caption(element: etree._Element) -> bool:
+    """A figure caption: ``<figcaption>``, ``itemprop=caption`` or a class naming a caption (not ``no-caption``)."""
+    if local_name(element) == "figcaption" or (element.get("itemprop") or "").lower() == "caption":
+        return True
+    return any(_CAPTION_WORD.search(c) and not _NO_CAPTION.match(c) for c in (element.get("class") or "").split())
+
+
+def _is_hidden(element: etree._Element) -> bool:
+    return (element.get("hidden") is not None or (element.get("aria-hidden") or "").lower() == "true"
+            or bool(_HIDDEN_STYLE.search(element.get("style") or "")))
+
+
+def is_furniture_box(element: etree._Element, name: str) -> bool:
+    """True for page furniture: navigation, forms, hidden boxes, ads, share bars, comments, related boxes…"""
+    if name in _DROP_TAGS or _is_hidden(element):
+        return True
+    if (element.get("role") or "").lower() in _DROP_ROLES:
+        return True
+    if name in BlockWalker.INLINE or name in ("html", "body", "article", "main", "img", "picture", "figure",
+                                              "figcaption", "li", "p"):
+        return False  # inline markup and the photo's own parts are never furniture by class name alone
+    if is_caption(element) or (element.get("itemprop") or "").lower() == _ARTICLE_BODY:
+        return False
+    words = _classes(element)
+    return bool(words) and any(_FURNITURE_WORD.search(w) for w in words.split())
+
+
+#: A box that class names call furniture is kept when it holds more than this share of the page's prose:
+#: CMSs put words like ``tag-…`` and ``has-share-…`` on the article's own wrapper.
+MAX_FURNITURE_SHARE = 0.3
+_ALWAYS_FURNITURE = re.compile(r"comment|disqus", re.IGNORECASE)
+
+
+def _prose_length(element: etree._Element) -> int:
+    return sum(len(collapse(p.text_content())) for p in element.iter("p"))
+
+
+def remove_furniture(root: etree._Element, base: str | None, related: list[Related]) -> None:
+    """Drop page furniture from the tree in place; links of "related" boxes go to ``related``."""
+    doomed = []
+    prose = max(1, _prose_length(root))
+    for element in root.iter():
+        name = local_name(element)
+        if not name:
+            doomed.append(element)
+        elif name == "noscript":
+            _unwrap_noscript(element, doomed)
+        elif is_furniture_box(element, name):
+            if name not in _DROP_TAGS and not _is_hidden(element) and not _ALWAYS_FURNITURE.search(_classes(element)) \
+                    and _prose_length(element) > MAX_FURNITURE_SHARE * prose:
+                continue
+            if name not in _DROP_TAGS and any(_RELATED_WORD.search(w) for w in _classes(element).split()):
+                related.extend(_related_links(element, base))
+            doomed.append(element)
+    for element in doomed:
+        if element.getparent() is not None:
+            _drop(element)
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove an element but keep its tail text where it was."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _unwrap_noscript(element: etree._Element, doomed: list[etree._Element]) -> None:
+    """Lazy-loading pages put the real ``<img>`` in ``<noscript>``: keep it when the script-side one has no picture."""
+    imgs = [e for e in element.iter() if local_name(e) == "img"]
+    parent = element.getparent()
+    siblings = [e for e in parent.iter() if local_name(e) == "img" and e not in imgs] if parent is not None else []
+    if imgs and not any(_image_candidates(s) for s in siblings):
+        for placeholder in siblings:
+            doomed.append(placeholder)
+        element.tag = "span"
+    else:
+        doomed.append(element)
+
+
+def _related_links(box: etree._Element, base: str | None) -> Iterator[Related]:
+    for link in box.iter():
+        if local_name(link) != "a":
+            continue
+        title = collapse(link.text_content())
+        href = _absolute(link.get("href"), base)
+        if title and len(title.split()) >= 3 and href:
+            yield Related(title, href)
+
+
+def _absolute(raw: str | None, base: str | None) -> str | None:
+    """A safe link target made absolute against the page's URL (when known), else None."""
+    url = safe_url(raw)
+    if url is None or url.startswith("#"):
+        return None
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return None
+    return safe_url(url)
+
+
+# ---------------------------------------------------------------- 4. the article container
+
+_POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story", re.IGNORECASE)
+_NEGATIVE = re.compile(r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|foot|footer|footnote"
+                       r"|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper"
+                       r"|sponsor|shopping|tags|tool|widget", re.IGNORECASE)
+_TEXT_HOLDERS = frozenset({"p", "pre", "td", "blockquote", "dd"})
+_LOOSE_TEXT_HOLDERS = frozenset({"div", "section", "article", "main", "span", "font", "center", "body"})
+_TAG_WEIGHT = {"div": 5, "article": 5, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
+               "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3, "form": -3,
+               "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5}
+#: Shortest text (characters) that counts as a paragraph when scoring containers.
+MIN_PARAGRAPH = 25
+
+
+def _class_weight(element: etree._Element) -> int:
+    weight = 0
+    for value in (element.get("class"), element.get("id")):
+        if value:
+            weight += 25 if _POSITIVE.search(value) else 0
+            weight -= 25 if _NEGATIVE.search(value) else 0
+    if (element.get("itemprop") or "").lower() == _ARTICLE_BODY:
+        weight += 50
+    return weight
+
+
+def _loose_text(element: etree._Element) -> str:
+    """The text that sits directly in a container, outside its block children (``<br>``-separated prose)."""
+    parts = [element.text or ""]
+    for child in element:
+        name = local_name(child)
+        if name in BlockWalker.INLINE:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return collapse(" ".join(parts))
+
+
+def _link_density(element: etree._Element, text_length: int) -> float:
+    links = sum(len(collapse(a.text_content())) for a in element.iter("a"))
+    return min(1.0, links / text_length) if text_length else 1.0
+
+
+def find_article(root: etree._Element) -> tuple[etree._Element, list[etree._Element]]:
+    """The element holding the article (readability's scoring), and the siblings that belong with it."""
+    body = root.find("body")
+    body = body if body is not None else root
+    scores: dict[etree._Element, float] = {}
+
+    def credit(element: etree._Element | None, share: float) -> None:
+        if element is None or not isinstance(element.tag, str):
+            return
+        if element not in scores:
+            scores[element] = _TAG_WEIGHT.get(local_name(element), 0) + _class_weight(element)
+        scores[element] += share
+
+    for element in body.iter():
+        name = local_name(element)
+        if name in _TEXT_HOLDERS:
+            text = collapse(element.text_content())
+            holder = element.getparent()
+        elif name in _LOOSE_TEXT_HOLDERS:
+            text = _loose_text(element)
+            holder = element
+        else:
+            continue
+        if len(text) < MIN_PARAGRAPH:
+            continue
+        score = 1 + text.count(",") + min(len(text) // 100, 3)
+        credit(holder, score)
+        credit(holder.getparent() if holder is not None else None, score / 2)
+    if not scores:
+        return body, []
+    final = {e: s * (1 - _link_density(e, len(collapse(e.text_content())))) for e, s in scores.items()}
+    top = max(final, key=lambda e: (final[e], -len(list(e.iterancestors()))))
+    return top, _siblings(top, final)
+
+
+def _siblings(top: etree._Element, final: dict[etree._Element, float]) -> list[etree._Element]:
+    """Siblings of the top candidate that readability would join to it (good score, or a solid paragraph)."""
+    parent = top.getparent()
+    if parent is None:
+        return []
+    threshold = max(10.0, final[top] * 0.2)
+    joined = []
+    for sibling in parent:
+        if sibling is top or not isinstance(sibling.tag, str):
+            continue
+        name = local_name(sibling)
+        if final.get(sibling, 0) >= threshold:
+            joined.append(sibling)
+        elif name == "p":
+            text = collapse(sibling.text_content())
+            density = _link_density(sibling, len(text))
+            if (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0 and re.search(r"\.( |$)", text)):
+                joined.append(sibling)
+    return joined
+
+
+# ---------------------------------------------------------------- 5. walking the article
+
+
+_SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*(?:,|$)")
+_LAZY_ATTRIBUTE = re.compile(r"^data-(?:[a-z-]*-)?(?:src|srcset|original|full|large|hi-?res|zoom|lazy|url)(?:-[a-z]+)?$")
+_PLACEHOLDER = re.compile(r"(?:^|/)(?:blank|spacer|pixel|transparent|placeholder|grey|gray|1x1|lazy)[^/]*\.(?:gif|png|svg)",
+                          re.IGNORECASE)
+
+
+def _srcset(value: str) -> Iterator[tuple[str, float]]:
+    """``(url, width)`` pairs of a srcset (an ``x`` density counts as that many thousand pixels)."""
+    for match in _SRCSET_ITEM.finditer(value):
+        url, number, unit = match.groups()
+        if not url:
+            continue
+        size = float(number) if number else 0.0
+        yield url, size * 1000 if unit == "x" else size
+
+
+def _image_candidates(img: etree._Element) -> list[tuple[float, str]]:
+    """Every picture an ``<img>`` (with its ``<picture>`` sources and lazy-loading attributes) offers, with widths."""
+    found: list[tuple[float, str]] = []
+    elements = [img]
+    parent = img.getparent()
+    if parent is not None and local_name(parent) == "picture":
+        elements += [s for s in parent if local_name(s) == "source"]
+    width = float(positive_int(img.get("width")) or 0)
+    for element in elements:
+        for attribute, value in element.attrib.items():
+            attribute = attribute.lower()
+            if not value or not (attribute in ("src", "srcset") or _LAZY_ATTRIBUTE.match(attribute)):
+                continue
+            if "srcset" in attribute or ("," in value and re.search(r"\s\d+[wx]\s*(,|$)", value)):
+                found.extend((size, url) for url, size in _srcset(value))
+            elif not re.search(r"\s", value.strip()):
+                found.append((width, value.strip()))
+    return [(size, url) for size, url in found if not _PLACEHOLDER.search(url)]
+
+
+class PageWalker(BlockWalker):
+    """The shared walker, taught what a web page adds: furniture, lazy images, captions by class, page URL."""
+
+    def __init__(self, base: str | None, headline: str, notes: list[Inferred]) -> None:
+        super().__init__(preserve=False)
+        self.base = base
+        self.headline = headline
+        self.notes = notes
+
+    def skip(self, element: etree._Element, name: str) -> bool:
+        return name in self.DROP  # the furniture left the tree before the walk (remove_furniture)
+
+    def href(self, raw: str | None) -> str | None:
+        return _absolute(raw, self.base)
+
+    def image_of(self, img: etree._Element) -> Image | None:
+        """The largest picture the ``<img>`` offers, absolute; ``data:`` pictures dropped with a note."""
+        if any(positive_int(img.get(side)) and positive_int(img.get(side)) < MIN_PHOTO_SIDE  # type: ignore[operator]
+               for side in ("width", "height")):
+            return None
+        usable: list[tuple[float, int, str]] = []
+        for order, (size, raw) in enumerate(_image_candidates(img)):
+            if raw.lower().startswith("data:"):
+                continue
+            url = _absolute(raw, self.base)
+            if url:
+                usable.append((size, -order, url))
+        if not usable:
+            if any(raw.lower().startswith("data:image") and len(raw) > 200 for _, raw in _image_candidates(img)):
+                self.notes.append(Inferred("body", "data:", "a photo embedded as a data: URL was dropped "
+                                           "(stories link photos by URL or file)"))
+            return None
+        url = max(usable)[2]
+        return Image(url, media_type_for(urlsplit(url).path), positive_int(img.get("width")), positive_int(img.get("height")))
+
+    def image_block(self, img: etree._Element) -> Iterator[Block]:
+        image = self.image_of(img)
+        if image is not None:
+            alt = collapse(img.get("alt") or "") or None
+            yield Figure("", None, alt, image)
+
+    def block(self, element: etree._Element, name: str, preserve: bool, depth: int) -> Iterator[Block]:
+        if name in ("h1", "h2") and same_text(collapse(element.text_content()), self.headline):
+            return  # the headline, repeated at the top of the article
+        if name in ("ul", "ol") and any(local_name(e) in ("img", "figure") for e in element.iter()):
+            yield from self._container(element, preserve, depth)  # a gallery laid out as a list
+        elif name == "figure" or self._is_photo_box(element, name):
+            yield from self.figure(element, preserve)
+        elif is_caption(element):
+            caption, credit = self._caption_and_credit(element, preserve)
+            if caption or credit:
+                yield Figure(caption, credit)
+        elif name == "picture":
+            img = next((e for e in element.iter() if local_name(e) == "img"), None)
+            if img is not None:
+                yield from self.image_block(img)
+        elif name in ("table",) and not self._is_data_table(element):
+            yield from self._container(element, preserve, depth)  # a layout table: its cells are the page
+        elif name in ("tbody", "thead", "tr", "td", "th"):
+            yield from self._container(element, preserve, depth)
+        else:
+            yield from super().block(element, name, preserve, depth)
+
+    @staticmethod
+    def _is_data_table(element: etree._Element) -> bool:
+        return not any(local_name(e) in ("p", "div", "table", "img") for e in element.iterdescendants())
+
+    def _is_photo_box(self, element: etree._Element, name: str) -> bool:
+        """A box holding one photo and its caption (and little else): a figure without the ``<figure>`` tag."""
+        if name in ("p", "li", "body", "html", "td", "tr", "table", "ul", "ol"):
+            return False
+        imgs = [e for e in element.iter() if local_name(e) == "img"]
+        if not imgs:
+            return False
+        captions = [e for e in element.iterdescendants() if is_caption(e)]
+        outermost = [c for c in captions if not any(is_caption(a) for a in c.iterancestors() if a is not element)]
+        if len(outermost) > 1 or any(local_name(e) in ("figure", "p", "h2", "h3") and not _inside_any(e, outermost)
+                                     for e in element.iterdescendants()):
+            return False
+        if outermost:
+            rest = len(collapse(element.text_content())) - len(collapse(outermost[0].text_content()))
+            return rest < 80
+        return len(imgs) == 1 and bool(_PHOTO_CONTAINER.search(_classes(element))) \
+            and len(collapse(element.text_content())) < 200
+
+    def figure(self, element: etree._Element, preserve: bool) -> Iterator[Block]:
+        """A photo with its caption and credit (credit markup, else a credit at the caption's end), and real alt."""
+        captions = [e for e in element.iterdescendants() if is_caption(e)]
+        outermost = [c for c in captions if not any(is_caption(a) for a in c.iterancestors() if a is not element)]
+        nested = [e for e in element.iterdescendants() if local_name(e) == "figure"]
+        if len(outermost) > 1 or nested:  # a gallery: each photo its own figure
+            yield from self._container(element, preserve, 0)
+            return
+        img = next((e for e in element.iter() if local_name(e) == "img"), None)
+        image = self.image_of(img) if img is not None else None
+        if outermost:
+            caption, credit = self._caption_and_credit(outermost[0], preserve)
+            credit = credit or self._credit_outside(element, outermost[0], preserve)
+        else:
+            caption, credit = split_credit(self.plain(element, preserve))
+        alt = collapse(img.get("alt") or "") if img is not None else ""
+        if caption or credit or image is not None:
+            yield Figure(caption, credit, alt if alt and alt != caption else None, image)
+
+    def _caption_and_credit(self, caption_element: etree._Element, preserve: bool) -> tuple[str, str | None]:
+        credits = [e for e in caption_element.iterdescendants() if _is_credit(e)]
+        if credits:
+            credit = " ".join(t for e in credits if (t := collapse(e.text_content()))) or None
+            for element in credits:
+                element.tag = "credit"  # the caption's text leaves the credit out
+            caption = self.plain(caption_element, preserve, skip=frozenset({"credit"}))
+            return caption, credit
+        return split_credit(self.plain(caption_element, preserve))
+
+    def _credit_outside(self, figure: etree._Element, caption: etree._Element, preserve: bool) -> str | None:
+        credits = [e for e in figure.iterdescendants() if _is_credit(e) and not _inside_any(e, [caption])]
+        return " ".join(t for e in credits if (t := collapse(e.text_content()))) or None
+
+
+def _is_credit(element: etree._Element) -> bool:
+    itemprop = (element.get("itemprop") or "").lower()
+    return itemprop in ("copyrightholder", "creator", "author", "creditText".lower()) or (
+        not is_caption(element) and bool(_CREDIT_WORD.search(element.get("class") or "")))
+
+
+def _inside_any(element: etree._Element, boxes: list[etree._Element]) -> bool:
+    return any(element is box or box in element.iterancestors() for box in boxes)
+
+
+# ---------------------------------------------------------------- 6. tidying the blocks
+
+_DATE_LINE = re.compile(r"^(?:published|updated|posted|last updated|first published)\b", re.IGNORECASE)
+
+
+def tidy(blocks: list[Block], meta: PageMeta) -> list[Block]:
+    """Merge a caption with the photo just before it; drop furniture lines, the byline and date lines."""
+    out: list[Block] = []
+    for block in blocks:
+        previous = out[-1] if out else None
+        if isinstance(block, Figure) and block.image is None and isinstance(previous, Figure) \
+                and previous.image is not None and not previous.caption and not previous.credit:
+            out[-1] = Figure(block.caption, block.credit, previous.alt, previous.image)
+            continue
+        if isinstance(block, (Paragraph, Heading)) and _is_page_line(block.text, meta):
+            continue
+        if isinstance(block, ListBlock):
+            items = tuple(i for i in block.items if not is_furniture(i))
+            if not items:
+                continue
+            block = ListBlock(items, block.ordered)
+        out.append(block)
+    return out
+
+
+def _is_page_line(text: str, meta: PageMeta) -> bool:
+    if is_furniture(text):
+        return True
+    if len(text) <= 120 and _DATE_LINE.match(text):
+        return True
+    if len(text) <= 100 and re.match(r"^by\s", text, re.IGNORECASE) and meta.bylines \
+            and any(b.name.lower() in text.lower() for b in meta.bylines):
+        return True
+    return bool(meta.subheadline) and same_text(text, meta.subheadline or "")
+
+
+# ---------------------------------------------------------------- the reader
+
+
+def read(source: InputFile) -> Story:
+    """Read a saved article page into a :class:`Story` (see the module docstring for how)."""
+    try:
+        return finish(_draft(source), source)
+    except InputError as exc:
+        if exc.path is None:  # raised deep in the body walk, which does not know the file
+            raise InputError(exc.message, source.name) from None
+        raise
+    except RecursionError:
+        raise InputError("nested too deep to read: refused", source.name) from None
+
+
+def _draft(source: InputFile) -> Draft:
+    notes: list[Inferred] = []
+    text = decode_page(source.data, source.name, notes)
+    root = parse_page(text, source.name)
+    meta = read_meta(root, notes)
+    related: list[Related] = []
+    remove_furniture(root, meta.base, related)
+    top, siblings = find_article(root)
+    walker = PageWalker(meta.base, meta.headline or "", notes)
+    parent = top.getparent()
+    blocks: list[Block] = []
+    if siblings and parent is not None:
+        for child in parent:
+            if child is top:
+                blocks.extend(walker.blocks(top))
+            elif child in siblings:
+                blocks.extend(walker.block(child, local_name(child), False, 1))
+    else:
+        blocks = walker.blocks(top)
+    body = tidy(blocks, meta)
+    notes = [n for n in notes if n.field != "language" or meta.language is None] + meta.inferred
+    seen = {(r.title, r.url) for r in meta.related}
+    return Draft(
+        body=body, headline=meta.headline, subheadline=meta.subheadline, summary=meta.summary,
+        bylines=meta.bylines, published=meta.published, updated=meta.updated, date_only=meta.date_only,
+        language=meta.language, url=meta.url, source=meta.source, rights=meta.rights, keywords=meta.keywords,
+        subjects=meta.subjects,
+        related=tuple(meta.related) + tuple(r for r in _unique(related) if (r.title, r.url) not in seen),
+        inferred=notes,
+    )
+
+
+def _unique(related: list[Related]) -> list[Related]:
+    seen: set[str | None] = set()
+    out = []
+    for item in related:
+        if item.url not in seen:
+            seen.add(item.url)
+            out.append(item)
+    return out[:20]
+

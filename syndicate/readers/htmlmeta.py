@@ -1,0 +1,435 @@
+"""A web page's own metadata: JSON-LD, OpenGraph and ``article:*``, ``<meta name>``, ``itemprop``, ``<time>``, bylines.
+
+Each field is taken from the strongest signal that gives it, in this order:
+JSON-LD ``NewsArticle``/``Article`` (and their kin, also inside ``@graph``
+or a list), then OpenGraph/``article:*`` properties, then ``<meta name>``
+conventions (Dublin Core, Parse.ly, Sailthru), then microdata
+(``itemprop``), then the page's markup (``<time>``, ``rel=author``, byline
+classes, ``<h1>``, ``<title>``). A value that came from markup rather than
+a declaration, or that needed a default (a date without an offset is
+taken as UTC), is recorded in ``inferred``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from dateutil import parser as date_parser
+from lxml import etree
+
+from ..html import safe_url
+from ..model import Byline, Inferred, Related, Source, Subject
+from .xhtml import collapse, local_name
+
+__all__ = ["PageMeta", "read_meta", "same_text", "clean_byline"]
+
+_ARTICLE_TYPES = frozenset({
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting", "liveblogposting",
+    "scholarlyarticle", "techarticle", "report", "socialmediaposting", "satiricalarticle", "advertisercontentarticle"})
+_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+_WORD = re.compile(r"\w+")
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—•·:-]\s+|\s+[-–—]\s*$")
+_DECK_WORD = re.compile(r"(?:^|[-_ ])(?:dek|deck|standfirst|sub-?head(?:line)?|subtitle|article-?summary|strapline|kicker-?text)"
+                        r"(?:$|[-_ ])", re.IGNORECASE)
+_BYLINE_WORD = re.compile(r"(?:^|[-_ ])(?:byline\w*|author-?name|authors?|contributor\w*|writer)(?:$|[-_ ])", re.IGNORECASE)
+#: JSON-LD blocks larger than this are not parsed (a page's own metadata is a few KB).
+MAX_JSONLD_CHARS = 512 * 1024
+
+
+@dataclass
+class PageMeta:
+    """What a page says about its article."""
+
+    base: str | None = None
+    headline: str | None = None
+    subheadline: str | None = None
+    summary: str | None = None
+    bylines: tuple[Byline, ...] = ()
+    published: datetime | None = None
+    updated: datetime | None = None
+    date_only: bool = False
+    language: str | None = None
+    url: str | None = None
+    source: Source | None = None
+    rights: str | None = None
+    keywords: tuple[str, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+    related: list[Related] = field(default_factory=list)
+    inferred: list[Inferred] = field(default_factory=list)
+
+
+def same_text(a: str, b: str) -> bool:
+    """True when two texts have the same words (case, punctuation and spacing aside)."""
+    return bool(a) and [w.lower() for w in _WORD.findall(a)] == [w.lower() for w in _WORD.findall(b)]
+
+
+def _http(url: Any) -> str | None:
+    if isinstance(url, str) and url.strip().lower().startswith(("http://", "https://")):
+        return safe_url(url.strip())
+    return None
+
+
+# ---------------------------------------------------------------- the signals
+
+
+def _json_ld(root: etree._Element) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, flattened out of lists and ``@graph``."""
+    found: list[dict[str, Any]] = []
+    for script in root.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        text = (script.text or "").strip()
+        if not text or len(text) > MAX_JSONLD_CHARS:
+            continue
+        text = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", text)
+        try:
+            data = json.loads(text, strict=False)
+        except (ValueError, RecursionError):
+            continue
+        found.extend(_flatten(data, 0))
+    return found
+
+
+def _flatten(data: Any, depth: int) -> Iterator[dict[str, Any]]:
+    if depth > 5:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            if isinstance(data.get(key), (list, dict)):
+                yield from _flatten(data[key], depth + 1)
+
+
+def _types(item: dict[str, Any]) -> set[str]:
+    kind = item.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower().rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
+
+
+def _article_ld(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The page's article object: the first of an article type that has a headline, else the first one."""
+    articles = [i for i in items if _types(i) & _ARTICLE_TYPES]
+    with_headline = [a for a in articles if isinstance(a.get("headline"), str)]
+    return (with_headline or articles or [{}])[0]
+
+
+def _metas(root: etree._Element) -> dict[str, list[str]]:
+    """``<meta>`` contents by lowercased ``property``/``name``/``itemprop``/``http-equiv``, in page order."""
+    metas: dict[str, list[str]] = {}
+    for meta in root.iter("meta"):
+        content = meta.get("content")
+        if content is None or not content.strip():
+            continue
+        for key in ("property", "name", "itemprop", "http-equiv"):
+            name = meta.get(key)
+            if name:
+                metas.setdefault(name.strip().lower(), []).append(collapse(content))
+    return metas
+
+
+def _first(metas: dict[str, list[str]], *names: str) -> str | None:
+    for name in names:
+        for value in metas.get(name, []):
+            if value:
+                return value
+    return None
+
+
+def _ld_text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, (str, dict))), None)
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or value.get("text")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    return collapse(value) or None if isinstance(value, str) else None
+
+
+# ---------------------------------------------------------------- fields
+
+
+def read_meta(root: etree._Element, notes: list[Inferred]) -> PageMeta:
+    """Everything the page says about its article (before its furniture is removed)."""
+    items = _json_ld(root)
+    article = _article_ld(items)
+    metas = _metas(root)
+    meta = PageMeta(inferred=notes)
+    meta.url = _page_url(root, article, metas)
+    meta.base = _base(root, meta.url)
+    meta.headline = _headline(root, article, metas, notes)
+    meta.subheadline = _deck(root, article, meta.headline)
+    meta.summary = _ld_text(article.get("description")) or _first(metas, "og:description", "description",
+                                                                  "twitter:description", "dc.description")
+    meta.bylines = _bylines(root, article, metas, notes)
+    _dates(meta, root, article, metas)
+    meta.language = _language(root, article, metas)
+    meta.source = _source(items, article, metas, meta.url)
+    meta.rights = _rights(article, metas)
+    meta.keywords = _keywords(article, metas)
+    meta.subjects = _sections(article, metas)
+    return meta
+
+
+def _page_url(root: etree._Element, article: dict[str, Any], metas: dict[str, list[str]]) -> str | None:
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and _http(link.get("href")):
+            return _http(link.get("href"))
+    entity = article.get("mainEntityOfPage")
+    entity_url = entity.get("@id") if isinstance(entity, dict) else entity
+    return _http(_first(metas, "og:url")) or _http(article.get("url")) or _http(entity_url)
+
+
+def _base(root: etree._Element, url: str | None) -> str | None:
+    """What relative links resolve against: an http(s) ``<base href>`` (made absolute), else the page's URL."""
+    base = next((b.get("href") for b in root.iter("base") if b.get("href")), None)
+    if base:
+        joined = urljoin(url, base.strip()) if url else base.strip()
+        if _http(joined):
+            return _http(joined)
+    return url
+
+
+def _headline(root: etree._Element, article: dict[str, Any], metas: dict[str, list[str]],
+              notes: list[Inferred]) -> str | None:
+    declared = _ld_text(article.get("headline")) or _first(metas, "og:title", "twitter:title", "dc.title",
+                                                            "parsely-title", "sailthru.title")
+    h1s = [t for h in root.iter("h1") if (t := collapse(h.text_content()))]
+    if declared:
+        # a declared title often carries the site's name; the page's own <h1> saying the same words is cleaner
+        return next((h for h in h1s if same_text(h, declared)), declared)
+    if h1s:
+        notes.append(Inferred("headline", h1s[0], "the page declares no headline; its first <h1>"))
+        return h1s[0]
+    title = next((collapse(t.text_content()) for t in root.iter("title")), "")
+    title = _TITLE_SEPARATORS.split(title)[0].strip() if title else ""
+    if title:
+        notes.append(Inferred("headline", title, "the page declares no headline and has no <h1>; its <title>"))
+        return title
+    return None
+
+
+def _deck(root: etree._Element, article: dict[str, Any], headline: str | None) -> str | None:
+    alternative = _ld_text(article.get("alternativeHeadline"))
+    if alternative and not same_text(alternative, headline or ""):
+        return alternative
+    for element in root.iter():
+        words = f"{element.get('class') or ''} {element.get('itemprop') or ''}"
+        if local_name(element) in ("p", "h2", "div", "span") and _DECK_WORD.search(words):
+            text = collapse(element.text_content())
+            if 20 <= len(text) <= 400 and not same_text(text, headline or ""):
+                return text
+    return None
+
+
+_BY = re.compile(r"^\s*(?:written\s+|posted\s+|reported\s+)?by[:\s]+", re.IGNORECASE)
+_BYLINE_CUT = re.compile(r"\s*(?:\||•|·|—|–|\bon\s+\w+\s+\d|\bupdated\b|\bpublished\b|\bposted\b|\d{1,2}[:/.]\d{2}"
+                         r"|\b\d{4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$",
+                         re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,\s*and\s+|\band\b|&|,|;)\s*", re.IGNORECASE)
+_NAME = re.compile(r"^[^\W\d_][\w.'’\- ]{1,60}$")
+
+
+def clean_byline(text: str) -> list[str]:
+    """The names in a byline's text: no "By", no date or time, no role after a comma-less dash; empty if none."""
+    text = _BYLINE_CUT.sub("", _BY.sub("", collapse(text)))
+    names = []
+    for part in _NAME_SPLIT.split(text):
+        part = part.strip(" .,:")
+        if _NAME.match(part) and 1 <= len(part.split()) <= 5 and "@" not in part and not part.lower().startswith("http"):
+            names.append(part)
+    return names
+
+
+def _ld_people(value: Any) -> Iterator[tuple[str, str | None]]:
+    for person in value if isinstance(value, list) else [value]:
+        if isinstance(person, dict):
+            name = person.get("name")
+            if isinstance(name, list):
+                name = next((n for n in name if isinstance(n, str)), None)
+            if isinstance(name, str):
+                url = person.get("url")
+                yield name, _http(url if isinstance(url, str) else None)
+        elif isinstance(person, str):
+            yield person, None
+
+
+def _bylines(root: etree._Element, article: dict[str, Any], metas: dict[str, list[str]],
+             notes: list[Inferred]) -> tuple[Byline, ...]:
+    found: list[Byline] = []
+    for raw, url in _ld_people(article.get("author")):
+        for name in clean_byline(raw):
+            found.append(Byline(name, url=url))
+    if not found:
+        for raw in metas.get("author", []) + metas.get("article:author", []) + metas.get("dc.creator", []) \
+                + metas.get("parsely-author", []) + metas.get("sailthru.author", []):
+            found.extend(Byline(n) for n in clean_byline(raw))
+    if not found:
+        found = [Byline(n) for n in _marked_bylines(root)]
+        if found:
+            notes.append(Inferred("bylines", ", ".join(b.name for b in found),
+                                  "the page declares no author; read from its byline markup"))
+    unique: dict[str, Byline] = {}
+    for byline in found:
+        unique.setdefault(byline.name.lower(), byline)
+    return tuple(unique.values())[:10]
+
+
+def _marked_bylines(root: etree._Element) -> list[str]:
+    """Names in ``rel=author`` links, ``itemprop=author`` and byline-classed elements, first that gives any."""
+    body = root.find("body")
+    for element in (body if body is not None else root).iter():
+        name = local_name(element)
+        if name in ("script", "style"):
+            continue
+        rel = (element.get("rel") or "").lower().split()
+        if "author" in rel or (element.get("itemprop") or "").lower() == "author" \
+                or (name not in ("body", "article", "main") and _BYLINE_WORD.search(element.get("class") or "")):
+            text = collapse(element.text_content())
+            if 0 < len(text) <= 150:
+                names = clean_byline(text)
+                if names:
+                    return names
+    return []
+
+
+def _parse_date(text: str) -> tuple[datetime, bool, bool] | None:
+    """``(moment, day only, offset assumed)`` of a date text, or None when it is not a date."""
+    text = text.strip()
+    if not text or len(text) > 80:
+        return None
+    day_only = re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None
+    try:
+        moment = date_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        try:
+            with warnings.catch_warnings():  # an unknown zone name ("IST") is a warning there: no offset, UTC assumed
+                warnings.simplefilter("ignore")
+                moment = date_parser.parse(text, fuzzy=False)
+        except (ValueError, OverflowError, TypeError):
+            return None
+    if not 1900 <= moment.year <= 2200:
+        return None
+    assumed = moment.tzinfo is None or moment.utcoffset() is None
+    if assumed:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment, day_only, assumed and not day_only
+
+
+def _dates(meta: PageMeta, root: etree._Element, article: dict[str, Any], metas: dict[str, list[str]]) -> None:
+    published_texts = [_ld_text(article.get("datePublished")), _ld_text(article.get("dateCreated")),
+                       _first(metas, "article:published_time", "og:published_time", "datepublished",
+                              "pubdate", "publishdate", "publish-date", "date", "dc.date.issued", "dc.date",
+                              "parsely-pub-date", "sailthru.date", "dcterms.created")]
+    updated_texts = [_ld_text(article.get("dateModified")),
+                     _first(metas, "article:modified_time", "og:updated_time", "datemodified", "last-modified",
+                            "dcterms.modified")]
+    published = next((p for t in published_texts if t and (p := _parse_date(t))), None)
+    guessed = False
+    if published is None:
+        published = _time_element(root, ("datepublished", "published", "pubdate"))
+        guessed = published is not None
+    updated = next((p for t in updated_texts if t and (p := _parse_date(t))), None)
+    if published is not None:
+        meta.published, meta.date_only = published[0], published[1]
+        if guessed:
+            meta.inferred.append(Inferred("published", published[0].isoformat(),
+                                          "the page declares no date; its first <time datetime>"))
+        elif published[2]:
+            meta.inferred.append(Inferred("published", published[0].isoformat(), "the date has no UTC offset; UTC assumed"))
+    if updated is not None and (published is None or updated[0] > published[0]):
+        meta.updated = updated[0]
+        meta.date_only = meta.date_only and updated[1]
+        if updated[2]:
+            meta.inferred.append(Inferred("updated", updated[0].isoformat(), "the date has no UTC offset; UTC assumed"))
+
+
+def _time_element(root: etree._Element, hints: Iterable[str]) -> tuple[datetime, bool, bool] | None:
+    times = [t for t in root.iter("time") if t.get("datetime")]
+    hinted = [t for t in times if any(h in f"{t.get('itemprop') or ''} {t.get('class') or ''}".lower() for h in hints)]
+    for element in hinted + times:
+        parsed = _parse_date(element.get("datetime") or "")
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _language(root: etree._Element, article: dict[str, Any], metas: dict[str, list[str]]) -> str | None:
+    candidates = [root.get("lang"), root.get("{http://www.w3.org/XML/1998/namespace}lang"),
+                  _ld_text(article.get("inLanguage")), _first(metas, "content-language", "language", "dc.language"),
+                  (_first(metas, "og:locale") or "").replace("_", "-")]
+    for value in candidates:
+        if value and _LANG.match(value.strip()):
+            return value.strip()
+    return None
+
+
+def _source(items: list[dict[str, Any]], article: dict[str, Any], metas: dict[str, list[str]],
+            url: str | None) -> Source | None:
+    publisher = article.get("publisher")
+    if isinstance(publisher, list):
+        publisher = next((p for p in publisher if isinstance(p, dict)), None)
+    if isinstance(publisher, dict) and not publisher.get("name") and publisher.get("@id"):
+        publisher = next((i for i in items if i.get("@id") == publisher["@id"]), publisher)
+    name = _ld_text(publisher) or _first(metas, "og:site_name", "application-name", "publisher", "dc.publisher")
+    if not name:
+        return None
+    home = _http(publisher.get("url")) if isinstance(publisher, dict) else None
+    if home is None and url:
+        parts = urlsplit(url)
+        home = f"{parts.scheme}://{parts.netloc}/"
+    return Source(name, home)
+
+
+def _rights(article: dict[str, Any], metas: dict[str, list[str]]) -> str | None:
+    notice = _ld_text(article.get("copyrightNotice"))
+    if notice:
+        return notice
+    holder = _ld_text(article.get("copyrightHolder"))
+    if holder:
+        year = _ld_text(article.get("copyrightYear"))
+        return f"© {year + ' ' if year else ''}{holder}"
+    return _first(metas, "copyright", "dc.rights", "dcterms.rights", "rights")
+
+
+def _split_list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [t for v in value for t in _split_list(v)]
+    if isinstance(value, dict):
+        text = _ld_text(value)
+        return [text] if text else []
+    if isinstance(value, str):
+        return [collapse(v) for v in value.split(",") if collapse(v)]
+    return []
+
+
+def _keywords(article: dict[str, Any], metas: dict[str, list[str]]) -> tuple[str, ...]:
+    found = _split_list(article.get("keywords"))
+    if not found:
+        found = metas.get("article:tag", []) + [k for v in metas.get("news_keywords", []) + metas.get("keywords", [])
+                                                for k in _split_list(v)]
+    unique: dict[str, str] = {}
+    for keyword in found:
+        if len(keyword) <= 100 and not keyword.lower().startswith(("http://", "https://")):
+            unique.setdefault(keyword.lower(), keyword)
+    return tuple(unique.values())[:30]
+
+
+def _sections(article: dict[str, Any], metas: dict[str, list[str]]) -> tuple[Subject, ...]:
+    found = _split_list(article.get("articleSection")) or metas.get("article:section", []) \
+        or metas.get("parsely-section", [])
+    unique: dict[str, Subject] = {}
+    for section in found:
+        if 0 < len(section) <= 100:
+            unique.setdefault(section.lower(), Subject(section))
+    return tuple(unique.values())[:10]
