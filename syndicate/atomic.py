@@ -1,35 +1,164 @@
-"""Atomic file writes: a reader, or a process killed at any moment, sees the old file or the new one."""
+"""Atomic file writes: a reader, or a process killed at any moment, sees the old file or the new one.
+
+:func:`atomic_write` replaces one file (temporary file, fsync, rename).
+:class:`Batch` replaces many at the price of one sync: every new file is
+written to a temporary file beside its target, all of them are flushed to
+disk together, and only then renamed into place. Each temporary file is
+recorded in a journal *before* it is created, so the next run can remove
+what a killed build left, and knows which of the files it finds are its own.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
+from typing import IO
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "Batch", "same_bytes", "sync_all"]
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
+def same_bytes(path: Path, data: bytes) -> bool:
+    """True when ``path`` already holds exactly ``data`` (so it need not be written, and keeps its mtime)."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically; returns False (and touches nothing) when the bytes are already there.
 
     The bytes go to a hidden temporary file in the same folder (same file
-    system, so the rename is atomic), are flushed to disk, and renamed over
-    ``path``. Leaving an identical file alone keeps its modification time, so
-    mirrors and feed readers see nothing new.
+    system, so the rename is atomic), are flushed to disk (unless not
+    ``durable``: a cache that can be rebuilt), and renamed over ``path``.
+    Leaving an identical file alone keeps its modification time, so mirrors
+    and feed readers see nothing new.
     """
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
+    if same_bytes(path, data):
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as stream:
             stream.write(data)
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return True
+
+
+def sync_all() -> None:
+    """Flush every written file to disk in one call (cheaper than one fsync per file, for the same promise)."""
+    os.sync()
+
+
+class Batch:
+    """Files under ``root`` to replace together, atomically each, with one sync for the lot.
+
+    :meth:`stage` writes a file's new bytes to a temporary file beside it (or
+    nothing, when the bytes are already there); :meth:`commit` syncs once and
+    renames every staged file into place; :meth:`discard` drops one. The
+    journal (a file outside ``root``) lists every temporary file and its
+    target before the temporary file exists: see :func:`recover`.
+    """
+
+    def __init__(self, root: Path, journal: Path) -> None:
+        self.root = root
+        self.journal_path = journal
+        self._journal: IO[str] | None = None
+        self._staged: dict[tuple[str, str], Path] = {}  # (target relative to root, owner) -> temporary file
+        self._count = itertools.count()
+
+    def stage(self, rel: str, data: bytes, owner: str = "") -> bool:
+        """Stage ``data`` for ``root/rel`` on behalf of ``owner`` (two owners may stage one target while the
+        caller settles which of them gets it; the other must be discarded before :meth:`commit`).
+        False when the file already holds these bytes (nothing staged)."""
+        target = self.root / rel
+        self.discard(rel, owner)
+        if same_bytes(target, data):
+            return False
+        tmp = target.with_name(f".{target.name}.{os.getpid()}-{next(self._count)}.tmp")
+        self._note(tmp.relative_to(self.root).as_posix(), rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(tmp, "wb") as stream:
+                stream.write(data)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        self._staged[rel, owner] = tmp
+        return True
+
+    def current(self, rel: str, owner: str = "") -> Path:
+        """Where ``rel``'s newest bytes are now: ``owner``'s temporary file if staged, else the file itself."""
+        return self._staged.get((rel, owner), self.root / rel)
+
+    def discard(self, rel: str, owner: str = "") -> None:
+        """Forget a staged file (its temporary file is removed)."""
+        tmp = self._staged.pop((rel, owner), None)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+    def commit(self) -> list[str]:
+        """Sync once, then rename every staged file into place; returns their paths, sorted."""
+        if not self._staged:
+            return []
+        targets = [rel for rel, _ in self._staged]
+        if len(set(targets)) != len(targets):
+            raise ValueError("two staged files for one target")  # the caller must settle every clash first
+        if self._journal is not None:
+            self._journal.flush()
+        sync_all()
+        for (rel, _), tmp in sorted(self._staged.items()):
+            os.replace(tmp, self.root / rel)
+        self._staged.clear()
+        return sorted(targets)
+
+    def abandon(self) -> None:
+        """Remove every staged temporary file (the build failed before committing)."""
+        for rel, owner in list(self._staged):
+            self.discard(rel, owner)
+
+    def close(self) -> None:
+        """Close the journal (it stays on disk until :func:`forget_journal`, after the manifest is saved)."""
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def _note(self, tmp: str, target: str) -> None:
+        if self._journal is None:
+            self.journal_path.parent.mkdir(parents=True, exist_ok=True)
+            self._journal = open(self.journal_path, "a", encoding="utf-8")
+        self._journal.write(f"{tmp}\0{target}\n")
+        self._journal.flush()  # in the kernel before the file exists: a SIGKILL cannot separate them
+
+
+def recover(root: Path, journal: Path) -> set[str]:
+    """After a killed build: remove the temporary files its journal lists and return the targets it
+    meant to write (relative to ``root``): files the build may have put in place without recording them."""
+    try:
+        lines = journal.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return set()
+    targets: set[str] = set()
+    for line in lines:
+        tmp, _, target = line.partition("\0")
+        if not target or _escapes(tmp) or _escapes(target):
+            continue  # a damaged line, or one that does not name a file under root: ignore it
+        (root / tmp).unlink(missing_ok=True)
+        targets.add(target)
+    return targets
+
+
+def forget_journal(journal: Path) -> None:
+    """The build is recorded: its journal is no longer needed."""
+    journal.unlink(missing_ok=True)
+
+
+def _escapes(rel: str) -> bool:
+    return rel.startswith("/") or ".." in rel.split("/")

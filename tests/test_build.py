@@ -270,8 +270,8 @@ def test_two_builds_at_once_one_waits_or_exits_2_and_the_output_is_whole(tmp_pat
 def test_sigkill_at_random_moments_leaves_only_whole_files_and_the_next_run_repairs(tmp_path: Path) -> None:
     src, out = stories_in(tmp_path, 200)
     old_ref, new_ref = tmp_path / "old", tmp_path / "new"
-    assert syndicate.build(src, old_ref, jobs=2).exit_code == 0
-    shutil.copytree(old_ref, out)
+    assert syndicate.build(src, out, jobs=2).exit_code == 0  # its manifest (in the state folder) knows its files
+    shutil.copytree(out, old_ref)
     for i in range(0, 200, 2):
         write_story(src, i, edit=" (revised)")
     (src / "story-199.txt").unlink()
@@ -302,8 +302,8 @@ def test_a_killed_build_never_leaves_its_lock_held_by_orphaned_workers(tmp_path:
     proc = subprocess.Popen([sys.executable, "-m", "syndicate", "build", str(src), str(out), "--jobs", "2"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while not list((out / "stories").glob("*.json")) and time.monotonic() < deadline:
-        time.sleep(0.02)  # kill it mid-export, once the workers are writing
+    while not list((out / "stories").glob(".*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.02)  # kill it mid-export, once the workers' first stories are staged
     workers = children_of(proc.pid)
     assert workers, "a --jobs 2 build runs worker processes"
     proc.send_signal(signal.SIGKILL)
@@ -444,13 +444,15 @@ def test_a_damaged_story_cache_is_rebuilt_not_fatal(tmp_path: Path) -> None:
     assert snapshot(out) == snapshot(fresh)
 
 
-def test_an_output_folder_inside_the_input_folder_is_not_read_as_input(tmp_path: Path) -> None:
+def test_input_and_output_folders_that_overlap_are_refused_with_exit_2(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     write_story(src, 1)
-    for _ in range(2):
-        report = syndicate.build(src, src / "out", jobs=1)
-        assert report.exit_code == 0 and len(report.built) + len(report.unchanged) == 1
+    for output in (src, src / "out", tmp_path):
+        done = run_cli("build", src, output, "--jobs", "1", cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "input" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in src.iterdir()) == ["story-001.txt"]  # nothing written into the input
 
 
 def test_an_edited_input_that_is_now_broken_keeps_its_last_good_files(tmp_path: Path) -> None:
@@ -511,19 +513,21 @@ def test_photos_from_this_machine_are_fetched_only_when_allowed(tmp_path: Path) 
         assert [n for n in book.namelist() if n.startswith("OEBPS/images/img-")]
 
 
-def test_files_a_killed_build_left_unrecorded_are_swept(tmp_path: Path) -> None:
+def test_files_the_build_did_not_write_are_never_deleted(tmp_path: Path) -> None:
+    """A web folder's own files, even in the build's folders and named like its outputs, survive every build."""
     src, out = stories_in(tmp_path, 0)
     write_story(src, 1)
+    theirs = {"epub/story-009.epub": b"PK theirs", "images/sub/photo-0123456789.jpg": b"\xff\xd8",
+              "images/logo.png": b"x", "stories/about.html": b"x", "index.html": b"the site's own page"}
+    for rel, data in theirs.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
     syndicate.build(src, out, jobs=1)
-    # what a build killed between writing files and recording them leaves behind
-    (out / "epub" / "story-009.epub").write_bytes(b"PK old")
-    (out / "images" / "sub").mkdir(parents=True)
-    (out / "images" / "sub" / "photo-0123456789.jpg").write_bytes(b"\xff\xd8")
-    (out / "index.html").write_text("the site's own page, outside the build's folders")
+    (src / "story-001.txt").unlink()  # its files go; nobody else's do
     report = syndicate.build(src, out, jobs=1)
-    assert sorted(report.deleted) == ["epub/story-009.epub", "images/sub/photo-0123456789.jpg"]
-    assert not (out / "images").exists()  # folders left empty go too
-    assert (out / "index.html").is_file()
+    assert report.removed == ["story-001.txt"] and "stories/story-001.json" in report.deleted
+    assert {rel: (out / rel).read_bytes() for rel in theirs} == theirs
+    assert not (out / "stories" / "story-001.json").exists() and not (out / "rss.xml").exists()
 
 
 def test_kept_stories_yield_their_slug_and_drop_formats_no_longer_built(tmp_path: Path) -> None:

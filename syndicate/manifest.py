@@ -1,0 +1,93 @@
+"""The manifest: what the last build made, one typed entry per story input, so an unchanged story is skipped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .atomic import atomic_write
+
+__all__ = ["Manifest", "Entry", "Stamps", "file_stats", "KEPT", "MANIFEST"]
+
+MANIFEST = ".syndicate-manifest.json"
+MANIFEST_FORMAT = 4  # a manifest of another format is ignored: everything is rebuilt
+KEPT = "kept"  # the digest of a story kept on its last good files while its input is rejected
+
+#: relpath -> [size, mtime_ns] of a file, or None when it is missing
+Stamps = dict[str, list[int] | None]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one story input gave the last build: its id and slug, its files and the stamps of all it depends on."""
+
+    digest: str  # of the input, its sidecars and the build's settings; KEPT for a story kept on its last good files
+    id: str
+    slug: str  # the slug this build gave it
+    wanted_slug: str  # the slug the story asked for (a clash may have given it another)
+    explicit_slug: bool  # its metadata chose the slug (it wins clashes over derived ones)
+    date: str | None  # ISO 8601: its place in newest-first order without reading it
+    outputs: list[str] = field(default_factory=list)  # files under the output folder
+    stats: Stamps = field(default_factory=dict)  # of the outputs, as written
+    published: list[str] = field(default_factory=list)  # its photos' published copies under images/
+    images: Stamps = field(default_factory=dict)  # of the local photos it uses (or named and missed), under the input
+
+    @property
+    def kept(self) -> bool:
+        """True for a story kept on its last good files while its edited input is rejected."""
+        return self.digest == KEPT
+
+    def but(self, **changes: Any) -> Entry:
+        """A copy with ``changes``."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Entry:
+        """An entry as the manifest file stores it."""
+        return cls(**data)
+
+
+class Manifest:
+    """What the last build made: per input, the digest of its dependencies, its slug and its files."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stories: dict[str, Entry] = {}
+        self.aggregates: list[str] = []  # the feeds and the edition it wrote
+        try:
+            data = json.loads(path.read_bytes())
+            if data.get("format") == MANIFEST_FORMAT:
+                self.stories = {rel: Entry.from_json(e) for rel, e in data["stories"].items()}
+                self.aggregates = list(data["aggregates"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # no manifest, or an unreadable one: everything is rebuilt
+
+    def files(self) -> set[str]:
+        """Every file under the output folder the last build wrote: the only files a build may delete."""
+        return set(self.aggregates) | {rel for e in self.stories.values() for rel in (*e.outputs, *e.published)}
+
+    def save(self, fingerprint: str, stories: Mapping[str, Entry], aggregates: Iterable[str]) -> None:
+        """Record this build (atomically, and last: a build killed before this point is simply redone).
+
+        Compact JSON, so the C encoder writes it and the C decoder reads it back quickly."""
+        data = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
+                "aggregates": sorted(set(aggregates)), "stories": {rel: asdict(stories[rel]) for rel in sorted(stories)}}
+        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+        self.stories, self.aggregates = dict(stories), sorted(set(aggregates))
+
+
+def file_stats(folder: Path, rels: Iterable[str]) -> Stamps:
+    """Size and modification time of files under ``folder`` (None for a missing one): the stamps a build
+    compares to tell a changed photo or a damaged output from an untouched one."""
+    stats: Stamps = {}
+    for rel in rels:
+        try:
+            st = (folder / rel).stat()
+            stats[rel] = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            stats[rel] = None
+    return stats

@@ -1,0 +1,93 @@
+"""Worker pools: where the build's per-story tasks run.
+
+A task is a pure function of the build's settings and one input, returning a
+picklable result; it never touches the output folder, the lock or the
+manifest, which stay with the one build process. So any pool that can call
+``task(settings, item)`` somewhere and hand the result back will do: this
+module has the local one (forked processes, or the build's own process for
+``jobs=1``); a cluster scheduler can sit beside it behind the same
+:class:`Pool` interface.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
+from typing import Protocol, TypeVar
+
+from .config import BuildSettings
+from .lock import release_inherited_lock
+
+__all__ = ["Pool", "LocalPool", "Task"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+Task = Callable[[BuildSettings, T], R]
+
+
+class Pool(Protocol):
+    """Runs tasks somewhere and yields their results as they finish (in any order)."""
+
+    def __enter__(self) -> Pool: ...
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None: ...
+
+    def map_unordered(self, task: Task[T, R], items: Iterable[T]) -> Iterator[R]:
+        """``task(settings, item)`` for every item, results as they come."""
+        ...
+
+
+class LocalPool:
+    """``jobs`` forked worker processes on this machine, or the build's own process when ``jobs`` is 1."""
+
+    def __init__(self, settings: BuildSettings) -> None:
+        self.settings = settings
+        self.executor: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LocalPool:
+        if self.settings.jobs > 1:
+            # fork: workers start at once and need no `if __name__ == "__main__"` guard in the caller's script
+            context = multiprocessing.get_context("fork")
+            self.executor = concurrent.futures.ProcessPoolExecutor(
+                self.settings.jobs, mp_context=context, initializer=_init_forked_worker, initargs=(os.getpid(),))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self.executor is None:
+            return
+        if error is not None:
+            # interrupted or failed: stop at once rather than finish the stories in flight
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            for process in list(getattr(self.executor, "_processes", {}).values()):
+                process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def map_unordered(self, task: Task[T, R], items: Iterable[T]) -> Iterator[R]:
+        """``task(settings, item)`` for every item, in the workers; results in the order they finish."""
+        if self.executor is None:
+            return (task(self.settings, item) for item in items)
+        futures = [self.executor.submit(task, self.settings, item) for item in items]
+        return (future.result() for future in concurrent.futures.as_completed(futures))
+
+
+def _init_forked_worker(build_pid: int) -> None:
+    """A forked worker lets go of the build's lock (so the lock dies with the build, not with the last
+    worker), leaves Ctrl-C to the build (which stops the pool), and exits by itself if the build dies
+    (its task queue would never close: it holds both ends)."""
+    release_inherited_lock()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(build_pid,), daemon=True).start()
+
+
+def _exit_with(build_pid: int) -> None:
+    while os.getppid() == build_pid:
+        time.sleep(0.5)
+    os._exit(1)  # the build is gone: nothing this worker makes would be recorded

@@ -1,0 +1,156 @@
+"""What a worker does: read one story input and export it to its per-story formats, as bytes.
+
+Each task is a pure function of the build's settings and one input: it reads
+the input once, and returns the files' bytes and what the manifest should
+record. It never writes the output folder: the one build process does that
+(atomically, under its lock), so tasks can run in any process or on any
+machine that sees the input folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .claims import Claim
+from .config import BuildSettings
+from .discovery import StoryInput
+from .errors import InputError, SyndicateError
+from .exporters import get_exporter
+from .html import IMAGES_FOLDER
+from .images import ImageResolver, published_name
+from .manifest import Stamps, file_stats
+from .model import Image, Story
+from .readers import InputFile, read_bytes, reader_for
+
+__all__ = ["Job", "Exported", "export_story", "make_resolver", "story_outputs", "STORY_FORMATS", "CACHE"]
+
+#: per-story outputs: format -> (folder, extension). ``json`` (stories/) is always built: it is also the cache.
+STORY_FORMATS: dict[str, tuple[str, str]] = {
+    "json": ("stories", ".json"),
+    "newsml": ("newsml", ".xml"),
+    "ninjs": ("ninjs", ".json"),
+    "epub": ("epub", ".epub"),
+}
+CACHE = "cache"  # the image cache's folder in the state folder
+
+
+@dataclass(frozen=True)
+class Job:
+    """One story to export; ``slug`` forces the slug the build settled on (None: the story's own)."""
+
+    input: StoryInput
+    slug: str | None = None
+    expect: Claim | None = None  # the claim it made when read earlier: a story edited since is not built
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What exporting one story produced: its files' bytes, its photos' published copies, what the manifest keeps."""
+
+    relpath: str
+    claim: Claim | None = None
+    error: str | None = None
+    files: dict[str, bytes] = field(default_factory=dict)  # output path -> bytes, per-story formats
+    photos: dict[str, bytes] = field(default_factory=dict)  # images/<name> -> bytes
+    date: str | None = None
+    images: Stamps = field(default_factory=dict)  # the local photos it depends on, under the input folder
+    warnings: tuple[str, ...] = ()
+
+    def without_bytes(self) -> Exported:
+        """The same record with the files' bytes dropped (once they are staged on disk), names kept."""
+        return Exported(self.relpath, self.claim, self.error, dict.fromkeys(self.files, b""),
+                        dict.fromkeys(self.photos, b""), self.date, self.images, self.warnings)
+
+
+# Each worker process keeps one resolver per settings, so photos shared by stories are normalised once per worker.
+_RESOLVERS: dict[BuildSettings, ImageResolver] = {}
+
+
+def make_resolver(settings: BuildSettings, cache_dir: Path | None = None) -> ImageResolver:
+    """The image resolver a build uses: local paths under the input folder, an on-disk cache for fetches."""
+    return ImageResolver(settings.input_dir, offline=settings.offline, cache_dir=cache_dir,
+                         max_size=settings.export.image_max_size, allow_local_hosts=settings.allow_local_hosts)
+
+
+def worker_resolver(settings: BuildSettings, cache_dir: Path | None) -> ImageResolver:
+    """This process's resolver for ``settings`` (made on first use)."""
+    if settings not in _RESOLVERS:
+        _RESOLVERS.clear()
+        _RESOLVERS[settings] = make_resolver(settings, cache_dir)
+    return _RESOLVERS[settings]
+
+
+def read_input(settings: BuildSettings, path: Path, id_prefix: str | None = None) -> Story:
+    """Read one input with the reader for its kind (ids, slugs and photo paths relative to the input folder)."""
+    data = read_bytes(path)
+    return reader_for(path.name, data)(InputFile(data, path, settings.input_dir, id_prefix=id_prefix))
+
+
+def _guarded(what: str, error: Exception) -> str:
+    """The one-line reason for a failure, whatever raised it: one broken story never stops the build."""
+    return error.message if isinstance(error, SyndicateError) else f"could not be {what} ({type(error).__name__}: {error})"
+
+
+def story_outputs(slug: str, formats: Any) -> dict[str, str]:
+    """format -> output path (relative to the output folder) of one story."""
+    wanted = set(formats) | {"json"}
+    return {fmt: f"{folder}/{slug}{ext}" for fmt, (folder, ext) in STORY_FORMATS.items() if fmt in wanted}
+
+
+def local_images(story: Story) -> list[Image]:
+    """The local photos a story uses, once each, in path order (their published copies go to ``images/``)."""
+    found = {f.image.src: f.image for f in story.figures if f.image is not None and not f.image.is_remote}
+    return [found[src] for src in sorted(found)]
+
+
+def missing_images(story: Story) -> list[tuple[str, str]]:
+    """(src, reason) of every photo the story's metadata named but the reader could not use; the reader
+    lists them in ``inferred`` as ``body[N].image`` so ``--explain`` shows them too."""
+    return [(item.value, item.reason) for item in story.inferred if re.fullmatch(r"body\[\d+\]\.image", item.field)]
+
+
+def watched_images(relpath: str, story: Story) -> list[str]:
+    """Every local photo file the story depends on, those it found and those it named but could not use,
+    as paths under the input folder: adding or mending a photo rebuilds the story."""
+    folder = PurePosixPath(relpath).parent
+    missing = {os.path.normpath(folder / src) for src, _ in missing_images(story) if "://" not in src}
+    return sorted({image.src for image in local_images(story)} | {m for m in missing if not m.startswith("..")})
+
+
+def export_story(settings: BuildSettings, job: Job) -> Exported:
+    """Read one story, give it its slug, export it to its per-story formats and publish its photos, as bytes."""
+    item = job.input
+    images = worker_resolver(settings, settings.state_folder() / CACHE)
+    images.problems.clear()
+    try:
+        story = read_input(settings, item.path, settings.ids)
+        claim = Claim.of(item.relpath, story)
+        if job.expect is not None and claim != job.expect:
+            raise InputError("changed while the build was running; it is built next time")
+        slug = job.slug or story.slug
+        story = story if story.slug == slug else story.replace(slug=slug)
+        files = {rel: get_exporter(fmt)([story], settings.export, images)
+                 for fmt, rel in story_outputs(slug, settings.formats).items()}
+        photos = published_photos(story, images)
+    except Exception as error:  # noqa: BLE001 - see _guarded
+        images.problems.clear()  # they belong to this story, not the worker's next one
+        return Exported(item.relpath, error=_guarded("exported", error))
+    warnings = tuple(f"{item.relpath}: {p}" for p in images.problems)
+    warnings += tuple(f"{item.relpath}: {reason}" for _, reason in missing_images(story))
+    images.problems.clear()
+    return Exported(item.relpath, claim, None, files, photos, story.date.isoformat() if story.date else None,
+                    file_stats(settings.input_dir, watched_images(item.relpath, story)), warnings)
+
+
+def published_photos(story: Story, images: ImageResolver) -> dict[str, bytes]:
+    """images/<name> -> bytes of every local photo of the story that could be used."""
+    photos: dict[str, bytes] = {}
+    for image in local_images(story):
+        resolved = images.resolve(image)
+        if resolved is not None:
+            photos[f"{IMAGES_FOLDER}/{published_name(image.src, resolved)}"] = resolved.data
+    return photos
