@@ -249,6 +249,8 @@ def write_stream(path: Path, data: bytes, *, append: bool) -> None:
 @click.option("--formats", help="Comma-separated formats to build (default: all).")
 @click.option("--wait", type=click.FloatRange(min=0), help="Seconds to wait for another build's lock (default 0).")
 @click.option("--quiet", "-q", is_flag=True, default=None, help="Print nothing but errors (for cron).")
+@click.option("--state-dir", help="Folder for the lock, manifest and caches (default: .syndicate/ beside the config).")
+@click.option("--id-prefix", help="Id authority, a tag: or urn: URI (default: derived from --base-url).")
 @DEBUG_OPTION
 @export_options
 def build(input_dir: Path | None, output_dir: Path | None, config_file: Path | None, **settings: Any) -> None:
