@@ -19,7 +19,6 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
-from urllib.parse import urlsplit
 
 import click
 
@@ -74,10 +73,9 @@ DEBUG_OPTION = click.option("--debug", is_flag=True, expose_value=False, callbac
 def absolute_http_url(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Accept only an absolute http(s) URL: a bare host such as ``news.example.com`` would give feeds
     whose every link is relative, which feed readers and validators reject."""
-    if value is None:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    from .config import is_web_url
+
+    if value is not None and not is_web_url(value):
         raise click.BadParameter(f"{printable(value)} is not an absolute http(s) URL "
                                  "(e.g. https://news.example.com/)", param=param)
     return value
@@ -180,8 +178,9 @@ def read_story(file: Path, root: Path | None) -> Any:
 @export_options
 def convert(file: Path, fmt: str, output: Path, root: Path | None, offline: bool | None, **settings: Any) -> None:
     """Convert one story FILE to FORMAT and write it to OUTPUT (feed settings also come from the config file)."""
-    from .build import BuildSettings, missing_images
+    from .config import BuildSettings
     from .images import ImageResolver
+    from .tasks import missing_images
 
     try:
         config = BuildSettings.load(None, overrides={**given(settings), "offline": offline})
@@ -189,14 +188,17 @@ def convert(file: Path, fmt: str, output: Path, root: Path | None, offline: bool
         fail(error, EXIT_USAGE)
     story = read_story(file, root)
     images = ImageResolver(root or file.parent, offline=config.offline, max_size=config.export.image_max_size)
+    warnings: list[str] = []
     try:
-        data = export([story], fmt, config.export, images)
+        data = export([story], fmt, config.export.for_file(None, warnings), images)
     except SyndicateError as error:
         fail(error, exit_code_for(error))
     # a photo the story names but the output lacks is never silent (the build reports the same lines)
     problems = [f"{src}: {reason}" for src, reason in missing_images(story)] + images.problems
     for problem in dict.fromkeys(problems):
         say("warning", f"{file}: {problem}")
+    for warning in warnings:
+        say("warning", warning)
     try:
         write_output(output, data)
     except OSError as error:
@@ -221,15 +223,27 @@ def write_output(output: Path, data: bytes) -> None:
     if mode is not None and not stat.S_ISREG(mode):
         write_stream(output, data, append=False)
         return
-    target = Path(os.path.realpath(output))
-    if target.parts[1:2] in (("proc",), ("dev",)):
-        # /dev/stdout and the like onto a regular file the shell opened for us (`-o /dev/stdout > f`): a
-        # rename would swap the file under the shell; append, as its other writers do
+    if through_a_descriptor(output):
+        # /dev/stdout onto a file the shell opened for us (`-o /dev/stdout > f`): a rename would swap the
+        # file from under the shell; append, as its other writers do
         write_stream(output, data, append=True)
         return
     from .atomic import atomic_write
 
-    atomic_write(target, data)
+    atomic_write(Path(os.path.realpath(output)), data)
+
+
+def through_a_descriptor(path: Path) -> bool:
+    """True when ``path`` reaches its file through an open descriptor (``/dev/stdout``, ``/dev/fd/N``,
+    ``/proc/self/fd/N``): a file someone else opened, which is written to, never replaced."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on a chain of links
+        if current.startswith(("/proc/", "/dev/fd/")):
+            return True
+        if not os.path.islink(current):
+            return False
+        current = os.path.normpath(os.path.join(os.path.dirname(current), os.readlink(current)))
+    return False
 
 
 def write_stream(path: Path, data: bytes, *, append: bool) -> None:

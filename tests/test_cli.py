@@ -130,15 +130,16 @@ def test_an_unwritable_output_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 
 def test_root_gives_the_same_id_as_a_build(tmp_path: Path) -> None:
-    (tmp_path / "world").mkdir()
-    story = tmp_path / "world" / "storm.txt"
+    news = tmp_path / "news"
+    (news / "world").mkdir(parents=True)
+    story = news / "world" / "storm.txt"
     story.write_text("Storm closes harbour\n\nThe harbour closed on Monday.\n", encoding="utf-8")
     alone = json.loads(run_cli("parse", story).stdout)
-    rooted = json.loads(run_cli("parse", story, "--root", tmp_path).stdout)
-    syndicate.build(tmp_path, tmp_path / "out", jobs=1)
+    rooted = json.loads(run_cli("parse", story, "--root", news).stdout)
+    syndicate.build(news, tmp_path / "out", jobs=1)
     built = json.loads((tmp_path / "out" / "stories" / "world-storm.json").read_text())
     assert rooted["id"] == built["id"] and rooted["slug"] == built["slug"] == "world-storm"
     assert alone["id"] != built["id"]
     out = tmp_path / "storm.json"
-    assert run_cli("convert", story, "--to", "json", "--root", tmp_path, "-o", out).returncode == 0
+    assert run_cli("convert", story, "--to", "json", "--root", news, "-o", out).returncode == 0
     assert json.loads(out.read_text())["id"] == built["id"]
