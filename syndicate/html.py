@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from html import escape
 from typing import ClassVar
 from urllib.parse import quote, urljoin, urlsplit
@@ -36,7 +37,7 @@ from .model import (
 
 __all__ = [
     "HtmlRenderer", "render_body", "safe_url", "sanitize_html", "xml_safe", "escape_text",
-    "public_link", "published_image_url", "IMAGES_FOLDER",
+    "public_link", "photo_link", "IMAGES_FOLDER",
 ]
 
 #: Where a build publishes local image files, under the output folder (``output/images/<src>``).
@@ -87,13 +88,23 @@ def public_link(href: str | None, base_url: str | None) -> str | None:
     return safe_url(url) if absolute else None
 
 
-def published_image_url(image: Image, base_url: str | None) -> str | None:
-    """The public URL of a photo: a remote ``src`` as it is; a local file where the build publishes it
-    (``images/<src>`` under the output folder), absolute against ``base_url`` when one is known."""
+def photo_link(image: Image, base_url: str | None, location: str | None) -> str | None:
+    """Where a file links a photo as the build publishes it (``images/<name>`` under the output folder).
+
+    A remote photo is linked where it is. A local one is absolute against
+    ``base_url`` when there is one; else relative from ``location``, the folder
+    of the linking file under the output folder (``"newsml/"`` gives
+    ``../images/<name>``); else (a file on its own, whose photos are not
+    published beside it) None: there is nothing the link could point at.
+    """
     if image.is_remote:
         return safe_url(image.src)
-    local = f"{IMAGES_FOLDER}/{quote(image.src)}"
-    return urljoin(base_url, local) if base_url else local
+    path = f"{IMAGES_FOLDER}/{quote(image.src)}"
+    if base_url:
+        return urljoin(base_url, path)
+    if location is None:
+        return None
+    return "../" * location.count("/") + path
 
 
 _ALLOWED_TAGS = {
@@ -117,10 +128,12 @@ def sanitize_html(fragment: str) -> str:
 class HtmlRenderer:
     """Render story blocks to XHTML-compatible HTML, one method per block type.
 
-    ``image_url`` maps a figure's :class:`Image` to the URL the output should
-    use (absolute for feeds, a path inside the book for EPUB), or None when
-    the picture is not available there; the figure then keeps its caption and
-    credit without an ``<img>``.
+    ``photo`` maps a figure's :class:`Image` to the image the output has
+    (for linking formats, the published file: its name, type and size), or
+    None; ``image_url`` maps that to the URL the output should use (absolute
+    for feeds, relative for NewsML-G2, a path inside the book for EPUB), or
+    None when the picture is not available there. Either way the figure then
+    keeps its caption and credit without an ``<img>``.
     """
 
     #: Order in which overlapping inline marks nest (outermost first).
@@ -129,9 +142,12 @@ class HtmlRenderer:
     #: Heading of the related links (a book sets it in the story's language).
     related_heading: str = "Also see"
 
-    def __init__(self, image_url: ImageUrl | None = None, *, link_url: Callable[[str], str] | None = None) -> None:
+    def __init__(self, image_url: ImageUrl | None = None, *, link_url: Callable[[str], str] | None = None,
+                 photo: Callable[[Image], Image | None] | None = None) -> None:
         self.image_url = image_url or (lambda image: safe_url(image.src))
         self.link_url = link_url or (lambda href: href)
+        # The photo as the output has it (published: normalised path, type and size), None when it has none.
+        self.photo = photo or (lambda image: image)
 
     # -- whole bodies
 
@@ -163,9 +179,10 @@ class HtmlRenderer:
 
     def figure(self, block: Figure) -> str:
         parts = ["<figure>"]
-        src = self.image_url(block.image) if block.image is not None else None
-        if src:
-            parts.append(self.img(src, block))
+        image = self.photo(block.image) if block.image is not None else None
+        src = self.image_url(image) if image is not None else None
+        if src and image is not None:
+            parts.append(self.img(src, block if image is block.image else replace(block, image=image)))
         caption = self.figcaption(block)
         if caption:
             parts.append(caption)

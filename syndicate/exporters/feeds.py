@@ -1,21 +1,35 @@
 """Feeds: RSS 2.0 and Atom 1.0 (with feedgen) and JSON Feed 1.1 (with the standard library).
 
 The three formats share one preparation step, :func:`prepare_feed`: order the
-stories newest first, cut them to ``options.limit``, render each body once
-with the shared :class:`~syndicate.html.HtmlRenderer` (links and local photos
-made absolute against ``options.base_url``), and collect the feed-level
-values. Each exporter then only maps that onto its format.
+stories newest first, cut them to ``options.limit``, look each photo up once
+as it is published, render each body once with the shared
+:class:`~syndicate.html.HtmlRenderer` (links and photos absolute against
+``options.base_url``), and collect the feed-level values. Each writer then only
+maps that onto its format; :func:`export_feeds` writes several feeds from one
+preparation (what a build does).
 
 Decisions a reader of the feeds may want to know:
 
+- **Feed-level values come from the options (the config) only**, never from
+  a story: the title (``title``, else the newsroom ``author``, else
+  ``base_url``'s host, else :data:`UNTITLED`, with a warning naming the
+  option), the site link (``base_url``), the copyright (``rights``). Each
+  story keeps its own byline, source and rights in its entry.
+- **Self links.** ``feed_url`` is the RSS feed's address; with ``base_url``
+  each feed's own file (:data:`~syndicate.exporters.FEED_FILES`) is joined to
+  it: Atom's self link is ``…/atom.xml``, JSON Feed's ``feed_url``
+  ``…/feed.json``.
 - **Time never comes from the clock.** The feed's ``lastBuildDate`` /
-  ``pubDate`` / ``updated`` are the newest story date. When no story has any
-  date, :data:`UNDATED` (2000-01-01T00:00:00Z) stands in where a format
-  requires a date (Atom ``updated``, and feedgen always writes RSS
-  ``lastBuildDate``); it is fixed so the feed stays byte-identical, and it is
-  not before 1990, which the W3C validator flags as implausible. Undated
-  stories sort after dated ones, by id, and get no RSS ``pubDate`` / JSON Feed
-  dates.
+  ``pubDate`` / ``updated`` are the newest story date. Undated stories sort
+  after dated ones and get no RSS ``pubDate`` and no JSON Feed dates; RSS has
+  no ``lastBuildDate`` when no story is dated. Atom requires ``updated`` on
+  every entry: an undated entry gets :func:`~syndicate.exporters.fallback_date`
+  (the date of its ``tag:`` id), with a warning.
+- **Authors.** A story's byline names; without one, the configured
+  ``author``, else the story's own source. Nothing else: the feed title is
+  never a story's creator. Atom requires an author for every entry, so when
+  a story has none of these the feed gets an ``author`` (the publication's
+  name) and a warning names the ``author`` option.
 - **Photos.** The lead photo is an RSS ``enclosure`` with ``length="0"``: the
   exporter never reads files, and a published file's size is unknown (the
   build may re-encode it). RSS requires the attribute; the RSS Advisory
@@ -25,11 +39,15 @@ Decisions a reader of the feeds may want to know:
   a ``media:content`` with its caption (``media:description``) and credit
   (``media:credit``), in RSS and Atom; Atom's lead photo is also a
   ``link rel="enclosure"`` (no length: optional there); JSON Feed's ``image``.
-- **No base URL.** Local photos have no public URL then, so they are left
-  out of the feed (the figure keeps its caption and credit, as when a picture
-  is missing); relative story links are left out too. The RSS channel
-  ``link`` (required) falls back to the stories' source URL, then the newest
-  story's URL, then the feed URL, then the feed's id.
+- **No base URL.** Feeds are read far from where they were made, so every
+  link in them must be absolute. Local photos and relative story links then
+  have no public address: they are left out (a figure keeps its caption and
+  credit, as when a picture is missing), and one warning says so and names
+  the option.
+- **Plain text in RSS** is written with ``&`` and ``<`` as the character
+  references ``&#x26;`` and ``&#x3C;``, as the RSS Advisory Board's profile
+  recommends, so no reader takes a caption such as ``<b>`` for markup (and
+  the W3C validator does not warn ``CharacterData``).
 """
 
 from __future__ import annotations
@@ -38,40 +56,41 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree  # noqa: F401  (first: feedgen.util uses lxml.etree without importing it)
 from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 
-from ..html import HtmlRenderer, escape_text, public_link, published_image_url, xml_safe
+from ..html import HtmlRenderer, escape_text, photo_link, public_link, xml_safe
 from ..images import ImageResolver
 from ..mediatypes import media_type_for
-from ..model import Figure, Image, Paragraph, Story, newest_first
-from . import FEED_FILES, ExportOptions, as_published
+from ..model import Figure, Paragraph, Story, newest_first
+from . import BASE_URL_HINT, FEED_FILES, ExportOptions, PublishedPhotos, fallback_date
 from .feeds_media import (
     AtomLink,
     AtomLinksEntryExtension,
     AtomLinksExtension,
+    ChannelDatesExtension,
     MediaRssEntryExtension,
     MediaRssExtension,
     Photo,
 )
 
 __all__ = [
-    "export_rss", "export_atom", "export_jsonfeed", "prepare_feed", "FeedInfo", "FeedItem", "Category",
-    "UNDATED", "JSONFEED_VERSION",
+    "export_rss", "export_atom", "export_jsonfeed", "export_feeds", "prepare_feed", "Feed", "FeedInfo", "FeedItem",
+    "Category", "JSONFEED_VERSION", "UNTITLED",
 ]
 
-#: Stand-in date when no story has one (see the module notes).
-UNDATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
 GENERATOR = "syndicate"
+#: The title of a feed whose config names no title, author or base URL (a warning asks for ``title``).
+UNTITLED = "Untitled feed"
 
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
@@ -100,8 +119,13 @@ class FeedItem:
     authors: tuple[str, ...]
     categories: tuple[Category, ...]
     photos: tuple[Photo, ...]
-    lead: Photo | None
     related: tuple[AtomLink, ...]
+    rights: str | None
+
+    @property
+    def lead(self) -> Photo | None:
+        """The first photo with a public URL: the item's enclosure / image."""
+        return self.photos[0] if self.photos else None
 
     @property
     def published(self) -> datetime | None:
@@ -116,66 +140,105 @@ class FeedItem:
 
 @dataclass(frozen=True)
 class FeedInfo:
-    """The feed-level values: title, links, id, language, and the newest date."""
+    """The feed-level values, from the options alone (and the newest story date)."""
 
     title: str
     description: str | None
     home_url: str | None
-    self_url: str | None
+    self_urls: dict[str, str]
     id: str
     language: str
     updated: datetime | None
     author: str | None
+    rights: str | None
+
+    def self_url(self, fmt: str) -> str | None:
+        """The address of the feed in format ``fmt``, when it is known."""
+        return self.self_urls.get(fmt)
 
     @property
     def channel_link(self) -> str:
-        """RSS's required channel link: the site, else the feed itself, else the feed id."""
-        return self.home_url or self.self_url or self.id
+        """RSS's required channel link: the site, else the RSS feed itself, else the feed id."""
+        return self.home_url or self.self_url("rss") or self.id
 
 
-def prepare_feed(stories: Sequence[Story], options: ExportOptions, images: ImageResolver,
-                 fmt: str) -> tuple[FeedInfo, list[FeedItem]]:
-    """Order, limit and render the stories for the feed format ``fmt`` (``rss``, ``atom`` or ``jsonfeed``),
-    each photo described as it is published (``images``)."""
-    chosen = as_published(newest_first(stories, options.limit), images)
-    base = options.base_url
-    renderer = HtmlRenderer(lambda image: feed_image_url(image, base),
-                            link_url=lambda href: public_link(href, base) or "")
-    items = [feed_item(story, renderer, base, options) for story in chosen]
-    info = feed_info(chosen, items, options, base, fmt)
-    return info, items
+@dataclass(frozen=True)
+class Feed:
+    """One preparation of the stories, shared by the three formats."""
+
+    info: FeedInfo
+    items: list[FeedItem]
 
 
-def feed_image_url(image: Image, base: str | None) -> str | None:
-    """The public, absolute URL of a photo, or None when it has none (a local file and no base URL)."""
-    return public_link(published_image_url(image, base), None)
+class _PublicLinks:
+    """Makes links and photo URLs absolute against the base URL, and notes what had to be left out."""
+
+    def __init__(self, base: str | None) -> None:
+        self.base = base
+        self.left_out = False
+
+    def link(self, href: str | None) -> str | None:
+        """``href`` as an absolute, safe URL; None (noted when it was merely relative) otherwise."""
+        url = public_link(href, self.base)
+        if url is None and href and self.base is None and _is_relative(href):
+            self.left_out = True
+        return url
+
+    def photo(self, image: Any) -> str | None:
+        """A published photo's absolute URL; None (noted) for a local one when there is no base URL."""
+        url = photo_link(image, self.base, None)
+        if url is None and not image.is_remote:
+            self.left_out = True
+        return public_link(url, None)
 
 
-def feed_item(story: Story, renderer: HtmlRenderer, base: str | None, options: ExportOptions) -> FeedItem:
+def _is_relative(href: str) -> bool:
+    try:
+        return not urlsplit(href.strip()).scheme
+    except ValueError:
+        return False
+
+
+def prepare_feed(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> Feed:
+    """Order, limit and render the stories once for every feed format, each photo described as it is
+    published (``images``); warnings (a photo left out, no title) go to ``options``."""
+    chosen = newest_first(stories, options.limit)
+    links = _PublicLinks(options.base_url)
+    photos = PublishedPhotos(images)
+    renderer = HtmlRenderer(links.photo, link_url=lambda href: links.link(href) or "", photo=photos)
+    items = [feed_item(story, renderer, links, photos, options) for story in chosen]
+    info = feed_info(chosen, options)
+    if links.left_out:
+        options.warn(f"feeds: photos and relative links left out, because feeds need absolute URLs: {BASE_URL_HINT}")
+    if not options.title:
+        options.warn(f"feeds: no title set, so the feeds are titled {info.title!r}: set --title or the config key title")
+    return Feed(info, items)
+
+
+def feed_item(story: Story, renderer: HtmlRenderer, links: _PublicLinks, photos: PublishedPhotos,
+              options: ExportOptions) -> FeedItem:
     """One story as a feed entry (body rendered once, every text XML-safe)."""
-    photos = tuple(p for p in (figure_photo(f, base) for f in story.figures) if p is not None)
+    found = (figure_photo(f, links, photos) for f in story.figures)
     return FeedItem(
         story=story,
         title=xml_safe(story.headline),
-        url=public_link(story.url, base),
+        url=links.link(story.url),
         content_html=renderer.article(story),
         summary=xml_safe(plain_summary(story)),
         authors=story_authors(story, options),
         categories=story_categories(story),
-        photos=photos,
-        lead=photos[0] if photos else None,
+        photos=tuple(p for p in found if p is not None),
         related=tuple(AtomLink(url, "related", title=xml_safe(r.title))
-                      for r in story.related if (url := public_link(r.url, base))),
+                      for r in story.related if (url := links.link(r.url))),
+        rights=clean(story.rights),
     )
 
 
-def figure_photo(figure: Figure, base: str | None) -> Photo | None:
+def figure_photo(figure: Figure, links: _PublicLinks, photos: Callable[[Any], Any]) -> Photo | None:
     """A figure's photo with its public URL, or None when the figure has no publishable image."""
-    image = figure.image
-    if image is None:
-        return None
-    url = feed_image_url(image, base)
-    if url is None:
+    image = photos(figure.image) if figure.image is not None else None
+    url = links.photo(image) if image is not None else None
+    if image is None or url is None:
         return None
     return Photo(url=url, media_type=image.media_type or media_type_for(image.src), width=image.width,
                  height=image.height, caption=clean(figure.caption) or "", credit=clean(figure.credit))
@@ -184,7 +247,6 @@ def figure_photo(figure: Figure, base: str | None) -> Photo | None:
 def clean(text: str | None) -> str | None:
     """``text`` without XML-invalid characters and outer blanks; None when nothing is left."""
     return (xml_safe(text).strip() or None) if text else None
-
 
 
 def plain_summary(story: Story) -> str:
@@ -196,13 +258,12 @@ def plain_summary(story: Story) -> str:
 
 
 def story_authors(story: Story, options: ExportOptions) -> tuple[str, ...]:
-    """Byline names; without a byline the feed's author, else the source's name, else the feed title."""
-    names = tuple(dict.fromkeys(xml_safe(b.name).strip() for b in story.bylines))
-    names = tuple(n for n in names if n)
+    """Byline names; without a byline the configured author, else the story's own source; else none."""
+    names = tuple(n for n in dict.fromkeys(xml_safe(b.name).strip() for b in story.bylines) if n)
     if names:
         return names
-    fallback = options.author or (story.source.name if story.source else None) or options.title
-    return (xml_safe(fallback).strip() or GENERATOR,)
+    fallback = clean(options.author) or (clean(story.source.name) if story.source else None)
+    return (fallback,) if fallback else ()
 
 
 def story_categories(story: Story) -> tuple[Category, ...]:
@@ -224,30 +285,27 @@ def story_categories(story: Story) -> tuple[Category, ...]:
     return tuple(out)
 
 
-def feed_info(stories: Sequence[Story], items: Sequence[FeedItem], options: ExportOptions,
-              base: str | None, fmt: str) -> FeedInfo:
-    """The feed-level values for format ``fmt``."""
-    title = xml_safe(options.title).strip() or GENERATOR
-    self_url = public_link(options.feed_url, base) or (urljoin(base, FEED_FILES[fmt]) if base else None)
-    home_url = base or source_url(stories) or next((i.url for i in items if i.url), None)
+def feed_info(stories: Sequence[Story], options: ExportOptions) -> FeedInfo:
+    """The feed-level values: from the options, the newest story date and the stories' common language."""
+    title = clean(options.publication_name) or UNTITLED
+    base = options.base_url
+    self_urls = {fmt: urljoin(base, name) for fmt, name in FEED_FILES.items()} if base else {}
+    if options.feed_url:
+        self_urls["rss"] = options.feed_url
     # Atom needs an IRI id for the feed: its own URL, else a name-based UUID (stable for the same title).
-    feed_id = self_url or uuid.uuid5(uuid.NAMESPACE_URL, f"{GENERATOR}:feed:{title}").urn
+    feed_id = self_urls.get("atom") or uuid.uuid5(uuid.NAMESPACE_URL, f"{GENERATOR}:feed:{title}").urn
     dates = [s.date for s in stories if s.date is not None]
     return FeedInfo(
         title=title,
         description=clean(options.description),
-        home_url=home_url,
-        self_url=self_url,
+        home_url=base,
+        self_urls=self_urls,
         id=feed_id,
         language=options.language or common_language(stories),
         updated=max(dates) if dates else None,
         author=clean(options.author),
+        rights=clean(options.rights),
     )
-
-
-def source_url(stories: Sequence[Story]) -> str | None:
-    """The publisher's site when the (newest) stories name one."""
-    return next((url for s in stories if s.source and (url := public_link(s.source.url, None))), None)
 
 
 def common_language(stories: Sequence[Story]) -> str:
@@ -263,29 +321,67 @@ def in_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-# ---------------------------------------------------------------- RSS 2.0
+# ---------------------------------------------------------------- the registry's entry points
 
 
 def export_rss(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
     """RSS 2.0 with ``content:encoded``, Dublin Core creators and Media RSS photos."""
-    info, items = prepare_feed(stories, options, images, "rss")
+    return write_rss(prepare_feed(stories, options, images), options)
+
+
+def export_atom(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
+    """Atom 1.0 with ``content type="html"``, an author for every entry and Media RSS photos."""
+    return write_atom(prepare_feed(stories, options, images), options)
+
+
+def export_jsonfeed(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written with the standard library."""
+    return write_jsonfeed(prepare_feed(stories, options, images), options)
+
+
+def export_feeds(stories: Sequence[Story], options: ExportOptions, images: ImageResolver,
+                 formats: Sequence[str] = tuple(FEED_FILES)) -> dict[str, bytes]:
+    """Several feeds of the same stories from one preparation: format -> bytes, for ``formats`` (any of
+    ``rss``, ``atom``, ``jsonfeed``). Each is byte-identical to its own exporter's output."""
+    writers = {"rss": write_rss, "atom": write_atom, "jsonfeed": write_jsonfeed}
+    feed = prepare_feed(stories, options, images)
+    return {fmt: writers[fmt](feed, options) for fmt in formats}
+
+
+# ---------------------------------------------------------------- RSS 2.0
+
+
+#: RSS plain text: ``&`` and ``<`` as character references (see the module notes); ``>`` needs nothing.
+_RSS_REFERENCES = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"))
+
+
+def write_rss(feed: Feed, options: ExportOptions) -> bytes:
+    """The RSS 2.0 document of a prepared feed."""
+    info = feed.info
     fg = FeedGenerator()
     fg.register_extension("dc", DcExtension, DcEntryExtension)
     fg.register_extension("mrss", MediaRssExtension, MediaRssEntryExtension, atom=False)
+    fg.register_extension("dates", ChannelDatesExtension, atom=False)
     fg.title(info.title)
-    if info.self_url:  # feedgen's RSS <link> is the last link added: self first, the site after
-        fg.link(href=info.self_url, rel="self", type="application/rss+xml")
+    if info.self_url("rss"):  # feedgen's RSS <link> is the last link added: self first, the site after
+        fg.link(href=info.self_url("rss"), rel="self", type="application/rss+xml")
     fg.link(href=info.channel_link, rel="alternate")
     fg.description(info.description or info.title)
     fg.language(info.language)
-    updated = in_utc(info.updated or UNDATED)
-    fg.lastBuildDate(updated)
+    if info.rights:
+        fg.rights(info.rights)
     if info.updated is not None:
-        fg.pubDate(updated)
+        fg.lastBuildDate(in_utc(info.updated))
+        fg.pubDate(in_utc(info.updated))
+    else:
+        fg.dates.undated()  # feedgen would write the clock's time as lastBuildDate
     fg.generator(GENERATOR)
-    for item in items:
+    for item in feed.items:
         rss_item(fg.add_entry(order="append"), item)
-    return bytes(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+    data = bytes(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+    for entity, reference in _RSS_REFERENCES:
+        data = data.replace(entity, reference)
+    return data
 
 
 def rss_item(entry: FeedEntry, item: FeedItem) -> None:
@@ -302,49 +398,84 @@ def rss_item(entry: FeedEntry, item: FeedItem) -> None:
         entry.pubDate(in_utc(item.published))
     if item.categories:
         entry.category([{"term": c.label} for c in item.categories])
-    entry.dc.dc_creator(list(item.authors))
-    if item.story.rights:
-        entry.dc.dc_rights([xml_safe(item.story.rights)])
-    if item.lead is not None and item.lead.media_type:
-        entry.enclosure(item.lead.url, 0, item.lead.media_type)
+    if item.authors:
+        entry.dc.dc_creator(list(item.authors))
+    if item.rights:
+        entry.dc.dc_rights([item.rights])
+    lead = item.lead
+    if lead is not None and lead.media_type:
+        entry.enclosure(lead.url, 0, lead.media_type)
     entry.mrss.photos(list(item.photos))
 
 
 # ---------------------------------------------------------------- Atom 1.0
 
 
-def export_atom(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
-    """Atom 1.0 with ``content type="html"``, an author on every entry and Media RSS photos."""
-    info, items = prepare_feed(stories, options, images, "atom")
+def write_atom(feed: Feed, options: ExportOptions) -> bytes:
+    """The Atom 1.0 document of a prepared feed."""
+    info = feed.info
     fg = FeedGenerator()
     fg.register_extension("mrss", MediaRssExtension, MediaRssEntryExtension, rss=False)
     fg.register_extension("links", AtomLinksExtension, AtomLinksEntryExtension, rss=False)
     fg.id(info.id)
     fg.title(info.title)
-    fg.updated(info.updated or UNDATED)
+    fg.updated(atom_feed_updated(feed, options))
     if info.home_url:
         fg.link(href=info.home_url, rel="alternate", type="text/html")
-    if info.self_url:
-        fg.link(href=info.self_url, rel="self", type="application/atom+xml")
+    if info.self_url("atom"):
+        fg.link(href=info.self_url("atom"), rel="self", type="application/atom+xml")
     if info.description:
         fg.subtitle(info.description)
-    if info.author:
-        fg.author(name=info.author)
+    if info.rights:
+        fg.rights(info.rights)
+    author = atom_feed_author(feed, options)
+    if author:
+        fg.author(name=author)
     fg.language(info.language)
     fg.generator(GENERATOR)
-    for item in items:
-        atom_entry(fg.add_entry(order="append"), item)
+    for item in feed.items:
+        atom_entry(fg.add_entry(order="append"), item, options)
     return bytes(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True))
 
 
-def atom_entry(entry: FeedEntry, item: FeedItem) -> None:
+def atom_feed_updated(feed: Feed, options: ExportOptions) -> datetime:
+    """The feed's ``updated``: the newest story date, else the newest entry's stand-in date."""
+    if feed.info.updated is not None:
+        return feed.info.updated
+    return max((atom_updated(item, options) for item in feed.items), default=fallback_date(feed.info.id))
+
+
+def atom_feed_author(feed: Feed, options: ExportOptions) -> str | None:
+    """The feed's author: the configured one; else, when an entry has no author of its own (Atom requires
+    one), the publication's name, with a warning asking for ``author``."""
+    if feed.info.author:
+        return feed.info.author
+    if all(item.authors for item in feed.items):
+        return None
+    options.warn(f"atom: stories without a byline or source are credited to {feed.info.title!r}: "
+                 "set --author or the config key author")
+    return feed.info.title
+
+
+def atom_updated(item: FeedItem, options: ExportOptions) -> datetime:
+    """An entry's required ``updated``: the story's latest date, else its documented stand-in (warned)."""
+    if item.updated is not None:
+        return item.updated
+    stand_in = fallback_date(item.story.id)
+    options.warn(f"atom: {item.story.id} has no date, so its entry's updated is {stand_in.date().isoformat()}, "
+                 "the date in its tag: id")
+    return stand_in
+
+
+def atom_entry(entry: FeedEntry, item: FeedItem, options: ExportOptions) -> None:
     """Fill one Atom ``<entry>``."""
     entry.id(item.story.id)
     entry.title(item.title)
-    entry.updated(item.updated or UNDATED)
+    entry.updated(atom_updated(item, options))
     if item.story.published is not None:
         entry.published(item.story.published)
-    entry.author([atom_person(name, item.story) for name in item.authors])
+    if item.authors:
+        entry.author([atom_person(name, item.story) for name in item.authors])
     entry.content(item.content_html, type="html")
     if item.summary and "<" in item.summary:
         # Text that looks like markup is sent as escaped HTML, so no reader (or validator) takes it for tags.
@@ -353,8 +484,8 @@ def atom_entry(entry: FeedEntry, item: FeedItem) -> None:
         entry.summary(item.summary)
     if item.categories:
         entry.category([atom_category(c) for c in item.categories])
-    if item.story.rights:
-        entry.rights(xml_safe(item.story.rights))
+    if item.rights:
+        entry.rights(item.rights)
     entry.links.links(atom_links(item))
     entry.mrss.photos(list(item.photos))
 
@@ -392,21 +523,21 @@ def atom_links(item: FeedItem) -> list[AtomLink]:
 # ---------------------------------------------------------------- JSON Feed 1.1
 
 
-def export_jsonfeed(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
-    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written with the standard library."""
-    info, items = prepare_feed(stories, options, images, "jsonfeed")
-    feed: dict[str, Any] = {"version": JSONFEED_VERSION, "title": info.title}
+def write_jsonfeed(feed: Feed, options: ExportOptions) -> bytes:
+    """The JSON Feed 1.1 document of a prepared feed."""
+    info = feed.info
+    doc: dict[str, Any] = {"version": JSONFEED_VERSION, "title": info.title}
     if info.home_url:
-        feed["home_page_url"] = info.home_url
-    if info.self_url:
-        feed["feed_url"] = info.self_url
+        doc["home_page_url"] = info.home_url
+    if info.self_url("jsonfeed"):
+        doc["feed_url"] = info.self_url("jsonfeed")
     if info.description:
-        feed["description"] = info.description
+        doc["description"] = info.description
     if info.author:
-        feed["authors"] = [{"name": info.author}]
-    feed["language"] = info.language
-    feed["items"] = [json_item(item, info.language) for item in items]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        doc["authors"] = [{"name": info.author}]
+    doc["language"] = info.language
+    doc["items"] = [json_item(item, info.language) for item in feed.items]
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def json_item(item: FeedItem, feed_language: str) -> dict[str, Any]:
@@ -425,7 +556,8 @@ def json_item(item: FeedItem, feed_language: str) -> dict[str, Any]:
         out["date_published"] = story.published.isoformat()
     if story.updated is not None:
         out["date_modified"] = story.updated.isoformat()
-    out["authors"] = [json_author(name, story) for name in item.authors]
+    if item.authors:
+        out["authors"] = [json_author(name, story) for name in item.authors]
     if item.categories:
         out["tags"] = [c.label for c in item.categories]
     if story.language != feed_language:

@@ -16,6 +16,9 @@ Why our own instead of feedgen's:
   links (``FeedEntry.atom_entry`` reads them from the new element instead of
   the link dict), so ``link rel="enclosure"`` would come out as a second
   alternate link. :class:`AtomLinksEntryExtension` writes entry links itself.
+- feedgen always writes an RSS ``lastBuildDate``, the clock's time when none
+  is set; :class:`ChannelDatesExtension` takes it out of a feed whose stories
+  have no date (the element is optional in RSS 2.0).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from lxml import etree
 __all__ = [
     "MEDIA_NS", "Photo", "AtomLink",
     "MediaRssExtension", "MediaRssEntryExtension", "AtomLinksExtension", "AtomLinksEntryExtension",
+    "ChannelDatesExtension",
 ]
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -128,3 +132,20 @@ class AtomLinksEntryExtension(BaseEntryExtension):  # type: ignore[misc]
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
         return item  # RSS items carry their link and enclosure through feedgen itself
+
+
+class ChannelDatesExtension(BaseExtension):  # type: ignore[misc]
+    """Feed level (RSS): with :meth:`undated`, no ``lastBuildDate`` (see the module notes)."""
+
+    def __init__(self) -> None:
+        self._undated = False
+
+    def undated(self) -> None:
+        """The feed has no date: write no ``lastBuildDate`` rather than the clock's time."""
+        self._undated = True
+
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
+        if self._undated:
+            for element in feed.findall("channel/lastBuildDate"):
+                element.getparent().remove(element)
+        return feed

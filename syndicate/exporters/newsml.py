@@ -16,10 +16,21 @@ Shapes, following IPTC's guidelines and examples:
 Dates come from the stories, never the clock: ``versionCreated`` is the
 story's latest date (``updated``, else ``published``), ``firstCreated`` and
 ``contentCreated`` its ``published``, ``contentModified`` its ``updated``; a
-message's ``sent`` is the latest date of its stories. A story with no date
-at all gets :data:`UNDATED` (the Unix epoch) as ``versionCreated``: the
-schema requires one, and a fixed, obviously-unknown value keeps the output
-deterministic.
+message's ``sent`` is the latest date of its stories. ``contentCreated`` and
+``contentModified`` may be truncated dates in the schema, so a date known
+only to the day (``Story.date_only``) is written as a bare date there.
+``versionCreated`` and ``sent`` are required full date-times: a story with no
+date at all gets :func:`~syndicate.exporters.fallback_date` (the date of its
+``tag:`` id) marked ``why="why:inferred"`` (IPTC's code for a value that
+was inferred, not given), and a warning; it has no ``firstCreated`` and no
+``contentCreated``.
+
+Photos are linked where the build publishes them (``images/<name>``):
+absolutely against ``base_url`` when it is set, else relatively from the
+file's folder (``ExportOptions.location``, ``../images/<name>`` from
+``newsml/``). A file on its own (``location`` None, as ``syndicate convert``
+writes) has no published photos beside it, so without ``base_url`` its
+pictures keep caption and credit but no ``remoteContent``, with a warning.
 
 The body is the shared :class:`~syndicate.html.HtmlRenderer`'s XHTML, parsed
 into ``inlineXML contenttype="application/xhtml+xml"`` as an XHTML ``html``
@@ -36,17 +47,17 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ..errors import ExportError
-from ..html import HtmlRenderer, published_image_url, safe_url, xml_safe
-from ..iptc import NAR, QCODE_SCHEMES, UNDATED
-from ..model import Figure, Story, Subject
-from . import ExportOptions, as_published
+from ..html import HtmlRenderer, photo_link, safe_url, xml_safe
+from ..iptc import NAR, QCODE_SCHEMES
+from ..model import Figure, Image, Story, Subject
+from . import BASE_URL_HINT, ExportOptions, PublishedPhotos, fallback_date
 
 if TYPE_CHECKING:
     from ..images import ImageResolver
 
 __all__ = [
-    "export_newsml", "NAR", "XHTML", "IPTC_CATALOG", "STANDARD_VERSION", "CONFORMANCE", "UNDATED",
-    "picture_guid", "package_guid", "QCODE_SCHEMES",
+    "export_newsml", "NAR", "XHTML", "IPTC_CATALOG", "STANDARD_VERSION", "CONFORMANCE",
+    "picture_guid", "package_guid", "QCODE_SCHEMES", "INFERRED",
 ]
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -60,6 +71,8 @@ ITEM_VERSION = "1"
 
 
 NEWSITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml"
+#: IPTC "why" code of a value that was inferred rather than given (the stand-in for a missing date).
+INFERRED = "why:inferred"
 
 
 def _q(tag: str) -> str:
@@ -78,9 +91,25 @@ def _date(value: datetime) -> str:
     return value.isoformat()
 
 
+def _content_date(value: datetime, story: Story) -> str:
+    """A ``contentCreated`` / ``contentModified`` value: a bare date when only the day is known."""
+    return value.date().isoformat() if story.date_only else value.isoformat()
+
+
 def version_created(story: Story) -> datetime:
-    """The story's ``versionCreated``: its latest date, else :data:`UNDATED`."""
-    return story.date or UNDATED
+    """The story's ``versionCreated``: its latest date, else its documented stand-in."""
+    return story.date or fallback_date(story.id)
+
+
+def _version_created(meta: etree._Element, story: Story, options: ExportOptions) -> None:
+    """``versionCreated`` (required), marked inferred and warned about when the story has no date."""
+    if story.date is not None:
+        _sub(meta, "versionCreated", _date(story.date))
+        return
+    stand_in = fallback_date(story.id)
+    _sub(meta, "versionCreated", _date(stand_in), why=INFERRED)
+    options.warn(f"newsml: {story.id} has no date, so its versionCreated is {stand_in.date().isoformat()}, "
+                 "the date in its tag: id (marked why:inferred)")
 
 
 def picture_guid(story: Story, index: int) -> str:
@@ -115,18 +144,26 @@ def _rights_info(item: etree._Element, story: Story) -> None:
 
 
 def _provider(parent: etree._Element, story: Story, options: ExportOptions) -> None:
-    """``provider``: the story's source, else the options' author or title."""
-    name = story.source.name if story.source else (options.author or options.title)
+    """``provider`` (required): the story's source, else the publication named in the config, else the
+    authority of the story's ``tag:`` id (the newsroom that minted it)."""
+    name = story.source.name if story.source else (options.publication_name or _id_authority(story.id))
     url = safe_url(story.source.url) if story.source and story.source.url else None
     provider = _sub(parent, "provider", uri=url) if url else _sub(parent, "provider", literal=name)
     _sub(provider, "name", name)
+
+
+def _id_authority(story_id: str) -> str:
+    """``news.example.com`` of ``tag:news.example.com,2024:…``; the URN namespace of a ``urn:`` id."""
+    scheme, _, rest = story_id.partition(":")
+    authority = rest.split(",", 1)[0] if scheme == "tag" else rest.split(":", 1)[0]
+    return authority or story_id
 
 
 def _item_meta(item: etree._Element, story: Story, options: ExportOptions, item_class: str) -> etree._Element:
     meta = _sub(item, "itemMeta")
     _sub(meta, "itemClass", qcode=item_class)
     _provider(meta, story, options)
-    _sub(meta, "versionCreated", _date(version_created(story)))
+    _version_created(meta, story, options)
     if story.published:
         _sub(meta, "firstCreated", _date(story.published))
     _sub(meta, "pubStatus", qcode="stat:usable")
@@ -175,9 +212,9 @@ def _by_line(story: Story) -> str:
 def _text_content_meta(item: etree._Element, story: Story) -> None:
     meta = _sub(item, "contentMeta")
     if story.published:
-        _sub(meta, "contentCreated", _date(story.published))
+        _sub(meta, "contentCreated", _content_date(story.published, story))
     if story.updated:
-        _sub(meta, "contentModified", _date(story.updated))
+        _sub(meta, "contentModified", _content_date(story.updated, story))
     if story.dateline:
         located = _sub(meta, "located")
         _sub(located, "name", story.dateline)
@@ -203,9 +240,18 @@ def _text_content_meta(item: etree._Element, story: Story) -> None:
         _sub(meta, "description", story.summary, role="drol:summary")
 
 
-def _xhtml_body(story: Story, options: ExportOptions) -> etree._Element:
+def _photo_href(image: Image, options: ExportOptions) -> str | None:
+    """Where this file links a published photo (see the module notes); None, warned, when nowhere."""
+    href = photo_link(image, options.base_url, options.location)
+    if href is None and not image.is_remote:
+        options.warn(f"newsml: photos left out, because a file on its own has no published photos beside it: "
+                     f"{BASE_URL_HINT}")
+    return href
+
+
+def _xhtml_body(story: Story, options: ExportOptions, photos: PublishedPhotos) -> etree._Element:
     """The story body as an XHTML ``html`` element, from the shared renderer."""
-    renderer = HtmlRenderer(lambda image: published_image_url(image, options.base_url))
+    renderer = HtmlRenderer(lambda image: _photo_href(image, options), photo=photos)
     html = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
     html.set(f"{{{XML_NS}}}space", "preserve")
     head = etree.SubElement(html, f"{{{XHTML}}}head")
@@ -238,7 +284,8 @@ def _text_item(story: Story, options: ExportOptions) -> tuple[etree._Element, et
 # ---------------------------------------------------------------- pictures and package
 
 
-def _picture_item(story: Story, figure: Figure, index: int, options: ExportOptions) -> etree._Element:
+def _picture_item(story: Story, figure: Figure, index: int, options: ExportOptions,
+                  photos: PublishedPhotos) -> etree._Element:
     item = _new_item("newsItem", picture_guid(story, index), story.language)
     _rights_info(item, story)
     _item_meta(item, story, options, "ninat:picture")
@@ -248,15 +295,16 @@ def _picture_item(story: Story, figure: Figure, index: int, options: ExportOptio
         _sub(meta, "creditline", figure.credit)
     if figure.caption:
         _sub(meta, "description", figure.caption, role="drol:caption")
-    href = published_image_url(figure.image, options.base_url) if figure.image is not None else None
-    if figure.image is not None and href:
+    image = photos(figure.image) if figure.image is not None else None
+    href = _photo_href(image, options) if image is not None else None
+    if image is not None and href:
         content = _sub(item, "contentSet")
         attrs = {"rendition": "rnd:highRes", "href": href}
-        if figure.image.media_type:
-            attrs["contenttype"] = figure.image.media_type
-        if figure.image.width and figure.image.height:
-            attrs["width"] = str(figure.image.width)
-            attrs["height"] = str(figure.image.height)
+        if image.media_type:
+            attrs["contenttype"] = image.media_type
+        if image.width and image.height:
+            attrs["width"] = str(image.width)
+            attrs["height"] = str(image.height)
         _sub(content, "remoteContent", **attrs)
     return item
 
@@ -291,7 +339,8 @@ def _package_item(story: Story, options: ExportOptions, group_id: str) -> etree.
 # ---------------------------------------------------------------- assembly
 
 
-def _story_items(story: Story, options: ExportOptions, number: int) -> list[tuple[etree._Element, etree._Element | None]]:
+def _story_items(story: Story, options: ExportOptions, number: int,
+                 photos: PublishedPhotos) -> list[tuple[etree._Element, etree._Element | None]]:
     """Every item the ``number``-th story needs, each with the ``inlineXML`` its body goes into (or None).
 
     The package's group id is ``G<number>``: an ``xs:ID`` must be unique in the whole message.
@@ -301,26 +350,31 @@ def _story_items(story: Story, options: ExportOptions, number: int) -> list[tupl
         return [(text, inline)]
     items: list[tuple[etree._Element, etree._Element | None]] = [(_package_item(story, options, f"G{number}"), None),
                                                                    (text, inline)]
-    items.extend((_picture_item(story, f, i, options), None) for i, f in enumerate(story.figures, start=1))
+    items.extend((_picture_item(story, f, i, options, photos), None) for i, f in enumerate(story.figures, start=1))
     return items
 
 
 def _news_message(items: Iterable[etree._Element], stories: Sequence[Story]) -> etree._Element:
     message = etree.Element(_q("newsMessage"), nsmap={None: NAR})
     header = _sub(message, "header")
-    _sub(header, "sent", _date(max(version_created(s) for s in stories)))
+    dates = [s.date for s in stories if s.date is not None]
+    if dates:
+        _sub(header, "sent", _date(max(dates)))
+    else:  # required: the newest stand-in, marked as inferred like the items' versionCreated
+        _sub(header, "sent", _date(max(version_created(s) for s in stories)), why=INFERRED)
     item_set = _sub(message, "itemSet")
     item_set.extend(items)
     return message
 
 
-def _fill_bodies(pairs: Iterable[tuple[etree._Element, etree._Element | None, Story]], options: ExportOptions) -> None:
+def _fill_bodies(pairs: Iterable[tuple[etree._Element, etree._Element | None, Story]], options: ExportOptions,
+                 photos: PublishedPhotos) -> None:
     """Put each story's XHTML into its ``inlineXML`` after indenting, so the body text stays exact."""
     for _item, inline, story in pairs:
         if inline is None:
             continue
         depth = sum(1 for _ in inline.iterancestors())
-        html = _xhtml_body(story, options)
+        html = _xhtml_body(story, options, photos)
         html.tail = "\n" + "  " * depth
         inline.text = "\n" + "  " * (depth + 1)
         inline.append(html)
@@ -330,18 +384,18 @@ def export_newsml(stories: Sequence[Story], options: ExportOptions, images: Imag
     """NewsML-G2 2.35 for the stories: one ``newsItem``, or a ``newsMessage`` (see the module docs).
 
     NewsML-G2 refers to photos by their published URL, path, type and size
-    (:func:`syndicate.exporters.as_published`); it does not embed them.
+    (:class:`syndicate.exporters.PublishedPhotos`); it does not embed them.
     """
     if not stories:
         raise ExportError("nothing to export: no stories given")
-    stories = as_published(stories, images)
+    photos = PublishedPhotos(images)
     triples = [(item, inline, story) for number, story in enumerate(stories, start=1)
-               for item, inline in _story_items(story, options, number)]
+               for item, inline in _story_items(story, options, number, photos)]
     if len(triples) == 1:
         root = triples[0][0]
     else:
         root = _news_message((item for item, _, _ in triples), stories)
     etree.indent(root, space="  ")
-    _fill_bodies(triples, options)
+    _fill_bodies(triples, options, photos)
     declaration = b'<?xml version="1.0" encoding="UTF-8"?>\n'
     return declaration + etree.tostring(root, encoding="UTF-8", xml_declaration=False) + b"\n"

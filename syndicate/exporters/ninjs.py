@@ -8,10 +8,15 @@ the story id, ``headlines`` carry the headline (role ``main``) and the deck
 complete ``uri``) and the keywords (ninjs 3.1 has no keyword property, so
 each keyword is a subject with ``rel: "keyword"``). Every figure is an
 ``associations`` entry of type ``picture`` with its caption (description
-role ``caption``), its credit (``by``) and, when the photo has an absolute
-public URL, a rendition with ``href``, ``contentType``, ``width`` and
-``height`` (the schema's ``href`` is a full URI: a relative one is left out
-rather than written invalid; give ``base_url`` to get it).
+role ``caption``), its credit (``by``) and, when the photo is available, a
+rendition with ``href``, ``contentType``, ``width`` and ``height``. The
+``href`` is where the build publishes the photo: absolute against
+``base_url`` when it is set, else relative from the document's folder
+(``ExportOptions.location``: ``../images/<name>`` from ``ninjs/``); a
+document on its own (no ``location``, as ``syndicate convert`` writes) has no
+published photos beside it, so without ``base_url`` its rendition has no
+``href`` (caption and credit stay) and a warning says so. A story with no
+date has no dates at all: every ninjs date is optional.
 
 ninjs is one news object per document, so several stories are refused with
 an :class:`~syndicate.errors.ExportError`; export them one at a time.
@@ -25,10 +30,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError
-from ..html import HtmlRenderer, public_link, published_image_url, safe_url, xml_safe
+from ..html import HtmlRenderer, photo_link, public_link, safe_url, xml_safe
 from ..iptc import QCODE_SCHEMES
-from ..model import Figure, Story, Subject
-from . import ExportOptions, as_published
+from ..model import Figure, Image, Story, Subject
+from . import BASE_URL_HINT, ExportOptions, PublishedPhotos
 from .newsml import picture_guid
 
 if TYPE_CHECKING:
@@ -60,22 +65,33 @@ def _subject(subject: Subject) -> dict[str, Any]:
     return out
 
 
-def _rendition(figure: Figure, options: ExportOptions) -> dict[str, Any] | None:
-    if figure.image is None:
+def _photo_href(image: Image, options: ExportOptions) -> str | None:
+    """Where this document links a published photo (see the module notes); None, warned, when nowhere."""
+    href = photo_link(image, options.base_url, options.location)
+    if href is None and not image.is_remote:
+        options.warn(f"ninjs: photos left out, because a file on its own has no published photos beside it: "
+                     f"{BASE_URL_HINT}")
+    return href
+
+
+def _rendition(figure: Figure, options: ExportOptions, photos: PublishedPhotos) -> dict[str, Any] | None:
+    image = photos(figure.image) if figure.image is not None else None
+    if image is None:
         return None
     rendition: dict[str, Any] = {"name": "original"}
-    href = published_image_url(figure.image, options.base_url)
-    if href and public_link(href, None):
+    href = _photo_href(image, options)
+    if href:
         rendition["href"] = href
-    if figure.image.media_type:
-        rendition["contentType"] = figure.image.media_type
-    if figure.image.width and figure.image.height:
-        rendition["width"] = figure.image.width
-        rendition["height"] = figure.image.height
+    if image.media_type:
+        rendition["contentType"] = image.media_type
+    if image.width and image.height:
+        rendition["width"] = image.width
+        rendition["height"] = image.height
     return rendition
 
 
-def _association(story: Story, figure: Figure, index: int, options: ExportOptions) -> dict[str, Any]:
+def _association(story: Story, figure: Figure, index: int, options: ExportOptions,
+                 photos: PublishedPhotos) -> dict[str, Any]:
     """One figure as a ``picture`` association: caption, credit, alt text and rendition."""
     out: dict[str, Any] = {"name": f"figure-{index}", "uri": picture_guid(story, index), "type": "picture"}
     if story.date is not None:
@@ -89,15 +105,15 @@ def _association(story: Story, figure: Figure, index: int, options: ExportOption
         descriptions.append({"role": "alt", "contentType": "text/plain", "value": figure.alt})
     if descriptions:
         out["descriptions"] = descriptions
-    rendition = _rendition(figure, options)
+    rendition = _rendition(figure, options, photos)
     if rendition is not None:
         out["renditions"] = [rendition]
     return out
 
 
-def ninjs_document(story: Story, options: ExportOptions) -> dict[str, Any]:
+def ninjs_document(story: Story, options: ExportOptions, photos: PublishedPhotos) -> dict[str, Any]:
     """The ninjs 3.1 object for one story, properties in a fixed order."""
-    renderer = HtmlRenderer(lambda image: published_image_url(image, options.base_url))
+    renderer = HtmlRenderer(lambda image: _photo_href(image, options), photo=photos)
     doc: dict[str, Any] = {
         "uri": story.id,
         "standard": {"name": "ninjs", "version": NINJS_VERSION, "schema": NINJS_SCHEMA},
@@ -122,7 +138,8 @@ def ninjs_document(story: Story, options: ExportOptions) -> dict[str, Any]:
         + [{"name": k, "rel": "keyword", "literal": k} for k in story.keywords] or None,
         "infoSources": [{"name": story.source.name, **({"uri": url} if (url := safe_url(story.source.url)) else {})}]
         if story.source else None,
-        "associations": [_association(story, f, i, options) for i, f in enumerate(story.figures, start=1)] or None,
+        "associations": [_association(story, f, i, options, photos)
+                         for i, f in enumerate(story.figures, start=1)] or None,
     }
     return {key: value for key, value in doc.items() if value is not None}
 
@@ -143,6 +160,5 @@ def export_ninjs(stories: Sequence[Story], options: ExportOptions, images: Image
     if len(stories) != 1:
         raise ExportError(f"ninjs holds one story per document, and {len(stories)} were given: "
                           "export them one at a time")
-    story = as_published(stories, images)[0]
-    doc = _clean(ninjs_document(story, options))
+    doc = _clean(ninjs_document(stories[0], options, PublishedPhotos(images)))
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

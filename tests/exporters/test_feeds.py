@@ -82,7 +82,7 @@ def export_all(stories: list[Story], folder: Path, root: Path | None = None, **s
         path = folder / name
         images = ImageResolver(root, offline=True)
         path.write_bytes(syndicate.export(stories, fmt, images=images,
-                                          **{"base_url": BASE, "title": "Example News", **settings}))
+                                          **{"base_url": BASE, "title": "Example News", "warnings": [], **settings}))
         out[fmt] = path
     return out
 
@@ -279,9 +279,16 @@ def test_jsonfeed_meets_the_specification(sample_story: Story, sample_feeds: dic
             story = by_id[item["id"]]
             content = html_text(item["content_html"])
             assert [t for t in story_texts(story) if t not in content] == []
-            assert item["authors"] and all(a["name"] for a in item["authors"])
+            # authors are optional in JSON Feed: the byline, else the story's source, never a placeholder
+            names = [a["name"] for a in item.get("authors", [])]
+            assert names == ([b.name for b in story.bylines] or ([story.source.name] if story.source else []))
             if story.published is not None:
                 assert datetime.fromisoformat(item["date_published"]) == story.published
+            if story.updated is not None:
+                assert datetime.fromisoformat(item["date_modified"]) == story.updated
+            else:
+                assert "date_modified" not in item
+        assert any(s.updated is not None for s in stories)  # the set covers date_modified
         dated = [datetime.fromisoformat(i.get("date_modified") or i["date_published"])
                  for i in doc["items"] if "date_published" in i]
         assert all(d.tzinfo is not None for d in dated) and dated == sorted(dated, reverse=True)
@@ -322,32 +329,44 @@ def test_rss_item_links_are_the_story_urls_and_only_when_known(twenty: list[Stor
 
 
 def test_authors_are_bylines_or_the_configured_fallbacks(tmp_path: Path) -> None:
+    """A story's creators are its byline, else the configured author, else its own source: never the feed
+    title. Atom requires an author, so an entry with none falls back to the feed's, with a warning."""
     date = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
     body = (Paragraph("Text."),)
     stories = [
         Story(id="tag:example.com,2026:a", slug="a", headline="A", published=date, body=body,
               bylines=(Byline("Jane Doe", url="https://example.com/jane"), Byline("John Roe"))),
-        Story(id="tag:example.com,2026:b", slug="b", headline="B", published=date, body=body,
+        Story(id="tag:example.com,2026:b", slug="b", headline="B", published=date - timedelta(hours=1), body=body,
               source=Source("Wire Service")),
-        Story(id="tag:example.com,2026:c", slug="c", headline="C", published=date, body=body),
+        Story(id="tag:example.com,2026:c", slug="c", headline="C", published=date - timedelta(hours=2), body=body),
     ]
-    expected = {"a": ["Jane Doe", "John Roe"], "b": ["Wire Service"], "c": ["Example News"]}
-    files = export_all(stories, tmp_path / "default")
+    expected = {"a": ["Jane Doe", "John Roe"], "b": ["Wire Service"], "c": []}
+    warnings: list[str] = []
+    files = export_all(stories, tmp_path / "default", warnings=warnings)
     rss = etree.parse(str(files["rss"])).getroot()
     for item in rss.iterfind("channel/item"):
         assert [c.text for c in item.findall("dc:creator", NS)] == expected[item.findtext("guid")[-1]]
         assert item.find("author") is None  # RSS author takes an e-mail address only
+    assert b"<dc:creator>Example News</dc:creator>" not in files["rss"].read_bytes()
     atom = etree.parse(str(files["atom"])).getroot()
     for entry in atom.iterfind("atom:entry", NS):
         assert [n.text for n in entry.iterfind("atom:author/atom:name", NS)] == expected[entry.findtext("atom:id", namespaces=NS)[-1]]
+    # the entry without an author of its own is covered by the feed's author, as Atom requires, and it is said
+    assert atom.findtext("atom:author/atom:name", namespaces=NS) == "Example News"
+    assert [w for w in warnings if "author" in w] == [
+        "atom: stories without a byline or source are credited to 'Example News': set --author or the config key author"]
+    assert run_checker("validate_feed.py", files["atom"], "--url", BASE + "atom.xml").returncode == 0
     jane = atom.find("atom:entry/atom:author[atom:name='Jane Doe']/atom:uri", NS)
     assert jane is not None and jane.text == "https://example.com/jane"
     doc = json.loads(files["jsonfeed"].read_bytes())
-    assert {i["id"][-1]: [a["name"] for a in i["authors"]] for i in doc["items"]} == expected
-    # a configured author wins over the source and the title
-    doc = json.loads(syndicate.export(stories, "jsonfeed", base_url=BASE, author="The Desk"))
+    assert {i["id"][-1]: [a["name"] for a in i.get("authors", [])] for i in doc["items"]} == expected
+    # a configured author wins over the source, and then Atom needs no stand-in
+    doc = json.loads(syndicate.export(stories, "jsonfeed", base_url=BASE, author="The Desk", warnings=[]))
     assert {i["id"][-1]: [a["name"] for a in i["authors"]] for i in doc["items"]} == {
         "a": ["Jane Doe", "John Roe"], "b": ["The Desk"], "c": ["The Desk"]}
+    quiet: list[str] = []
+    atom = etree.fromstring(syndicate.export(stories, "atom", base_url=BASE, author="The Desk", title="T", warnings=quiet))
+    assert atom.findtext("atom:author/atom:name", namespaces=NS) == "The Desk" and quiet == []
 
 
 def test_photos_are_enclosure_media_content_and_json_image(twenty: list[Story], twenty_feeds: dict[str, Path]) -> None:
@@ -407,15 +426,32 @@ def test_limit_keeps_the_newest_and_undated_stories_sort_last(twenty: list[Story
     assert len(json.loads(syndicate.export(many, "jsonfeed"))["items"]) == 50  # the default limit
 
 
-def test_undated_stories_give_a_fixed_date_never_the_clock() -> None:
-    story = Story(id="tag:example.com,2026:x", slug="x", headline="Undated", body=(Paragraph("Text."),))
-    first = syndicate.export(story, "atom", base_url=BASE)
+def test_undated_stories_get_no_invented_date_and_atom_a_documented_warned_stand_in(tmp_path: Path) -> None:
+    story = Story(id="tag:example.com,2024-05:x", slug="x", headline="Undated", body=(Paragraph("Text."),))
+    warnings: list[str] = []
+    first = syndicate.export(story, "atom", base_url=BASE, title="T", warnings=warnings)
     atom = etree.fromstring(first)
-    assert atom.findtext("atom:updated", namespaces=NS) == "2000-01-01T00:00:00+00:00"
-    assert syndicate.export(story, "atom", base_url=BASE) == first
-    rss = etree.fromstring(syndicate.export(story, "rss", base_url=BASE))
-    assert rss.findtext("channel/lastBuildDate") == "Sat, 01 Jan 2000 00:00:00 +0000"
-    assert rss.find("channel/pubDate") is None and rss.find("channel/item/pubDate") is None
+    # Atom requires updated: the date in the story's tag: id (RFC 4151), said in a warning
+    assert atom.findtext("atom:updated", namespaces=NS) == "2024-05-01T00:00:00+00:00"
+    assert atom.findtext("atom:entry/atom:updated", namespaces=NS) == "2024-05-01T00:00:00+00:00"
+    assert atom.find("atom:entry/atom:published", NS) is None
+    assert [w for w in warnings if "date" in w] == [
+        "atom: tag:example.com,2024-05:x has no date, so its entry's updated is 2024-05-01, the date in its tag: id"]
+    assert syndicate.export(story, "atom", base_url=BASE, title="T", warnings=[]) == first
+    # RSS and JSON Feed dates are optional: none at all (feedgen's clock-time lastBuildDate is taken out)
+    rss_bytes = syndicate.export(story, "rss", base_url=BASE, title="T", warnings=warnings)
+    rss = etree.fromstring(rss_bytes)
+    assert rss.find("channel/lastBuildDate") is None and rss.find("channel/pubDate") is None
+    assert rss.find("channel/item/pubDate") is None
+    item = json.loads(syndicate.export(story, "jsonfeed", base_url=BASE, title="T", warnings=warnings))["items"][0]
+    assert "date_published" not in item and "date_modified" not in item
+    for data in (first, rss_bytes):
+        assert not re.search(rb"19[78]0|2000-01-01|01 Jan 2000", data)
+    for fmt in ("rss", "atom"):
+        path = tmp_path / FEED_FILES[fmt]
+        path.write_bytes(first if fmt == "atom" else rss_bytes)
+        done = run_checker("validate_feed.py", path, "--url", BASE + FEED_FILES[fmt])
+        assert done.returncode == 0, done.stdout
 
 
 def test_links_and_local_photos_are_made_absolute_against_the_base_url(tmp_path: Path) -> None:

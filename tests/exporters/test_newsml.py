@@ -17,7 +17,7 @@ from lxml import etree
 from storygen import generate_stories, story_strategy
 
 import syndicate
-from syndicate.exporters import ExportOptions
+from syndicate.exporters import FALLBACK_DATE, ExportOptions
 from syndicate.exporters.newsml import IPTC_CATALOG, export_newsml
 from syndicate.images import ImageResolver
 from syndicate.model import Figure, Heading, Image, Paragraph, Story
@@ -151,11 +151,47 @@ def test_dates_come_from_the_stories_never_the_clock(corpus: list[Story]) -> Non
         item = next(i for i in root.iter("{%s}newsItem" % NS["g"]) if i.get("guid") == story.id)
         assert item.find("g:itemMeta/g:versionCreated", NS).text == story.date.isoformat()
         assert item.find("g:itemMeta/g:firstCreated", NS).text == story.published.isoformat()
-    undated = Story(id="urn:x:undated", slug="undated", headline="No date", body=(Paragraph("x"),))
-    data = export(undated)
-    assert b"<versionCreated>1970-01-01T00:00:00+00:00</versionCreated>" in data
+
+
+def test_an_undated_story_gets_a_documented_marked_stand_in_and_a_warning() -> None:
+    """versionCreated and sent are required: the date in the story's tag: id, marked why:inferred and warned
+    about; the optional dates are left out; read back, the story is still undated."""
+    undated = Story(id="tag:news.example.com,2024-03-05:undated", slug="undated", headline="No date",
+                    body=(Paragraph("x"),))
+    warnings: list[str] = []
+    data = export(undated, ExportOptions(base_url="https://news.example.com/", warnings=warnings))
+    item = etree.fromstring(data)
+    version = item.find("g:itemMeta/g:versionCreated", NS)
+    assert (version.text, version.get("why")) == ("2024-03-05T00:00:00+00:00", "why:inferred")
+    assert item.find("g:itemMeta/g:firstCreated", NS) is None and item.find("g:contentMeta/g:contentCreated", NS) is None
+    assert warnings == ["newsml: tag:news.example.com,2024-03-05:undated has no date, so its versionCreated is "
+                        "2024-03-05, the date in its tag: id (marked why:inferred)"]
     assert schema_errors(data) == []
-    assert newsml_reader.read(InputFile(data)).published is None
+    assert not re.search(rb"19[78]0-01-01|2000-01-01", data)
+    back = newsml_reader.read(InputFile(data))
+    assert back.published is None and back.updated is None
+    # a message of undated stories: its required sent is the stand-in too, marked the same way
+    other = undated.replace(id="urn:x:other", slug="other")
+    message = etree.fromstring(export([undated, other], ExportOptions(warnings=[])))
+    sent = message.find("g:header/g:sent", NS)
+    assert (sent.text, sent.get("why")) == ("2024-03-05T00:00:00+00:00", "why:inferred")
+    assert message.find(".//g:newsItem[@guid='urn:x:other']/g:itemMeta/g:versionCreated", NS).text == \
+        FALLBACK_DATE.isoformat()
+    assert schema_errors(etree.tostring(message)) == []
+
+
+def test_a_day_only_date_is_a_bare_date_where_the_schema_allows_one() -> None:
+    day = datetime(2016, 12, 17, tzinfo=timezone.utc)
+    story = Story(id="tag:news.example.com,2016:day", slug="day", headline="Day", body=(Paragraph("x"),),
+                  published=day, updated=day.replace(day=18), date_only=True)
+    data = export(story)
+    item = etree.fromstring(data)
+    assert item.find("g:contentMeta/g:contentCreated", NS).text == "2016-12-17"
+    assert item.find("g:contentMeta/g:contentModified", NS).text == "2016-12-18"
+    # versionCreated and firstCreated are xs:dateTime in the schema: they keep the time
+    assert item.find("g:itemMeta/g:firstCreated", NS).text == "2016-12-17T00:00:00+00:00"
+    assert schema_errors(data) == []
+    assert b"2016-12-17" in data and schema_errors(export(story.replace(date_only=False))) == []
 
 
 def test_output_is_deterministic_utf8_with_a_declaration(corpus: list[Story]) -> None:
