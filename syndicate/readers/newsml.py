@@ -406,8 +406,9 @@ def _dates(item: etree._Element, name: str, inferred: list[Inferred]) -> tuple[d
     created = _date(item, "contentMeta/contentCreated", name, inferred) or _date(item, "itemMeta/firstCreated", name, inferred)
     modified = _date(item, "contentMeta/contentModified", name, inferred, "updated")
     version = _date(item, "itemMeta/versionCreated", name, inferred)
-    if version == UNDATED:
-        version = None
+    version_element = _first(item, "itemMeta/versionCreated")
+    if version == UNDATED or (version_element is not None and version_element.get("why") == "why:inferred"):
+        version = None  # a stand-in the writer marked as inferred (syndicate's for an undated story): no date
     if created is None:
         return version, modified
     if modified is None and version is not None and version != created:
