@@ -136,7 +136,7 @@ def _finish(draft: Draft, source: InputFile, front_matter: Mapping[str, Any] | N
     lead = lead_text(body)
 
     headline = meta.headline or draft.headline
-    if not headline:
+    if not headline or not headline.strip():
         headline = _derived_headline(lead, draft, source)
         inferred.append(Inferred("headline", headline, "no headline in metadata or the file; "
                                  "the first sentence of the lead, shortened"))
