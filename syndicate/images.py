@@ -39,6 +39,7 @@ import io
 import os
 import re
 import stat
+import time
 import urllib.parse
 import warnings
 from collections import OrderedDict
@@ -163,9 +164,12 @@ class ImageResolver:
     may not leave it (``..``, absolute paths and symlinks pointing outside are
     refused). ``offline`` refuses network fetches (a copy already in
     ``cache_dir`` is still used). ``timeout`` is the total time one remote
-    image may take, every phase and redirect included. Hosts on this machine
-    or its link-local network are refused unless ``allow_local_hosts`` (tests,
-    a photo server on the same host).
+    image may take, every phase and redirect included; ``fetch_budget``, when
+    set, is the total this resolver may spend fetching (a run meeting many
+    slow servers stops fetching once it is spent, and the stories that lacked
+    a photo are retried next run), so a cron job and its lock are held for a
+    bounded time. Hosts on this machine or its link-local network are refused
+    unless ``allow_local_hosts`` (tests, a photo server on the same host).
     """
 
     #: Formats every EPUB reader shows (EPUB 3 core media types), kept as they are when nothing needs changing.
@@ -211,6 +215,7 @@ class ImageResolver:
         max_redirects: int = 5,
         max_pixels: int = 40_000_000,
         allow_local_hosts: bool = False,
+        fetch_budget: float | None = None,
     ) -> None:
         self.root = Path(root) if root is not None else Path(".")
         self.offline = offline
@@ -221,7 +226,9 @@ class ImageResolver:
         self.max_redirects = max_redirects
         self.max_pixels = max_pixels
         self.allow_local_hosts = allow_local_hosts
+        self.fetch_budget = fetch_budget
         self.problems: list[str] = []
+        self._fetch_seconds = 0.0  # spent fetching so far, against fetch_budget
         self._resolved: _Memo[tuple[Any, ...], ResolvedImage] = _Memo(
             self.MEMO_RECORDS, self.MEMO_BYTES, lambda resolved: len(resolved.data))
         self._published: _Memo[tuple[Any, ...], Image] = _Memo(self.MEMO_RECORDS)
@@ -255,6 +262,9 @@ class ImageResolver:
         except ImageProblem as problem:
             self._report(image.src, problem)
             return None
+        except Exception as exc:  # noqa: BLE001 - one bad photo must never cost its story
+            self._report(image.src, _unexpected(exc))
+            return None
 
     def published(self, image: Image, *, root: str | Path | None = None) -> Image | None:
         """The photo as a build publishes it, for exporters that link rather than embed photos.
@@ -270,16 +280,15 @@ class ImageResolver:
             return image
         try:
             located = self._locate(image.src, root)
-        except ImageProblem as problem:
-            self._report(image.src, problem)
-            return None
-        known = self._published.get(located.key)
-        if known is not None:
-            return known
-        try:
+            known = self._published.get(located.key)
+            if known is not None:
+                return known
             resolved = self._resolve_local(located)
         except ImageProblem as problem:
             self._report(image.src, problem)
+            return None
+        except Exception as exc:  # noqa: BLE001 - one bad photo must never cost its story
+            self._report(image.src, _unexpected(exc))
             return None
         record = Image(published_name(image.src, resolved), resolved.media_type, resolved.width, resolved.height)
         self._published.put(located.key, record)
@@ -432,11 +441,14 @@ class ImageResolver:
             raise ImageProblem(f"file too large ({located.size} bytes, limit {self.max_bytes})")
         try:
             with open(located.path, "rb") as stream:
-                return stream.read(self.max_bytes + 1)
+                data = stream.read(located.size + 1)  # sized by the stat, so no buffer of max_bytes is allocated
         except FileNotFoundError:
             raise ImageProblem("file not found") from None
         except OSError as exc:
             raise ImageProblem(f"cannot read file ({exc.strerror or exc})") from None
+        if len(data) != located.size:
+            raise ImageProblem("file changed while being read")
+        return data
 
     # ------------------------------------------------------------ remote images
 
@@ -467,9 +479,8 @@ class ImageResolver:
                 pass  # not there yet, or damaged: fetch again
         if self.offline:
             raise ImageProblem("remote image not fetched: offline")
-        limits = FetchLimits(self.timeout, self.max_bytes, self.max_redirects, self.allow_local_hosts)
         try:
-            data = fetch(url, limits)
+            data = self._timed_fetch(url)
         except FetchError as exc:
             raise ImageProblem(str(exc), retry=exc.retry) from None
         try:
@@ -477,8 +488,22 @@ class ImageResolver:
         except ImageProblem as problem:
             raise ImageProblem(str(problem), retry=True) from None  # the server may serve the photo later
         if cached is not None:
-            atomic_write(cached, data, durable=False)
+            _store(cached, data)
         return resolved
+
+    def _timed_fetch(self, url: str) -> bytes:
+        """Fetch ``url`` within :attr:`timeout` and what is left of :attr:`fetch_budget`."""
+        timeout = self.timeout
+        if self.fetch_budget is not None:
+            left = self.fetch_budget - self._fetch_seconds
+            if left <= 0:
+                raise FetchError(f"not fetched: this run's {self.fetch_budget:g} s for remote photos are used up")
+            timeout = min(timeout, left)
+        started = time.monotonic()
+        try:
+            return fetch(url, FetchLimits(timeout, self.max_bytes, self.max_redirects, self.allow_local_hosts))
+        finally:
+            self._fetch_seconds += time.monotonic() - started
 
     # ------------------------------------------------------------ the on-disk cache
 
@@ -513,7 +538,7 @@ class ImageResolver:
             return
         header = (f"{resolved.media_type} {resolved.width} {resolved.height} {resolved.extension} "
                   f"{int(resolved.animated)}\n").encode("ascii")
-        atomic_write(path, header + resolved.data, durable=False)  # a cache: losing it costs only time
+        _store(path, header + resolved.data)
 
     # ------------------------------------------------------------ normalisation
 
@@ -559,6 +584,19 @@ class ImageResolver:
                     **({"icc_profile": icc} if icc else {}))
         out = self.KEEP[target]
         return ResolvedImage(buffer.getvalue(), out.media_type, im.width, im.height, out.extension)
+
+
+def _unexpected(exc: Exception) -> ImageProblem:
+    """A failure nobody foresaw (a bug, a library's surprise), as one line about the photo."""
+    return ImageProblem(f"could not be used ({type(exc).__name__}: {str(exc)[:80]})")
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Keep a cache entry; a cache that cannot be written (disk full, read-only) only costs time later."""
+    try:
+        atomic_write(path, data, durable=False)  # a cache: losing it to a power cut costs only time
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------- is the file nothing but its picture?
