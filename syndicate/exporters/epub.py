@@ -198,7 +198,7 @@ class _BookImages:
             if resolved is not None:  # numbered in first-use order, so the same stories give the same names
                 self.count += 1
                 photo = _Photo(self.count, resolved.extension, resolved.media_type, resolved.width, resolved.height,
-                               _is_animated(resolved))
+                               resolved.animated)
                 self.container.write(f"OEBPS/{photo.href}", resolved.data)
             self.by_src[image.src] = photo
         return self.by_src[image.src]
@@ -210,20 +210,6 @@ class _BookImages:
     def photos(self) -> list[_Photo]:
         """Every photo in the book, in first-use order."""
         return [p for p in self.by_src.values() if p is not None]
-
-
-def _is_animated(resolved: Any) -> bool:
-    """Whether a photo moves: the resolver's word for it when it gives one, else Pillow's for a GIF (the only
-    moving format the resolver keeps as it is)."""
-    known = getattr(resolved, "animated", None)
-    if known is not None:
-        return bool(known)
-    if resolved.media_type != "image/gif":
-        return False
-    from PIL import Image as PILImage
-
-    with PILImage.open(io.BytesIO(resolved.data)) as picture:
-        return bool(getattr(picture, "is_animated", False))
 
 
 @dataclass(frozen=True, slots=True)

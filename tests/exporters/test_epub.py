@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, overload
 
 import pytest
-from conftest import ROOT, SAMPLE, shared_tool
+from conftest import ROOT, SAMPLE, run_checker, shared_tool
 from hypothesis import given, settings
 from lxml import etree
 from PIL import Image as PILImage
@@ -32,7 +32,7 @@ from test_images import ImageServer, exif_rotated_jpeg
 import syndicate
 from syndicate.errors import ExportError
 from syndicate.exporters import ExportOptions
-from syndicate.exporters.epub import MODIFIED_WITHOUT_DATE, export_edition, export_epub
+from syndicate.exporters.epub import MODIFIED_WITHOUT_DATE, export_edition, export_epub, write_edition, write_epub
 from syndicate.html import xml_safe
 from syndicate.images import ImageResolver
 from syndicate.model import (
@@ -606,3 +606,155 @@ def test_an_edition_of_one_story_is_an_edition(books: dict[str, Book]) -> None:
     assert opf.findtext(f".//{dc}title") == "Quiet Day Edition"
     assert opf.findtext(f".//{dc}identifier").startswith("urn:uuid:")
     assert "OEBPS/images/cover.png" in names
+
+
+# ---------------------------------------------------------------- by-lines, dates and edition fields
+
+
+def _title_block(data: bytes) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        header = etree.fromstring(archive.read("OEBPS/story-001.xhtml")).find(".//x:header", NS)
+    assert header is not None
+    return header
+
+
+def test_the_byline_keeps_its_role() -> None:
+    """A by-line's role or organisation is part of it: dropping it loses what the input said."""
+    story = Story(id="tag:example.com,2024:role", slug="role", headline="Harbour reopens", published=WHEN,
+                  bylines=(Byline("Marta Olsen", "Harbour Gazette"), Byline("Jonas Fjeld")),
+                  body=(Paragraph("The first ferry left at dawn."),))
+    byline = _title_block(export_epub([story], ExportOptions(), ImageResolver(offline=True))).find(
+        "x:p[@class='byline']", NS)
+    assert text_of(byline) == "By Marta Olsen, Harbour Gazette and Jonas Fjeld"
+
+
+def test_the_second_sample_byline_names_the_paper(books: dict[str, Book]) -> None:
+    if "second" not in books:
+        pytest.skip(f"{SECOND_SAMPLE} is not there yet")
+    _, root = chapters(books["second"].path)[books["second"].stories[0].headline]
+    assert text_of(root.find(".//x:header/x:p[@class='byline']", NS)) == "By Marta Olsen, Harbour Gazette"
+
+
+def test_a_day_only_date_is_shown_without_a_time() -> None:
+    day = datetime(2016, 12, 16, tzinfo=timezone.utc)
+    story = Story(id="tag:example.com,2016:day", slug="day", headline="A day and no hour", published=day,
+                  date_only=True, body=(Paragraph("Only the day is known."),))
+    time = _title_block(export_epub([story], ExportOptions(), ImageResolver(offline=True))).find(".//x:time", NS)
+    assert time.get("datetime") == "2016-12-16" and text_of(time) == "16 December 2016"
+    timed = story.replace(date_only=False, published=datetime(2016, 12, 16, 14, 0, tzinfo=timezone(timedelta(hours=1))))
+    time = _title_block(export_epub([timed], ExportOptions(), ImageResolver(offline=True))).find(".//x:time", NS)
+    assert time.get("datetime") == "2016-12-16T13:00:00Z" and text_of(time) == "16 December 2016, 14:00 UTC+01:00"
+
+
+def test_an_undated_book_shows_no_date_and_says_so(books: dict[str, Book]) -> None:
+    """No 1970, 1980 or 2000 placeholder anywhere readers or catalogues look; the required dcterms:modified
+    is the documented stand-in, and using it is a warning."""
+    book = books["undated"]
+    with zipfile.ZipFile(book.path) as archive:
+        texts = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith((".xhtml", ".opf", ".ncx"))}
+    for name, text in texts.items():
+        for placeholder in ("1970-01-01", "1980-01-01", "2000-01-01", "1970", "1980"):
+            assert placeholder not in text, (name, placeholder)
+    assert "<time" not in texts["OEBPS/story-001.xhtml"] and 'class="date"' not in texts["OEBPS/story-001.xhtml"]
+    assert MODIFIED_WITHOUT_DATE[:4] not in ("1970", "1980", "2000")
+    assert any("no story in the book has a date" in p and MODIFIED_WITHOUT_DATE in p for p in book.resolver.problems)
+
+
+def test_an_edition_takes_its_title_publisher_and_rights_from_the_options_only(tmp_path: Path) -> None:
+    stories = [Story(id=f"tag:example.com,2024:e{n}", slug=f"e{n}", headline=f"Story {n}", published=WHEN,
+                     source=Source(f"Agency {n}"), rights=f"Copyright Agency {n}", body=(Paragraph("Text."),))
+               for n in range(3)]
+    data = export_edition(stories, ExportOptions(edition_title="Evening Edition", author="Harbour Gazette newsroom"),
+                          ImageResolver(offline=True))
+    meta = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("OEBPS/content.opf")).find("opf:metadata", NS)
+    assert meta.findtext("dc:title", namespaces=NS) == "Evening Edition"
+    assert [p.text for p in meta.iterfind("dc:publisher", NS)] == ["Harbour Gazette newsroom"]
+    assert meta.find("dc:rights", NS) is None and meta.find("dc:creator", NS) is None
+    assert b"Agency" not in zipfile.ZipFile(io.BytesIO(data)).read("OEBPS/content.opf")
+    single = export_epub(stories[:1], ExportOptions(), ImageResolver(offline=True))  # one story's book is that story's
+    meta = etree.fromstring(zipfile.ZipFile(io.BytesIO(single)).read("OEBPS/content.opf")).find("opf:metadata", NS)
+    assert meta.findtext("dc:publisher", namespaces=NS) == "Agency 0"
+    assert meta.findtext("dc:rights", namespaces=NS) == "Copyright Agency 0"
+
+
+def test_an_edition_without_a_title_gets_no_placeholder_and_a_hint() -> None:
+    stories = [Story(id=f"tag:example.com,2024:t{n}", slug=f"t{n}", headline=f"Story {n}", published=WHEN,
+                     body=(Paragraph("Text."),)) for n in range(2)]
+    resolver = ImageResolver(offline=True)
+    data = export_edition(stories, ExportOptions(), resolver)
+    title = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("OEBPS/content.opf")).findtext(
+        ".//dc:title", namespaces=NS)
+    assert title == "Edition of 2 April 2026" and "syndicate" not in data.decode("latin-1")
+    assert any("edition_title" in p for p in resolver.problems)
+
+
+# ---------------------------------------------------------------- moving pictures
+
+
+def test_a_book_with_an_animated_gif_does_not_claim_to_be_hazard_free(tmp_path: Path) -> None:
+    frames = [PILImage.new("RGB", (120, 80), colour) for colour in ((255, 255, 255), (0, 0, 0))]
+    frames[0].save(tmp_path / "blink.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    draw_image(tmp_path / "still.gif", "GIF", (120, 80), 1)
+    hazards = {}
+    for name in ("blink.gif", "still.gif"):
+        story = Story(id=f"tag:example.com,2024:{name}", slug="gif", headline="A picture", published=WHEN,
+                      body=(Figure("A picture.", "Photo: Desk", "A picture", Image(name)),))
+        data = export_epub([story], ExportOptions(), ImageResolver(tmp_path))
+        opf = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("OEBPS/content.opf"))
+        hazards[name] = [m.text for m in opf.iterfind(".//opf:meta[@property='schema:accessibilityHazard']", NS)]
+        (tmp_path / f"{name}.epub").write_bytes(data)
+    assert hazards == {"blink.gif": ["unknown"], "still.gif": ["none"]}
+    assert run_checker("validate_epub.py", tmp_path / "blink.gif.epub").returncode == 0
+
+
+# ---------------------------------------------------------------- streaming into a file
+
+
+def test_an_edition_written_into_a_file_is_the_same_book(tmp_path: Path) -> None:
+    images = tmp_path / "img"
+    stories = generate_stories(6, images) + [formats_story(images)]
+    resolver = ImageResolver(images)
+    with open(tmp_path / "edition.epub", "wb") as out:
+        write_edition(stories, ExportOptions(edition_title="Evening"), resolver, out)
+    assert (tmp_path / "edition.epub").read_bytes() == export_edition(stories, ExportOptions(edition_title="Evening"),
+                                                                      resolver)
+
+
+def test_a_stream_that_cannot_seek_is_refused_with_one_line(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as pipe, pytest.raises(ExportError, match="seekable"):
+        write_epub([undated_story()], ExportOptions(), ImageResolver(offline=True), pipe)
+    os.close(read_end)
+
+
+def test_writing_into_a_file_holds_no_photo_bytes(tmp_path: Path) -> None:
+    """The zip goes into the file as it is made: memory stays well under the photos' bytes.
+
+    Twelve noisy 1200x800 JPEGs (about 4 MB together), already normalised by
+    the resolver (as in a build, where the story books came first): writing
+    the edition into a file peaks far below the photos' size, while the
+    implementation that gathered the book in a BytesIO held all of them.
+    """
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    body: list[Any] = []
+    for n in range(12):
+        noise = PILImage.effect_noise((1200, 800), 60 + n).convert("RGB")
+        noise.save(folder / f"p{n}.jpg", "JPEG", quality=90)
+        body += [Paragraph(f"Paragraph {n}."), Figure(f"Photo {n}.", "Photo: Desk", f"Photo {n}", Image(f"p{n}.jpg"))]
+    stories = [Story(id=f"tag:example.com,2024:s{k}", slug=f"s{k}", headline=f"Story {k}", published=WHEN,
+                     body=tuple(body[k * 8:(k + 1) * 8])) for k in range(3)]
+    resolver = ImageResolver(folder)
+    for story in stories:
+        for figure in story.figures:
+            assert figure.image is not None and resolver.resolve(figure.image) is not None
+    photo_bytes = sum((folder / f"p{n}.jpg").stat().st_size for n in range(12))
+    with open(tmp_path / "edition.epub", "wb") as out:
+        tracemalloc.start()
+        try:
+            write_edition(stories, ExportOptions(edition_title="Photos"), resolver, out)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert (tmp_path / "edition.epub").stat().st_size > photo_bytes
+    assert peak < photo_bytes / 4, f"peak {peak / 1e6:.1f} MB for {photo_bytes / 1e6:.1f} MB of photos"
