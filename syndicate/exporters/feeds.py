@@ -44,10 +44,13 @@ Decisions a reader of the feeds may want to know:
   have no public address: they are left out (a figure keeps its caption and
   credit, as when a picture is missing), and one warning says so and names
   the option.
-- **Plain text in RSS** is written with ``&`` and ``<`` as the character
-  references ``&#x26;`` and ``&#x3C;``, as the RSS Advisory Board's profile
-  recommends, so no reader takes a caption such as ``<b>`` for markup (and
-  the W3C validator does not warn ``CharacterData``).
+- **Plain text in RSS and Atom** is written with ``&`` and ``<`` as the
+  character references ``&#x26;`` and ``&#x3C;``, as the RSS Advisory
+  Board's profile recommends, so no reader takes a caption such as ``<b>``
+  or ``&amp;`` for markup (and the W3C validator does not warn
+  ``CharacterData``). Text holding a literal HTML *end* tag (``</p>``) is
+  still flagged by the validator where the format cannot declare text as
+  text (RSS titles, Atom names and labels); it is kept as it is.
 """
 
 from __future__ import annotations
@@ -351,8 +354,16 @@ def export_feeds(stories: Sequence[Story], options: ExportOptions, images: Image
 # ---------------------------------------------------------------- RSS 2.0
 
 
-#: RSS plain text: ``&`` and ``<`` as character references (see the module notes); ``>`` needs nothing.
-_RSS_REFERENCES = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"))
+#: Plain text in the XML feeds: ``&`` and ``<`` as character references (see the module notes).
+_TEXT_REFERENCES = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"))
+
+
+def _with_references(data: bytes) -> bytes:
+    """The same XML with ``&amp;`` and ``&lt;`` written as ``&#x26;`` and ``&#x3C;`` (no CDATA is written,
+    so every occurrence is an escape, and the document's meaning is unchanged)."""
+    for entity, reference in _TEXT_REFERENCES:
+        data = data.replace(entity, reference)
+    return data
 
 
 def write_rss(feed: Feed, options: ExportOptions) -> bytes:
@@ -378,10 +389,7 @@ def write_rss(feed: Feed, options: ExportOptions) -> bytes:
     fg.generator(GENERATOR)
     for item in feed.items:
         rss_item(fg.add_entry(order="append"), item)
-    data = bytes(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
-    for entity, reference in _RSS_REFERENCES:
-        data = data.replace(entity, reference)
-    return data
+    return _with_references(bytes(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)))
 
 
 def rss_item(entry: FeedEntry, item: FeedItem) -> None:
@@ -435,7 +443,7 @@ def write_atom(feed: Feed, options: ExportOptions) -> bytes:
     fg.generator(GENERATOR)
     for item in feed.items:
         atom_entry(fg.add_entry(order="append"), item, options)
-    return bytes(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+    return _with_references(bytes(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)))
 
 
 def atom_feed_updated(feed: Feed, options: ExportOptions) -> datetime:

@@ -27,9 +27,13 @@ from storygen import draw_image, generate_stories
 
 import syndicate
 from syndicate.errors import InputError
+from syndicate.exporters.feeds import export_feeds
 from syndicate.images import ImageResolver
 from syndicate.model import (
     Byline,
+    Heading,
+    ListBlock,
+    Subject,
     Figure,
     Image,
     Mark,
@@ -288,10 +292,10 @@ def test_jsonfeed_meets_the_specification(sample_story: Story, sample_feeds: dic
                 assert datetime.fromisoformat(item["date_modified"]) == story.updated
             else:
                 assert "date_modified" not in item
-        assert any(s.updated is not None for s in stories)  # the set covers date_modified
         dated = [datetime.fromisoformat(i.get("date_modified") or i["date_published"])
                  for i in doc["items"] if "date_published" in i]
         assert all(d.tzinfo is not None for d in dated) and dated == sorted(dated, reverse=True)
+    assert any(s.updated is not None for s in twenty)  # the set covers date_modified
 
 
 def test_w3c_validator_finds_nothing(sample_feeds: dict[str, Path], twenty_feeds: dict[str, Path]) -> None:
@@ -600,3 +604,144 @@ def test_deck_dateline_and_related_reach_the_feed_content(tmp_path: Path) -> Non
         text = "".join(etree.fromstring(f"<div>{content}</div>").itertext())
         for piece in (story.subheadline, story.dateline, *(r.title for r in story.related)):
             assert piece in text
+
+
+# ---------------------------------------------------------------- issue 11 and 12: config-only feed values, links, text
+
+HOSTILE = 'Tom & Jerry <b>bold a &#x41; &amp; <a href="x">link 3 < 4 <script> AT&T'
+
+
+def every_field_story(root: Path) -> Story:
+    """A story with ``&`` and ``<`` (and text that looks like markup or entities) in every text field."""
+    draw_image(root / "p.jpg", "JPEG", (40, 30), 1)
+    day = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    return Story(
+        id="tag:example.com,2026:amp", slug="amp", headline="H " + HOSTILE, subheadline="S " + HOSTILE,
+        summary="Sum " + HOSTILE, bylines=(Byline("Eve " + HOSTILE),), dateline="D " + HOSTILE, published=day,
+        updated=day + timedelta(days=1), rights="R " + HOSTILE, source=Source("Src " + HOSTILE, "https://example.com/"),
+        keywords=("K " + HOSTILE,), subjects=(Subject("Sub " + HOSTILE),),
+        body=(Paragraph("P " + HOSTILE), Quote("Q " + HOSTILE, "W " + HOSTILE), ListBlock(("L " + HOSTILE,)),
+              Heading("He " + HOSTILE, 2), Figure("C " + HOSTILE, "Cr " + HOSTILE, "A " + HOSTILE,
+                                                  Image("p.jpg", "image/jpeg", 40, 30))),
+        related=(Related("Rel " + HOSTILE, "https://example.com/r?a=1&b=2"),),
+    )
+
+
+def test_ampersands_and_angle_brackets_in_every_text_field_are_w3c_clean(tmp_path: Path) -> None:
+    story = every_field_story(tmp_path)
+    files = export_all([story], tmp_path / "out", tmp_path, title="T " + HOSTILE, description="De " + HOSTILE,
+                       author="Au " + HOSTILE, rights="Ri " + HOSTILE)
+    for fmt in ("rss", "atom"):
+        done = run_checker("validate_feed.py", files[fmt], "--url", BASE + FEED_FILES[fmt])
+        assert done.returncode == 0, done.stdout
+        # the text is kept exactly: a caption reading "<b>" is text, not markup
+        root = etree.parse(str(files[fmt])).getroot()
+        description = root.find(".//media:content/media:description", NS)
+        assert description.text == "C " + HOSTILE and description.get("type") == "plain"
+        assert root.find(".//media:content/media:credit", NS).text == "Cr " + HOSTILE
+    rss = etree.parse(str(files["rss"])).getroot()
+    assert rss.findtext("channel/title") == "T " + HOSTILE and rss.findtext("channel/copyright") == "Ri " + HOSTILE
+    assert rss.findtext("channel/item/title") == "H " + HOSTILE
+    assert rss.findtext("channel/item/dc:rights", namespaces=NS) == "R " + HOSTILE
+    assert [c.text for c in rss.findall("channel/item/category")] == ["Sub " + HOSTILE, "K " + HOSTILE]
+    entry = parsed_entries(files["atom"])[0]
+    assert entry.title == "H " + HOSTILE and entry.author == "Eve " + HOSTILE
+
+
+def test_copyright_is_the_configs_and_each_story_keeps_its_own_rights(tmp_path: Path) -> None:
+    """RSS <copyright> and Atom <rights> carry the config's rights; each item its story's rights (the sample's)."""
+    source = SAMPLE.parent / "harbour-reopens.txt"
+    story = syndicate.read(source)
+    assert story.rights and story.rights.startswith("Copyright 2024 Harbour Gazette")
+    files = export_all([story], tmp_path, source.parent, rights="© 2026 Harbour Gazette, all rights reserved")
+    rss = etree.parse(str(files["rss"])).getroot()
+    assert rss.findtext("channel/copyright") == "© 2026 Harbour Gazette, all rights reserved"
+    assert rss.findtext("channel/item/dc:rights", namespaces=NS) == story.rights
+    atom = etree.parse(str(files["atom"])).getroot()
+    assert atom.findtext("atom:rights", namespaces=NS) == "© 2026 Harbour Gazette, all rights reserved"
+    assert atom.findtext("atom:entry/atom:rights", namespaces=NS) == story.rights
+    # without a configured rights the channel has none: one story's copyright is not the publication's
+    bare = etree.parse(str(export_all([story], tmp_path / "bare", source.parent)["rss"])).getroot()
+    assert bare.find("channel/copyright") is None
+    assert bare.findtext("channel/item/dc:rights", namespaces=NS) == story.rights
+
+
+def test_each_feed_links_itself_and_feed_url_names_only_the_rss_feed(twenty: list[Story]) -> None:
+    rss_url = "https://feeds.example.org/news/rss"
+    options = {"base_url": BASE, "feed_url": rss_url, "title": "T", "warnings": []}
+    rss = etree.fromstring(syndicate.export(twenty, "rss", **options))
+    assert rss.find("channel/atom:link[@rel='self']", NS).get("href") == rss_url
+    atom = etree.fromstring(syndicate.export(twenty, "atom", **options))
+    assert atom.find("atom:link[@rel='self']", NS).get("href") == BASE + "atom.xml"
+    assert json.loads(syndicate.export(twenty, "jsonfeed", **options))["feed_url"] == BASE + "feed.json"
+    # the channel link is the configured site, never a story's source
+    assert rss.findtext("channel/link") == BASE
+
+
+@pytest.mark.parametrize("url", ["news.example.com", "/feeds/", "ftp://news.example.com/", "https://", "javascript:x"])
+def test_base_url_and_feed_url_must_be_absolute_http(url: str) -> None:
+    for key in ("base_url", "feed_url"):
+        with pytest.raises(syndicate.ExportError, match=f"{key} must be an absolute http"):
+            syndicate.ExportOptions(**{key: url})
+
+
+def test_without_base_url_feeds_leave_out_photos_and_relative_links_and_say_so_once(tmp_path: Path) -> None:
+    """Feeds need absolute URLs: no base URL, no local photo or relative link, and one warning for all feeds."""
+    draw_image(tmp_path / "p.jpg", "JPEG", (20, 20), 3)
+    story = Story(id="tag:example.com,2026:nb", slug="nb", headline="No base", url="stories/nb.html",
+                  published=datetime(2026, 3, 1, tzinfo=timezone.utc),
+                  body=(Paragraph("See it.", (Mark(4, 6, "link", "/archive/"),)),
+                        Figure("Cap", "Cred", None, Image("p.jpg", "image/jpeg", 20, 20))))
+    warnings: list[str] = []
+    feeds = export_feeds([story], syndicate.ExportOptions(title="T", warnings=warnings), ImageResolver(tmp_path))
+    assert [w for w in warnings if w.startswith("feeds:")] == [
+        "feeds: photos and relative links left out, because feeds need absolute URLs: set --base-url or the config key base_url"]
+    for fmt, data in feeds.items():
+        assert b"p.jpg" not in data and b"images/" not in data and b"/archive/" not in data, fmt
+        assert b"stories/nb.html" not in data and b"Cap" in data and b"Cred" in data, fmt
+    # with a base URL the same feeds carry them, and nothing is said
+    quiet: list[str] = []
+    feeds = export_feeds([story], syndicate.ExportOptions(title="T", base_url=BASE, warnings=quiet), ImageResolver(tmp_path))
+    assert [w for w in quiet if w.startswith("feeds:")] == []
+    assert all(f"{BASE}images/p-".encode() in data for data in feeds.values())
+
+
+def test_no_placeholder_title_a_config_name_and_a_hint_instead(twenty: list[Story], photo_dir: Path) -> None:
+    warnings: list[str] = []
+    rss = etree.fromstring(syndicate.export(twenty, "rss", images=ImageResolver(photo_dir), base_url=BASE,
+                                           author="Harbour Gazette newsroom", warnings=warnings))
+    assert rss.findtext("channel/title") == "Harbour Gazette newsroom"
+    assert warnings == ["feeds: no title set, so the feeds are titled 'Harbour Gazette newsroom': "
+                        "set --title or the config key title"]
+    host = etree.fromstring(syndicate.export(twenty, "atom", images=ImageResolver(photo_dir), base_url=BASE, warnings=[]))
+    assert host.findtext("atom:title", namespaces=NS) == "news.example.org"
+    for fmt in FEED_FILES:
+        data = syndicate.export(twenty[:3], fmt, images=ImageResolver(photo_dir), warnings=[])
+        assert b">syndicate<" not in data.replace(b"<generator>syndicate<", b"") and b'"syndicate"' not in data, fmt
+        assert b"Untitled feed" in data
+
+
+def test_export_feeds_shares_one_preparation_and_matches_each_exporter(twenty: list[Story], photo_dir: Path) -> None:
+    options = syndicate.ExportOptions(title="T", base_url=BASE, warnings=[])
+    together = export_feeds(twenty, options, ImageResolver(photo_dir))
+    assert list(together) == ["rss", "atom", "jsonfeed"]
+    for fmt, data in together.items():
+        assert data == syndicate.export(twenty, fmt, options, ImageResolver(photo_dir)), fmt
+
+
+def test_library_export_of_a_story_read_elsewhere_finds_its_photos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Story.root: a story read from a file resolves its photos beside that file, from any current folder."""
+    story = syndicate.read(SAMPLE.parent / "harbour-reopens.txt")
+    monkeypatch.chdir(tmp_path)
+    warnings: list[str] = []
+    book = syndicate.export(story, "epub", warnings=warnings)
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(book)) as zf:
+        photos = [n for n in zf.namelist() if n.lower().endswith((".jpg", ".jpeg", ".png", ".gif"))
+                  and "cover.png" not in n]
+    assert len({f.image.src for f in story.figures if f.image}) == 3 and len(photos) >= 3, photos
+    assert not [w for w in warnings if "not found" in w]
+    feed = json.loads(syndicate.export(story, "jsonfeed", base_url=BASE, title="T", warnings=warnings))
+    assert published_photo(feed["items"][0]["image"], BASE, story.figures[0].image.src) is not None
