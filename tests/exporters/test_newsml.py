@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import atexit
+import json
 import re
 import shutil
 import tempfile
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import published_photo, SAMPLE, run_checker
@@ -17,7 +19,7 @@ from lxml import etree
 from storygen import generate_stories, story_strategy
 
 import syndicate
-from syndicate.exporters import FALLBACK_DATE, ExportOptions
+from syndicate.exporters import FALLBACK_DATE, ExportOptions, get_exporter
 from syndicate.exporters.newsml import IPTC_CATALOG, export_newsml
 from syndicate.images import ImageResolver
 from syndicate.model import Figure, Heading, Image, Paragraph, Story
@@ -257,3 +259,74 @@ def test_the_schema_copy_really_rejects_a_broken_item() -> None:
     root = etree.fromstring(export(story))
     root.remove(root.find("g:itemMeta", NS))  # itemMeta is required
     assert schema_errors(etree.tostring(root))
+
+
+# ---------------------------------------------------------------- photo links in the build layout (issue 11)
+
+
+def write_build_layout(stories: list[Story], images: ImageResolver, out: Path, warnings: list[str]) -> None:
+    """What a build writes for these stories' NewsML-G2 and ninjs: ``newsml/<slug>.xml``, ``ninjs/<slug>.json``
+    and the published photos in ``images/``, each file exported with the options for its folder."""
+    for story in stories:
+        for fmt, folder, ext in (("newsml", "newsml", ".xml"), ("ninjs", "ninjs", ".json")):
+            path = out / folder / f"{story.slug}{ext}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(get_exporter(fmt)([story], ExportOptions().for_file(f"{folder}/", warnings), images))
+        for figure in story.figures:
+            if figure.image is not None and not figure.image.is_remote:
+                published, resolved = images.published(figure.image), images.resolve(figure.image)
+                assert published is not None and resolved is not None
+                (out / "images").mkdir(exist_ok=True)
+                (out / "images" / published.src).write_bytes(resolved.data)
+
+
+def photo_links(path: Path) -> list[str]:
+    """Every photo link in a NewsML-G2 or ninjs file: renditions and the body's <img src>."""
+    if path.suffix == ".xml":
+        root = etree.parse(str(path)).getroot()
+        return [e.get("href") for e in root.iter("{%s}remoteContent" % NS["g"])] + \
+            [e.get("src") for e in root.iter("{%s}img" % NS["x"])]
+    doc = json.loads(path.read_bytes())
+    links = [r["href"] for a in doc.get("associations", []) for r in a.get("renditions", []) if "href" in r]
+    return links + [m for b in doc.get("bodies", []) for m in re.findall(r'<img src="([^"]+)"', b["value"])]
+
+
+def test_in_the_build_layout_every_photo_link_resolves_to_a_published_file(corpus: list[Story], tmp_path: Path) -> None:
+    """Without a base URL, NewsML-G2 and ninjs link their photos relatively, from where each file lies."""
+    out = tmp_path / "output"
+    warnings: list[str] = []
+    harbour = syndicate.read(SAMPLE.parent / "harbour-reopens.txt")
+    write_build_layout([harbour], ImageResolver(SAMPLE.parent, offline=True), out, warnings)
+    write_build_layout([s for s in corpus[1:] if s.figures], ImageResolver(PHOTOS, offline=True), out, warnings)
+    assert warnings == []
+    checked = 0
+    for path in sorted(out.glob("newsml/*.xml")) + sorted(out.glob("ninjs/*.json")):
+        for link in photo_links(path):
+            assert link.startswith("../images/"), (path, link)
+            target = (path.parent / unquote(link)).resolve()
+            assert target.is_file() and target.parent == (out / "images").resolve(), (path, link)
+            checked += 1
+    expected = sum(1 for s in [harbour, *corpus[1:]] for f in s.figures if f.image is not None)
+    assert checked >= 2 * expected >= 2 * 3  # a rendition and an <img> per photo, in both formats
+    for path in out.glob("newsml/*.xml"):
+        assert schema_errors(path.read_bytes()) == [], path
+    assert run_checker("validate_ninjs.py", *sorted(out.glob("ninjs/*.json"))).returncode == 0
+
+
+def test_a_file_on_its_own_links_no_photo_it_does_not_have() -> None:
+    """``convert --to newsml -o x.xml`` writes no photos: absolute links with a base URL, else none (warned),
+    captions and credits kept."""
+    story = syndicate.read(SAMPLE.parent / "harbour-reopens.txt")
+    images = ImageResolver(SAMPLE.parent, offline=True)
+    warnings: list[str] = []
+    data = export_newsml([story], ExportOptions(warnings=warnings), images)
+    root = etree.fromstring(data)
+    assert root.find(".//g:remoteContent", NS) is None and root.find(".//x:img", NS) is None
+    captions = [e.text for e in root.iterfind(".//g:newsItem/g:contentMeta/g:description[@role='drol:caption']", NS)]
+    assert len(captions) == 3 and captions == [f.caption for f in story.figures]
+    assert warnings == ["newsml: photos left out, because a file on its own has no published photos beside it: "
+                        "set --base-url or the config key base_url"]
+    assert schema_errors(data) == []
+    absolute = etree.fromstring(export_newsml([story], ExportOptions(base_url="https://news.example.com/"), images))
+    hrefs = [e.get("href") for e in absolute.iter("{%s}remoteContent" % NS["g"])]
+    assert len(hrefs) == 3 and all(h.startswith("https://news.example.com/images/") for h in hrefs)

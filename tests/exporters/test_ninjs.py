@@ -105,12 +105,33 @@ def test_photos_are_associations_with_caption_credit_and_rendition(corpus: list[
             figure.image.width, figure.image.height, found[1])
 
 
-def test_without_base_url_a_local_photo_has_no_relative_href_but_keeps_its_caption(corpus: list[Story]) -> None:
+def test_a_document_on_its_own_without_base_url_has_no_href_keeps_its_caption_and_warns(corpus: list[Story]) -> None:
+    """``convert --to ninjs -o x.json`` publishes no photos beside the file: no link to nothing, and it is said."""
     story = next(s for s in corpus[1:11] if s.figures)
-    doc = json.loads(export(story, ExportOptions()))
+    warnings: list[str] = []
+    doc = json.loads(export(story, ExportOptions(warnings=warnings)))
     for association in doc["associations"]:
         assert "href" not in association["renditions"][0]
         assert association["descriptions"][0]["role"] == "caption"
+    assert "<img" not in doc["bodies"][0]["value"]
+    assert warnings == ["ninjs: photos left out, because a file on its own has no published photos beside it: "
+                        "set --base-url or the config key base_url"]
+
+
+def test_in_the_build_layout_photos_are_linked_relatively_else_absolutely(corpus: list[Story]) -> None:
+    story = next(s for s in corpus[1:11] if s.figures)
+    warnings: list[str] = []
+    doc = json.loads(export(story, ExportOptions().for_file("ninjs/", warnings)))
+    hrefs = [a["renditions"][0]["href"] for a in doc["associations"]]
+    for href, figure in zip(hrefs, story.figures):
+        assert href.startswith("../images/")
+        assert published_photo("https://x/" + href[3:], "https://x/", figure.image.src) is not None  # type: ignore[union-attr]
+    assert all(f'src="{href}"' in doc["bodies"][0]["value"] for href in hrefs)
+    assert warnings == [] and validator().is_valid(doc)
+    # with a base URL, absolute, wherever the file lies
+    absolute = json.loads(export(story, OPTIONS.for_file("ninjs/")))
+    assert [a["renditions"][0]["href"] for a in absolute["associations"]] == [
+        "https://news.example.com/" + h[3:] for h in hrefs]
 
 
 def test_a_figure_without_image_keeps_caption_and_has_no_rendition() -> None:
