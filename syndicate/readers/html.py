@@ -135,17 +135,26 @@ _DROP_TAGS = frozenset({"script", "style", "iframe", "object", "embed", "templat
 _DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar",
                          "toolbar", "dialog", "alertdialog", "tablist", "form"})
 # Class/id words of common CMS conventions (WordPress, Drupal, schema, ARIA, ad servers) for page furniture.
-_FURNITURE_WORD = re.compile(
-    r"(?:^|[-_ ])(?:ads?|advert\w*|adsbygoogle|dfp|gpt|sponsor\w*|promo\w*|outbrain|taboola|comments?|disqus"
-    r"|share|sharing|social|sharebar|newsletter|subscri\w*|signup|sign-up|cookies?|consent|gdpr|paywall|modal"
-    r"|popup|overlay|breadcrumbs?|pagination|pager|sidebar|widget\w*|most-?read|most-?popular|popular|trending"
-    r"|recirc\w*|recommend\w*|read-?next|up-?next|more-?stories|tags?|tag-?list|topics|byline\w*|author\w*"
-    r"|dateline|timestamp|date|time|published|updated|posted-on|entry-meta|article-meta|post-meta|meta"
-    r"|toolbar|tools|print|follow|skip-?link|screen-?reader-?text|sr-only|visually-?hidden|hidden|hide"
-    r"|nav|navbar|navigation|menu|masthead|banner|footer|header-?bar|site-?header|login|related\w*"
-    r"|also-?read|read-?more|more-?on|see-?also|bio|author-?bio|rating|poll|video-?player|jwplayer|audio-?player)"
-    r"(?:$|[-_ ])",
+# Strong words mark furniture wherever they stand in a hyphenated class name ("share-bar", "ad-slot");
+# weak words only as a whole class name ("hidden" alone, not "field-label-hidden").
+_STRONG_FURNITURE = re.compile(
+    r"(?:^|[-_])(?:ads?|advert\w*|adsbygoogle|dfp|sponsor\w*|promo\w*|outbrain|taboola|comments?|disqus"
+    r"|share|sharing|social|sharebar|newsletter|subscri\w*|signup|cookies?|consent|gdpr"
+    r"|breadcrumbs?|pagination|sidebar|widget\w*|most-?read|most-?popular|trending|recirc\w*|recommend\w*"
+    r"|related\w*|byline\w*|author-?bio|author-?info|jwplayer)(?:$|[-_])",
     re.IGNORECASE)
+_WEAK_FURNITURE = re.compile(
+    r"^(?:hidden|hide|d-none|modal|popup|overlay|print|tools|toolbar|follow|nav|navbar|navigation|menu|masthead"
+    r"|banner|footer|login|tags|tag-?list|topics|popular|bio|rating|poll|read-?more|more-?on|see-?also|also-?read"
+    r"|read-?next|up-?next|more-?stories|dateline|timestamp|meta-?data|entry-meta|article-meta|post-meta"
+    r"|sr-only|visually-?hidden|screen-?reader-?text|skip-?link|author|authors|video-?player|audio-?player)$",
+    re.IGNORECASE)
+
+
+def _furniture_word(word: str) -> bool:
+    return bool(_STRONG_FURNITURE.search(word) or _WEAK_FURNITURE.match(word))
+
+
 _RELATED_WORD = re.compile(r"(?:^|[-_ ])(?:related\w*|also-?read|read-?more|more-?on|see-?also|read-?next)(?:$|[-_ ])",
                            re.IGNORECASE)
 _CAPTION_WORD = re.compile(r"caption", re.IGNORECASE)
@@ -187,7 +196,7 @@ def is_furniture_box(element: etree._Element, name: str) -> bool:
     if is_caption(element) or (element.get("itemprop") or "").lower() == _ARTICLE_BODY:
         return False
     words = _classes(element)
-    return bool(words) and any(_FURNITURE_WORD.search(w) for w in words.split())
+    return bool(words) and any(_furniture_word(w) for w in words.split())
 
 
 #: A box that class names call furniture is kept when it holds more than this share of the page's prose:
@@ -196,14 +205,35 @@ MAX_FURNITURE_SHARE = 0.3
 _ALWAYS_FURNITURE = re.compile(r"comment|disqus", re.IGNORECASE)
 
 
+#: A box that class names call furniture is kept when it holds this many solid paragraphs of its own.
+MIN_KEPT_PARAGRAPHS = 3
+
+
+def _holds_article(element: etree._Element, page_prose: int) -> bool:
+    """True when a box holds the article's prose: much of the page's text, or several solid paragraphs."""
+    if _prose_length(element) > MAX_FURNITURE_SHARE * page_prose:
+        return True
+    solid = 0
+    for paragraph in element.iter("p"):
+        text = collapse(paragraph.text_content())
+        if len(text) >= 100 and _link_density(paragraph, len(text)) < 0.3:
+            solid += 1
+            if solid >= MIN_KEPT_PARAGRAPHS:
+                return True
+    return False
+
+
 def _prose_length(element: etree._Element) -> int:
-    return sum(len(collapse(p.text_content())) for p in element.iter("p"))
+    """Characters of text outside links: prose, as opposed to the link lists of navigation and teasers."""
+    links = sum(len(collapse(a.text_content())) for a in element.iter("a"))
+    return len(collapse(element.text_content())) - links
 
 
 def remove_furniture(root: etree._Element, base: str | None, related: list[Related]) -> None:
     """Drop page furniture from the tree in place; links of "related" boxes go to ``related``."""
     doomed = []
-    prose = max(1, _prose_length(root))
+    body = root.find("body")
+    prose = max(1, _prose_length(body if body is not None else root))
     for element in root.iter():
         name = local_name(element)
         if not name:
@@ -211,8 +241,11 @@ def remove_furniture(root: etree._Element, base: str | None, related: list[Relat
         elif name == "noscript":
             _unwrap_noscript(element, doomed)
         elif is_furniture_box(element, name):
-            if name not in _DROP_TAGS and not _is_hidden(element) and not _ALWAYS_FURNITURE.search(_classes(element)) \
-                    and _prose_length(element) > MAX_FURNITURE_SHARE * prose:
+            if (name not in _DROP_TAGS or name == "form") and not _is_hidden(element) \
+                    and not _ALWAYS_FURNITURE.search(_classes(element)) \
+                    and _holds_article(element, prose):
+                # a box of the article's own prose (a CMS wrapper with a "tag-…" class, an ASP.NET page-wide
+                # <form>): kept; its controls (inputs, buttons) still go
                 continue
             if name not in _DROP_TAGS and any(_RELATED_WORD.search(w) for w in _classes(element).split()):
                 related.extend(_related_links(element, base))
@@ -349,6 +382,15 @@ def find_article(root: etree._Element) -> tuple[etree._Element, list[etree._Elem
     return top, _siblings(top, final)
 
 
+def _holds_photo(element: etree._Element) -> bool:
+    """A figure, or a box with a picture and a caption: the article's photos often sit beside its text."""
+    if local_name(element) == "figure":
+        return True
+    descendants = list(element.iterdescendants())
+    return any(local_name(e) in ("img", "picture") for e in descendants) \
+        and any(local_name(e) == "figure" or is_caption(e) for e in descendants)
+
+
 def _siblings(top: etree._Element, final: dict[etree._Element, float]) -> list[etree._Element]:
     """Siblings of the top candidate that readability would join to it (good score, or a solid paragraph)."""
     parent = top.getparent()
@@ -360,7 +402,7 @@ def _siblings(top: etree._Element, final: dict[etree._Element, float]) -> list[e
         if sibling is top or not isinstance(sibling.tag, str):
             continue
         name = local_name(sibling)
-        if final.get(sibling, 0) >= threshold:
+        if final.get(sibling, 0) >= threshold or _holds_photo(sibling):
             joined.append(sibling)
         elif name == "p":
             text = collapse(sibling.text_content())
@@ -393,9 +435,10 @@ def _image_candidates(img: etree._Element) -> list[tuple[float, str]]:
     """Every picture an ``<img>`` (with its ``<picture>`` sources and lazy-loading attributes) offers, with widths."""
     found: list[tuple[float, str]] = []
     elements = [img]
-    parent = img.getparent()
-    if parent is not None and local_name(parent) == "picture":
-        elements += [s for s in parent if local_name(s) == "source"]
+    # libxml2 may nest the <img> inside a <source> of its <picture>: look two levels up
+    picture = next((a for a in list(img.iterancestors())[:2] if local_name(a) == "picture"), None)
+    if picture is not None:
+        elements += [s for s in picture.iter() if local_name(s) == "source"]
     width = float(positive_int(img.get("width")) or 0)
     for element in elements:
         for attribute, value in element.attrib.items():
@@ -419,7 +462,8 @@ class PageWalker(BlockWalker):
         self.notes = notes
 
     def skip(self, element: etree._Element, name: str) -> bool:
-        return name in self.DROP  # the furniture left the tree before the walk (remove_furniture)
+        # the furniture left the tree before the walk (remove_furniture); a <form> still here wraps the article
+        return name in self.DROP and name != "form"
 
     def href(self, raw: str | None) -> str | None:
         return _absolute(raw, self.base)
@@ -455,6 +499,8 @@ class PageWalker(BlockWalker):
             return  # the headline, repeated at the top of the article
         if name in ("ul", "ol") and any(local_name(e) in ("img", "figure") for e in element.iter()):
             yield from self._container(element, preserve, depth)  # a gallery laid out as a list
+        elif name == "p" and any(local_name(e) == "img" for e in element.iterdescendants()):
+            yield from self._container(element, preserve, depth)  # a photo (and its caption) set inside a <p>
         elif name == "figure" or self._is_photo_box(element, name):
             yield from self.figure(element, preserve)
         elif is_caption(element):
@@ -485,8 +531,7 @@ class PageWalker(BlockWalker):
             return False
         captions = [e for e in element.iterdescendants() if is_caption(e)]
         outermost = [c for c in captions if not any(is_caption(a) for a in c.iterancestors() if a is not element)]
-        if len(outermost) > 1 or any(local_name(e) in ("figure", "p", "h2", "h3") and not _inside_any(e, outermost)
-                                     for e in element.iterdescendants()):
+        if len(outermost) > 1 or any(_is_prose(e) and not _inside_any(e, outermost) for e in element.iterdescendants()):
             return False
         if outermost:
             rest = len(collapse(element.text_content())) - len(collapse(outermost[0].text_content()))
@@ -526,6 +571,14 @@ class PageWalker(BlockWalker):
     def _credit_outside(self, figure: etree._Element, caption: etree._Element, preserve: bool) -> str | None:
         credits = [e for e in figure.iterdescendants() if _is_credit(e) and not _inside_any(e, [caption])]
         return " ".join(t for e in credits if (t := collapse(e.text_content()))) or None
+
+
+def _is_prose(element: etree._Element) -> bool:
+    """A nested figure, or a paragraph or heading with words of its own (not just a wrapper of the picture)."""
+    name = local_name(element)
+    if name == "figure":
+        return True
+    return name in ("p", "h2", "h3", "h4", "blockquote", "ul", "ol") and len(collapse(element.text_content())) > 20
 
 
 def _is_credit(element: etree._Element) -> bool:
