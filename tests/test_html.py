@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from lxml import etree
 from storygen import story_strategy
 
-from syndicate.html import HtmlRenderer, render_body, safe_url, sanitize_html, xml_safe
+from syndicate.html import HtmlRenderer, photo_link, render_body, safe_url, sanitize_html, xml_safe
 from syndicate.model import (
     Figure,
     Image,
@@ -78,3 +78,25 @@ def test_sanitize_html_removes_scripts_handlers_and_javascript_links() -> None:
     for bad in ("onclick", "javascript:", "<script", "evil()", "onerror"):
         assert bad not in clean
     assert "Hi" in clean
+
+
+def test_photo_link_is_absolute_with_a_base_url_else_relative_from_the_files_folder_else_none() -> None:
+    local, remote = Image("quay at dawn-1a2b.jpg"), Image("https://img.example/p.jpg?a=1&b=2")
+    assert photo_link(local, "https://news.example.com/", "newsml/") == "https://news.example.com/images/quay%20at%20dawn-1a2b.jpg"
+    assert photo_link(local, None, "newsml/") == "../images/quay%20at%20dawn-1a2b.jpg"
+    assert photo_link(local, None, "a/b/") == "../../images/quay%20at%20dawn-1a2b.jpg"
+    assert photo_link(local, None, "") == "images/quay%20at%20dawn-1a2b.jpg"
+    assert photo_link(local, None, None) is None  # a file on its own: no published photo to point at
+    assert photo_link(remote, None, None) == "https://img.example/p.jpg?a=1&b=2"
+    assert photo_link(remote, "https://x/", "n/") == remote.src  # a remote photo is linked where it is
+
+
+def test_the_photo_hook_gives_the_published_image_its_size_or_leaves_the_picture_out() -> None:
+    figure = Figure("Cap", "Cred", None, Image("big.webp", "image/webp", 4000, 3000))
+    published = Image("big-0123456789.jpg", "image/jpeg", 1600, 1200)
+    renderer = HtmlRenderer(lambda image: image.src, photo=lambda image: published)
+    img = parse_xhtml(renderer.figure(figure)).find(".//img")
+    assert (img.get("src"), img.get("width"), img.get("height")) == ("big-0123456789.jpg", "1600", "1200")
+    gone = parse_xhtml(HtmlRenderer(lambda image: image.src, photo=lambda image: None).figure(figure))
+    assert gone.find(".//img") is None
+    assert "Cap" in "".join(gone.itertext()) and "Cred" in "".join(gone.itertext())
