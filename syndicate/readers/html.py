@@ -132,6 +132,7 @@ _DROP_TAGS = frozenset({"script", "style", "iframe", "object", "embed", "templat
                         "button", "input", "select", "textarea", "svg", "math", "frame", "frameset", "applet",
                         "meta", "link", "base", "audio", "video", "canvas", "map", "dialog", "footer", "aside",
                         "menu", "label", "option", "param", "source-set"})
+_SCRIPTING = ("script", "style", "template", "head", "svg", "math", "iframe", "object", "embed", "applet")
 _DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar",
                          "toolbar", "dialog", "alertdialog", "tablist", "form"})
 # Class/id words of common CMS conventions (WordPress, Drupal, schema, ARIA, ad servers) for page furniture.
@@ -231,6 +232,8 @@ def _prose_length(element: etree._Element) -> int:
 
 def remove_furniture(root: etree._Element, base: str | None, related: list[Related]) -> None:
     """Drop page furniture from the tree in place; links of "related" boxes go to ``related``."""
+    for element in list(root.iter(*_SCRIPTING)):  # first, so the prose measured below is the page's text
+        _drop(element)
     doomed = []
     body = root.find("body")
     prose = max(1, _prose_length(body if body is not None else root))
@@ -316,6 +319,8 @@ _LOOSE_TEXT_HOLDERS = frozenset({"div", "section", "article", "main", "span", "f
 _TAG_WEIGHT = {"div": 5, "article": 5, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
                "ol": -3, "ul": -3, "dl": -3, "li": -3, "address": -3, "form": -3,
                "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5}
+#: How many ancestors of a paragraph share its score (Readability.js's choice).
+MAX_SCORED_ANCESTORS = 5
 #: Shortest text (characters) that counts as a paragraph when scoring containers.
 MIN_PARAGRAPH = 25
 
@@ -373,8 +378,12 @@ def find_article(root: etree._Element) -> tuple[etree._Element, list[etree._Elem
         if len(text) < MIN_PARAGRAPH:
             continue
         score = 1 + text.count(",") + min(len(text) // 100, 3)
-        credit(holder, score)
-        credit(holder.getparent() if holder is not None else None, score / 2)
+        # as Readability.js: the parent gets it all, the grandparent half, older ancestors less and less
+        for level in range(MAX_SCORED_ANCESTORS):
+            if holder is None or holder is body.getparent():
+                break
+            credit(holder, score / (1 if level == 0 else 2 if level == 1 else level * 3))
+            holder = holder.getparent()
     if not scores:
         return body, []
     final = {e: s * (1 - _link_density(e, len(collapse(e.text_content())))) for e, s in scores.items()}
