@@ -387,8 +387,25 @@ def find_article(root: etree._Element) -> tuple[etree._Element, list[etree._Elem
     if not scores:
         return body, []
     final = {e: s * (1 - _link_density(e, len(collapse(e.text_content())))) for e, s in scores.items()}
-    top = max(final, key=lambda e: (final[e], -len(list(e.iterancestors()))))
+    ranked = sorted(final, key=lambda e: (-final[e], len(list(e.iterancestors()))))
+    top = _common_ancestor(ranked, final, body)
     return top, _siblings(top, final)
+
+
+def _common_ancestor(ranked: list[etree._Element], final: dict[etree._Element, float],
+                     body: etree._Element) -> etree._Element:
+    """The top candidate, or the ancestor it shares with close rivals (an article split into several boxes)."""
+    top = ranked[0]
+    rivals = [c for c in ranked[1:5] if final[top] > 0 and final[c] / final[top] >= 0.75]
+    if len(rivals) < 3:
+        return top
+    for ancestor in top.iterancestors():
+        if ancestor is body.getparent():
+            break
+        if sum(1 for r in rivals if ancestor in r.iterancestors()) >= 3:
+            final[ancestor] = max(final.get(ancestor, 0.0), final[top])
+            return ancestor
+    return top
 
 
 def _holds_photo(element: etree._Element) -> bool:
@@ -411,6 +428,8 @@ def _siblings(top: etree._Element, final: dict[etree._Element, float]) -> list[e
         if sibling is top or not isinstance(sibling.tag, str):
             continue
         name = local_name(sibling)
+        if name == "article" and local_name(top) == "article":
+            continue  # another story of a list of stories
         if final.get(sibling, 0) >= threshold or _holds_photo(sibling):
             joined.append(sibling)
         elif name == "p":
