@@ -607,6 +607,8 @@ _JPEG_PLAIN_APP: dict[int, tuple[bytes, ...]] = {0xE0: (b"JFIF\0",), 0xE2: (b"IC
 #: followed by 0x00 or a restart marker, so this is a real segment; a table that happens to hold these
 #: bytes only costs a re-encode).
 _JPEG_METADATA_MARKER = re.compile(rb"\xff[\xe0-\xef\xfe]")
+#: Start-of-frame markers of sequential (not progressive) JPEGs: baseline and extended Huffman.
+_JPEG_SEQUENTIAL = (0xC0, 0xC1)
 #: PNG chunks that describe the picture only (no text, EXIF, time stamps or animation).
 _PNG_PLAIN_CHUNKS = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP",
                                b"pHYs", b"sBIT"})
@@ -617,10 +619,17 @@ _GIF_PLAIN_EXTENSIONS = (b"NETSCAPE2.0", b"ANIMEXTS1.0")
 def _plain_jpeg(data: bytes, _im: PILImage.Image) -> bool:
     """A JPEG whose segments before the first scan are tables, frame headers and plain application
     segments, with no metadata segment after it, ending exactly at its end-of-image marker (anything
-    appended, a truncated download included, is not kept)."""
+    appended, a motion photo's video or a truncated download, is not kept).
+
+    A sequential JPEG whose one scan codes every component (what cameras and editors write) can hold
+    nothing but coded data between that scan and its end (ITU T.81 B.2.1: tables and comments only come
+    before a further scan), so its coded data, nearly all of the file, is not searched; a progressive
+    one is, since its scans may be separated by segments.
+    """
     if not data.endswith(b"\xff\xd9"):
         return False
     pos, end = 2, len(data)
+    frame: tuple[int, int] | None = None  # (SOF marker, components)
     while pos + 4 <= end:
         if data[pos] != 0xFF:
             return False
@@ -629,13 +638,17 @@ def _plain_jpeg(data: bytes, _im: PILImage.Image) -> bool:
             pos += 1
             continue
         length = int.from_bytes(data[pos + 2:pos + 4], "big")
-        if length < 2:
+        if length < 2 or pos + 2 + length > end:
             return False
         if (0xE0 <= marker <= 0xEF or marker == 0xFE) and not data.startswith(_JPEG_PLAIN_APP.get(marker, ()), pos + 4):
             return False
-        pos += 2 + length
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC) and length >= 8:
+            frame = (marker, data[pos + 9])
         if marker == 0xDA:  # start of scan: entropy-coded data follows
-            return _JPEG_METADATA_MARKER.search(data, pos) is None
+            if frame is not None and frame[0] in _JPEG_SEQUENTIAL and data[pos + 4] == frame[1]:
+                return True
+            return _JPEG_METADATA_MARKER.search(data, pos + 2 + length) is None
+        pos += 2 + length
     return False
 
 

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from bench_epub import photo  # noqa: E402  (the benchmark's photo-like 1200x800 JPEG)
 
 
-def plain_jpeg(size: tuple[int, int] = (120, 80)) -> bytes:
+def plain_jpeg(size: tuple[int, int] = (120, 80), **save: object) -> bytes:
     buffer = io.BytesIO()
-    PILImage.new("RGB", size, (200, 30, 30)).save(buffer, "JPEG", quality=90)
+    PILImage.new("RGB", size, (200, 30, 30)).save(buffer, "JPEG", quality=90, **save)
     return buffer.getvalue()
 
 
@@ -83,17 +83,20 @@ def test_a_photo_that_is_already_right_is_kept_without_decoding_its_pixels(tmp_p
     assert check * 4 < decoding, f"keeping took {check * 1000:.2f} ms, decoding takes {decoding * 1000:.2f} ms"
 
 
-@pytest.mark.parametrize("name", ["unknown APP segment", "comment after the scan", "data after the end"])
+@pytest.mark.parametrize("name", ["unknown APP segment", "comment between scans", "data after the end"])
 def test_a_jpeg_carrying_anything_but_its_picture_is_re_encoded(name: str) -> None:
     """What Pillow's header parse does not see (unknown APPn, segments after the first scan, a trailer)."""
     clean = plain_jpeg()
     secret = b"SECRET-location-52.2N-21.0E"
     sos = clean.index(b"\xff\xda")
+    progressive = plain_jpeg(progressive=True)
+    second_scan = progressive.index(b"\xff\xda", progressive.index(b"\xff\xda") + 2)
     dirty = {
         "unknown APP segment": clean[:sos] + jpeg_segment(0xEB, secret) + clean[sos:],
-        "comment after the scan": clean[:-2] + jpeg_segment(0xFE, secret) + clean[-2:],
+        "comment between scans": progressive[:second_scan] + jpeg_segment(0xFE, secret) + progressive[second_scan:],
         "data after the end": clean + secret,
     }[name]
+    assert ImageResolver().normalise(progressive).data == progressive  # the clean progressive one is kept
     resolved = ImageResolver().normalise(dirty)
     assert resolved.data != dirty and secret not in resolved.data
     with PILImage.open(io.BytesIO(resolved.data)) as out:
