@@ -9,6 +9,7 @@ property tests.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -159,3 +160,36 @@ def story_strategy(draw: st.DrawFn) -> Story:
         keywords=tuple(draw(st.lists(_text, max_size=3))),
         body=tuple(blocks),
     )
+
+
+def story_as_text(story: Story) -> str:
+    """The story as a scrape with YAML front matter naming its photos: what users feed the build."""
+    meta = [
+        "---",
+        f"headline: {json.dumps(story.headline)}",  # a JSON string is a YAML string
+        f"published: {story.published.isoformat() if story.published else 'null'}",
+        f"bylines: [{', '.join(b.name for b in story.bylines)}]",
+    ]
+    images = [f.image.src for f in story.figures if f.image is not None]
+    if images:
+        meta.append("images: [" + ", ".join(f"images/{src}" for src in images) + "]")
+    meta.append("---")
+    lines = []
+    for block in story.body:
+        if isinstance(block, (Paragraph, Heading)):
+            lines.append(block.text)
+        elif isinstance(block, Quote):
+            lines.append(f"{block.text} {block.attribution or ''} said.".strip())
+        elif isinstance(block, ListBlock):
+            lines.append("\n".join(f"- {item}" for item in block.items))
+        elif isinstance(block, Figure):
+            lines.append(f"{block.caption[:50]}\n{block.caption} ({block.credit})")
+    return "\n".join(meta) + "\n" + "\n\n".join(lines) + "\n"
+
+
+def write_inputs(folder: Path, n: int, *, images: bool = True) -> None:
+    """Write ``n`` generated stories (``story-0000.txt``…) and their photos (``images/``) into ``folder``."""
+    (folder / "images").mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        story = generate_story(i, folder / "images", images=images)
+        (folder / f"story-{i:04d}.txt").write_text(story_as_text(story), encoding="utf-8")
