@@ -352,8 +352,12 @@ def _link_density(element: etree._Element, text_length: int) -> float:
     return min(1.0, links / text_length) if text_length else 1.0
 
 
-def find_article(root: etree._Element) -> tuple[etree._Element, list[etree._Element]]:
-    """The element holding the article (readability's scoring), and the siblings that belong with it."""
+def find_article(root: etree._Element, headline: str = "") -> tuple[etree._Element, list[etree._Element]]:
+    """The element holding the article (readability's scoring), and the siblings that belong with it.
+
+    When the page is a list of ``<article>`` elements (a post and its teasers), the one whose heading is
+    the page's headline is the story.
+    """
     body = root.find("body")
     body = body if body is not None else root
     scores: dict[etree._Element, float] = {}
@@ -388,8 +392,24 @@ def find_article(root: etree._Element) -> tuple[etree._Element, list[etree._Elem
         return body, []
     final = {e: s * (1 - _link_density(e, len(collapse(e.text_content())))) for e, s in scores.items()}
     ranked = sorted(final, key=lambda e: (-final[e], len(list(e.iterancestors()))))
-    top = _common_ancestor(ranked, final, body)
+    top = _headline_story(ranked, body, headline) or _common_ancestor(ranked, final, body)
     return top, _siblings(top, final)
+
+
+def _story_of(element: etree._Element) -> etree._Element | None:
+    return next((a for a in [element, *element.iterancestors()] if local_name(a) == "article"), None)
+
+
+def _headline_story(ranked: list[etree._Element], body: etree._Element, headline: str) -> etree._Element | None:
+    """The best candidate inside the ``<article>`` headed by the headline, when the best overall is in another."""
+    story = _story_of(ranked[0])
+    if not headline or story is None:
+        return None
+    heads = [h for h in body.iter("h1", "h2") if same_text(collapse(h.text_content()), headline)]
+    stories = [s for h in heads if (s := _story_of(h)) is not None]
+    if not stories or story in stories:
+        return None
+    return next((c for c in ranked if c is stories[0] or stories[0] in c.iterancestors()), stories[0])
 
 
 def _common_ancestor(ranked: list[etree._Element], final: dict[etree._Element, float],
@@ -399,9 +419,10 @@ def _common_ancestor(ranked: list[etree._Element], final: dict[etree._Element, f
     rivals = [c for c in ranked[1:5] if final[top] > 0 and final[c] / final[top] >= 0.75]
     if len(rivals) < 3:
         return top
+    story = next((a for a in [top, *top.iterancestors()] if local_name(a) == "article"), None)
     for ancestor in top.iterancestors():
-        if ancestor is body.getparent():
-            break
+        if ancestor is body.getparent() or (story is not None and ancestor in story.iterancestors()):
+            break  # never above the top candidate's <article>: the rivals out there are other stories
         if sum(1 for r in rivals if ancestor in r.iterancestors()) >= 3:
             final[ancestor] = max(final.get(ancestor, 0.0), final[top])
             return ancestor
@@ -677,7 +698,7 @@ def _draft(source: InputFile) -> Draft:
     meta = read_meta(root, notes)
     related: list[Related] = []
     remove_furniture(root, meta.base, related)
-    top, siblings = find_article(root)
+    top, siblings = find_article(root, meta.headline or "")
     walker = PageWalker(meta.base, meta.headline or "", notes)
     parent = top.getparent()
     blocks: list[Block] = []

@@ -207,7 +207,7 @@ def _headline(root: etree._Element, article: dict[str, Any], metas: dict[str, li
     h1s = [t for h in root.iter("h1") if (t := collapse(h.text_content()))]
     if declared:
         # a declared title often carries the site's name; the page's own <h1> saying the same words is cleaner
-        return next((h for h in h1s if same_text(h, declared)), declared)
+        return next((h for h in h1s if same_text(h, declared) or _title_of(h, declared)), declared)
     if h1s:
         notes.append(Inferred("headline", h1s[0], "the page declares no headline; its first <h1>"))
         return h1s[0]
@@ -217,6 +217,13 @@ def _headline(root: etree._Element, article: dict[str, Any], metas: dict[str, li
         notes.append(Inferred("headline", title, "the page declares no headline and has no <h1>; its <title>"))
         return title
     return None
+
+
+def _title_of(heading: str, title: str) -> bool:
+    """True when ``title`` is ``heading`` followed by a separator and more (the site's name)."""
+    words, title_words = _WORD.findall(heading.lower()), _WORD.findall(title.lower())
+    return len(words) >= 2 and title_words[:len(words)] == words \
+        and _TITLE_SEPARATORS.search(title[len(heading) - 3:]) is not None
 
 
 def _deck(root: etree._Element, article: dict[str, Any], headline: str | None) -> str | None:
