@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree, html as lxml_html
+from lxml import etree
 
 from ..errors import InputError
 from ..html import safe_url
@@ -48,7 +48,7 @@ from . import InputFile
 from .finish import Draft, finish
 from .htmlmeta import PageMeta, read_meta, same_text
 from .text import is_furniture, split_credit
-from .xhtml import BlockWalker, collapse, local_name, positive_int
+from .xhtml import BlockWalker, collapse, local_name, positive_int, text_length, text_of
 
 __all__ = ["read", "MAX_PAGE_BYTES", "decode_page", "parse_page", "find_article"]
 
@@ -63,7 +63,7 @@ MIN_PHOTO_SIDE = 60
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 _LATIN1_FAMILY = {"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
-_C1 = {c: None for c in range(0x7F, 0xA0)}
+_C1 = re.compile("[\x7f-\x9f]")
 
 
 # ---------------------------------------------------------------- 1. decoding
@@ -75,7 +75,7 @@ def decode_page(data: bytes, name: str, notes: list[Inferred]) -> str:
         raise InputError(f"page too large ({len(data)} bytes; the limit for HTML is {MAX_PAGE_BYTES})", name)
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return data.decode(codec, errors="replace").translate(_C1)
+            return _C1.sub("", data.decode(codec, errors="replace"))
     declared = _declared_codec(data[:4096])
     text: str | None = None
     if declared in (None, "utf-8") or declared in _LATIN1_FAMILY:
@@ -91,7 +91,7 @@ def decode_page(data: bytes, name: str, notes: list[Inferred]) -> str:
             text = data.decode("cp1252", errors="replace")
     else:
         text = data.decode(declared, errors="replace")
-    return text.translate(_C1)
+    return _C1.sub("", text)
 
 
 def _declared_codec(head: bytes) -> str | None:
@@ -113,12 +113,12 @@ def _declared_codec(head: bytes) -> str | None:
 # ---------------------------------------------------------------- 2. parsing
 
 
-def parse_page(text: str, name: str) -> lxml_html.HtmlElement:
+def parse_page(text: str, name: str) -> etree._Element:
     """Parse the page with libxml2's HTML parser: no network, comments and PIs dropped, default limits."""
-    parser = lxml_html.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
-                                  huge_tree=False, recover=True, default_doctype=False)
+    parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+                              huge_tree=False, recover=True, default_doctype=False)
     try:
-        root = lxml_html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8", errors="replace"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise InputError(f"not readable HTML: {' '.join(str(exc).split())[:200] or 'no elements'}", name) from None
     if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
@@ -216,7 +216,7 @@ def _holds_article(element: etree._Element, page_prose: int) -> bool:
         return True
     solid = 0
     for paragraph in element.iter("p"):
-        text = collapse(paragraph.text_content())
+        text = text_of(paragraph)
         if len(text) >= 100 and _link_density(paragraph, len(text)) < 0.3:
             solid += 1
             if solid >= MIN_KEPT_PARAGRAPHS:
@@ -226,8 +226,8 @@ def _holds_article(element: etree._Element, page_prose: int) -> bool:
 
 def _prose_length(element: etree._Element) -> int:
     """Characters of text outside links: prose, as opposed to the link lists of navigation and teasers."""
-    links = sum(len(collapse(a.text_content())) for a in element.iter("a"))
-    return len(collapse(element.text_content())) - links
+    links = sum(text_length(a) for a in element.iter("a"))
+    return text_length(element) - links
 
 
 def remove_furniture(root: etree._Element, base: str | None, related: list[Related]) -> None:
@@ -289,7 +289,7 @@ def _related_links(box: etree._Element, base: str | None) -> Iterator[Related]:
     for link in box.iter():
         if local_name(link) != "a":
             continue
-        title = collapse(link.text_content())
+        title = text_of(link)
         href = _absolute(link.get("href"), base)
         if title and len(title.split()) >= 3 and href:
             yield Related(title, href)
@@ -342,14 +342,15 @@ def _loose_text(element: etree._Element) -> str:
     for child in element:
         name = local_name(child)
         if name in BlockWalker.INLINE:
-            parts.append(child.text_content())
+            parts.append("".join(child.itertext()))
         parts.append(child.tail or "")
     return collapse(" ".join(parts))
 
 
-def _link_density(element: etree._Element, text_length: int) -> float:
-    links = sum(len(collapse(a.text_content())) for a in element.iter("a"))
-    return min(1.0, links / text_length) if text_length else 1.0
+def _link_density(element: etree._Element, length: int) -> float:
+    """The share of an element's text (``length`` characters) that sits in links."""
+    links = sum(text_length(a) for a in element.iter("a"))
+    return min(1.0, links / length) if length else 1.0
 
 
 def find_article(root: etree._Element, headline: str = "") -> tuple[etree._Element, list[etree._Element]]:
@@ -372,7 +373,7 @@ def find_article(root: etree._Element, headline: str = "") -> tuple[etree._Eleme
     for element in body.iter():
         name = local_name(element)
         if name in _TEXT_HOLDERS:
-            text = collapse(element.text_content())
+            text = text_of(element)
             holder = element.getparent()
         elif name in _LOOSE_TEXT_HOLDERS:
             text = _loose_text(element)
@@ -390,9 +391,11 @@ def find_article(root: etree._Element, headline: str = "") -> tuple[etree._Eleme
             holder = holder.getparent()
     if not scores:
         return body, []
-    final = {e: s * (1 - _link_density(e, len(collapse(e.text_content())))) for e, s in scores.items()}
+    final = {e: s * (1 - _link_density(e, text_length(e))) for e, s in scores.items()}
     ranked = sorted(final, key=lambda e: (-final[e], len(list(e.iterancestors()))))
-    top = _headline_story(ranked, body, headline) or _common_ancestor(ranked, final, body)
+    top = _headline_story(ranked, body, headline)
+    if top is None:
+        top = _common_ancestor(ranked, final, body)
     return top, _siblings(top, final)
 
 
@@ -405,7 +408,7 @@ def _headline_story(ranked: list[etree._Element], body: etree._Element, headline
     story = _story_of(ranked[0])
     if not headline or story is None:
         return None
-    heads = [h for h in body.iter("h1", "h2") if same_text(collapse(h.text_content()), headline)]
+    heads = [h for h in body.iter("h1", "h2") if same_text(text_of(h), headline)]
     stories = [s for h in heads if (s := _story_of(h)) is not None]
     if not stories or story in stories:
         return None
@@ -454,7 +457,7 @@ def _siblings(top: etree._Element, final: dict[etree._Element, float]) -> list[e
         if final.get(sibling, 0) >= threshold or _holds_photo(sibling):
             joined.append(sibling)
         elif name == "p":
-            text = collapse(sibling.text_content())
+            text = text_of(sibling)
             density = _link_density(sibling, len(text))
             if (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0 and re.search(r"\.( |$)", text)):
                 joined.append(sibling)
@@ -544,7 +547,7 @@ class PageWalker(BlockWalker):
             yield Figure("", None, alt, image)
 
     def block(self, element: etree._Element, name: str, preserve: bool, depth: int) -> Iterator[Block]:
-        if name in ("h1", "h2") and same_text(collapse(element.text_content()), self.headline):
+        if name in ("h1", "h2") and same_text(text_of(element), self.headline):
             return  # the headline, repeated at the top of the article
         if name in ("ul", "ol") and any(local_name(e) in ("img", "figure") for e in element.iter()):
             yield from self._container(element, preserve, depth)  # a gallery laid out as a list
@@ -583,10 +586,10 @@ class PageWalker(BlockWalker):
         if len(outermost) > 1 or any(_is_prose(e) and not _inside_any(e, outermost) for e in element.iterdescendants()):
             return False
         if outermost:
-            rest = len(collapse(element.text_content())) - len(collapse(outermost[0].text_content()))
+            rest = text_length(element) - text_length(outermost[0])
             return rest < 80
         return len(imgs) == 1 and bool(_PHOTO_CONTAINER.search(_classes(element))) \
-            and len(collapse(element.text_content())) < 200
+            and text_length(element) < 200
 
     def figure(self, element: etree._Element, preserve: bool) -> Iterator[Block]:
         """A photo with its caption and credit (credit markup, else a credit at the caption's end), and real alt."""
@@ -610,7 +613,7 @@ class PageWalker(BlockWalker):
     def _caption_and_credit(self, caption_element: etree._Element, preserve: bool) -> tuple[str, str | None]:
         credits = [e for e in caption_element.iterdescendants() if _is_credit(e)]
         if credits:
-            credit = " ".join(t for e in credits if (t := collapse(e.text_content()))) or None
+            credit = " ".join(t for e in credits if (t := text_of(e))) or None
             for element in credits:
                 element.tag = "credit"  # the caption's text leaves the credit out
             caption = self.plain(caption_element, preserve, skip=frozenset({"credit"}))
@@ -619,7 +622,7 @@ class PageWalker(BlockWalker):
 
     def _credit_outside(self, figure: etree._Element, caption: etree._Element, preserve: bool) -> str | None:
         credits = [e for e in figure.iterdescendants() if _is_credit(e) and not _inside_any(e, [caption])]
-        return " ".join(t for e in credits if (t := collapse(e.text_content()))) or None
+        return " ".join(t for e in credits if (t := text_of(e))) or None
 
 
 def _is_prose(element: etree._Element) -> bool:
@@ -627,7 +630,7 @@ def _is_prose(element: etree._Element) -> bool:
     name = local_name(element)
     if name == "figure":
         return True
-    return name in ("p", "h2", "h3", "h4", "blockquote", "ul", "ol") and len(collapse(element.text_content())) > 20
+    return name in ("p", "h2", "h3", "h4", "blockquote", "ul", "ol") and text_length(element) > 20
 
 
 def _is_credit(element: etree._Element) -> bool:

@@ -26,7 +26,7 @@ from lxml import etree
 
 from ..html import safe_url
 from ..model import Byline, Inferred, Related, Source, Subject
-from .xhtml import collapse, local_name
+from .xhtml import collapse, local_name, text_of
 
 __all__ = ["PageMeta", "read_meta", "same_text", "clean_byline"]
 
@@ -204,14 +204,14 @@ def _headline(root: etree._Element, article: dict[str, Any], metas: dict[str, li
               notes: list[Inferred]) -> str | None:
     declared = _ld_text(article.get("headline")) or _first(metas, "og:title", "twitter:title", "dc.title",
                                                             "parsely-title", "sailthru.title")
-    h1s = [t for h in root.iter("h1") if (t := collapse(h.text_content()))]
+    h1s = [t for h in root.iter("h1") if (t := text_of(h))]
     if declared:
         # a declared title often carries the site's name; the page's own <h1> saying the same words is cleaner
         return next((h for h in h1s if same_text(h, declared) or _title_of(h, declared)), declared)
     if h1s:
         notes.append(Inferred("headline", h1s[0], "the page declares no headline; its first <h1>"))
         return h1s[0]
-    title = next((collapse(t.text_content()) for t in root.iter("title")), "")
+    title = next((text_of(t) for t in root.iter("title")), "")
     title = _TITLE_SEPARATORS.split(title)[0].strip() if title else ""
     if title:
         notes.append(Inferred("headline", title, "the page declares no headline and has no <h1>; its <title>"))
@@ -233,7 +233,7 @@ def _deck(root: etree._Element, article: dict[str, Any], headline: str | None) -
     for element in root.iter():
         words = f"{element.get('class') or ''} {element.get('itemprop') or ''}"
         if local_name(element) in ("p", "h2", "div", "span") and _DECK_WORD.search(words):
-            text = collapse(element.text_content())
+            text = text_of(element)
             if 20 <= len(text) <= 400 and not same_text(text, headline or ""):
                 return text
     return None
@@ -302,7 +302,7 @@ def _marked_bylines(root: etree._Element) -> list[str]:
         rel = (element.get("rel") or "").lower().split()
         if "author" in rel or (element.get("itemprop") or "").lower() == "author" \
                 or (name not in ("body", "article", "main") and _BYLINE_WORD.search(element.get("class") or "")):
-            text = collapse(element.text_content())
+            text = text_of(element)
             if 0 < len(text) <= 150:
                 names = clean_byline(text)
                 if names:

@@ -26,7 +26,7 @@ from ..errors import InputError
 from ..html import safe_url, xml_safe
 from ..model import Block, Figure, Heading, Image, ListBlock, Mark, MarkKind, Paragraph, Quote
 
-__all__ = ["BlockWalker", "MAX_DEPTH", "local_name", "collapse", "positive_int", "XML_SPACE"]
+__all__ = ["BlockWalker", "MAX_DEPTH", "local_name", "collapse", "text_of", "text_length", "positive_int", "XML_SPACE"]
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: Deepest element nesting the walker follows (libxml2 already stops at 256 without huge_tree).
@@ -50,6 +50,17 @@ def local_name(element: Any) -> str:
 def collapse(text: str) -> str:
     """Text with runs of HTML white space made one space, XML-invalid characters removed, ends trimmed."""
     return _HTML_SPACE.sub(" ", xml_safe(text)).strip(" ")
+
+
+def text_of(element: etree._Element) -> str:
+    """All the text inside an element, white space collapsed."""
+    return collapse("".join(element.itertext()))
+
+
+def text_length(element: etree._Element) -> int:
+    """How many characters :func:`text_of` would give, counted without building that text (fast)."""
+    words = "".join(element.itertext()).split()
+    return sum(map(len, words)) + max(len(words) - 1, 0)
 
 
 def positive_int(value: str | None) -> int | None:
