@@ -43,10 +43,13 @@ navigation entry its story's language (and ``dir`` where it differs).
 
 Dates: a book shows only the dates its stories have, and no time where only
 the day is known (``Story.date_only``). EPUB 3 requires ``dcterms:modified``
-even so: a book none of whose stories has a date gets
-:data:`MODIFIED_WITHOUT_DATE` (never the clock, never shown to readers), and a
-warning line in the resolver's ``problems``. An edition's title, publisher and
-rights come from the options only, never from one of its stories.
+even so: a book none of whose stories has a date gets the exporters' one
+documented stand-in, :func:`~syndicate.exporters.fallback_date` of its
+stories' ids (the date in a ``tag:`` id; never the clock, never shown to
+readers), with a warning. An edition's title, publisher and rights come from
+the options only, never from one of its stories. Warnings go to
+:meth:`ExportOptions.warn <syndicate.exporters.ExportOptions.warn>`, as every
+exporter's do.
 """
 
 from __future__ import annotations
@@ -67,18 +70,12 @@ from ..errors import ExportError
 from ..html import HtmlRenderer, escape_text, public_link
 from ..labels import Labels, direction, labels_for
 from ..model import Figure, Heading, Image, Story, age_key
-from . import ExportOptions
+from . import ExportOptions, fallback_date
 
 if TYPE_CHECKING:
     from ..images import ImageResolver
 
-__all__ = ["export_epub", "export_edition", "write_epub", "write_edition", "MODIFIED_WITHOUT_DATE"]
-
-#: ``dcterms:modified`` of a book none of whose stories has a date. EPUB 3 requires the element, and the
-#: clock would make the bytes differ from run to run, so it is this fixed stand-in: the day EPUB 3.3
-#: became a W3C Recommendation, the earliest an EPUB 3.3 book can have been made. It is never shown in
-#: the book (the title block shows only the stories' own dates), and its use is a warning.
-MODIFIED_WITHOUT_DATE = "2023-05-25T00:00:00Z"
+__all__ = ["export_epub", "export_edition", "write_epub", "write_edition"]
 #: Every zip entry's date: the zip format's own epoch, so the file never depends on the clock (readers
 #: never see it: it is not the book's date).
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -310,8 +307,9 @@ def write_epub(stories: Sequence[Story], options: ExportOptions, images: ImageRe
     loads its stories on demand, memory holds a few KB of navigation a
     story, never the stories, their photos or the book.
 
-    Non-fatal problems (a photo that is missing, a book with no date at all,
-    an edition without a title in the options) are lines in ``images.problems``.
+    Non-fatal problems are one line each: a photo that is missing in
+    ``images.problems``; a book with no date at all, or an edition without a
+    title in the options, through ``options.warn``.
     """
     if len(stories) == 0:
         raise ExportError("nothing to export: no stories given")
@@ -320,7 +318,7 @@ def write_epub(stories: Sequence[Story], options: ExportOptions, images: ImageRe
     language = (options.language or plan.lead.language) if edition else plan.lead.language
     labels = labels_for(language)
     info = _BookInfo(
-        title=_edition_title(options, labels, plan.lead, images.problems) if edition else plan.lead.headline,
+        title=_edition_title(options, labels, plan.lead) if edition else plan.lead.headline,
         language=language,
         identifier=_edition_id(plan.keys) if edition else plan.keys[0].story_id,
         edition=edition,
@@ -331,26 +329,16 @@ def write_epub(stories: Sequence[Story], options: ExportOptions, images: ImageRe
         section = book.start_section(name)
         for key in keys:
             book.write_chapter(section, stories[key.position])
-    book.finish(plan.lead)
+    book.finish(plan)
 
 
-def _given_title(options: ExportOptions) -> str | None:
-    """The edition's title from the options: ``edition_title``, else ``title`` unless it is only the options'
-    default (a placeholder, never a newsroom's name)."""
-    default = ExportOptions.__dataclass_fields__["title"].default
-    for title in (options.edition_title, options.title):
-        if title and title.strip() and title != default:
+def _edition_title(options: ExportOptions, labels: Labels, lead: _Lead) -> str:
+    """``edition_title``, else the publication's name from the options; without either, "Edition of <newest
+    date>" in the edition's language (its newest headline when no story has a date), and a hint."""
+    for title in (options.edition_title, options.publication_name):
+        if title and title.strip():
             return title
-    return None
-
-
-def _edition_title(options: ExportOptions, labels: Labels, lead: _Lead, problems: list[str]) -> str:
-    """The options' title; without one, "Edition of <newest date>" in the edition's language (its newest
-    headline when no story has a date), and a warning naming the option."""
-    title = _given_title(options)
-    if title is not None:
-        return title
-    problems.append("the edition has no title: set edition_title (or title) in the config")
+    options.warn("the edition has no title: set edition_title (or title) in the config")
     if lead.date is None:
         return lead.headline
     return labels.edition.format(date=labels.day(lead.date))
@@ -516,9 +504,9 @@ class _Book:
         section.chapters.append(chapter)
         self.facts.add(story, self.images, self.info.edition)
 
-    def finish(self, lead: _Lead) -> None:
+    def finish(self, plan: _Plan) -> None:
         """Write the cover and the package documents after the chapters, and close the zip."""
-        cover = _cover(self.facts.only_story, self.info, lead, self.images)
+        cover = _cover(self.facts.only_story, self.info, plan.lead, self.images)
         self.container.write("OEBPS/cover.xhtml", _cover_page(cover, self.info))
         if cover.drawn is not None:
             self.container.write(f"OEBPS/{cover.href}", cover.drawn)
@@ -528,9 +516,9 @@ class _Book:
         manifest = _manifest(self.sections, photos, cover)
         spine = _spine(self.sections, self.info.edition)
         if self.facts.modified is None:
-            self.images.resolver.problems.append(
-                f"no story in the book has a date: its dcterms:modified (required by EPUB 3) is the fixed "
-                f"stand-in {MODIFIED_WITHOUT_DATE}, and it shows no date")
+            self.facts.modified = max(fallback_date(key.story_id) for key in plan.keys)
+            self.options.warn(f"no story in the book has a date: its dcterms:modified (required by EPUB 3) is the "
+                              f"stand-in {_utc(self.facts.modified)} from the story ids; the book shows no date")
         metadata = _metadata(self.facts, self.info, self.options, cover, any(p.animated for p in photos))
         self.container.write_text("OEBPS/content.opf", _package(metadata, manifest, spine, self.info.language))
         self.container.close()
@@ -860,8 +848,8 @@ def _metadata(facts: _BookFacts, info: _BookInfo, options: ExportOptions, cover:
         creators: list[str] = []
         subjects = list(facts.first_subjects)
         date = facts.latest
-        publishers = _unique([options.author or ""])
-        rights = _unique([getattr(options, "rights", None) or ""])
+        publishers = _unique([options.publication_name or ""])
+        rights = _unique([options.rights or ""])
     else:
         creators = _unique(b.name for b in story.bylines)
         subjects = _unique([s.name for s in story.subjects] + list(story.keywords))
@@ -881,8 +869,8 @@ def _metadata(facts: _BookFacts, info: _BookInfo, options: ExportOptions, cover:
     out += [f"<dc:subject>{escape_text(s)}</dc:subject>" for s in subjects]
     if story is not None and story.summary.strip():
         out.append(f"<dc:description>{escape_text(story.summary)}</dc:description>")
-    modified = _utc(facts.modified) if facts.modified is not None else MODIFIED_WITHOUT_DATE
-    out.append(f'<meta property="dcterms:modified">{modified}</meta>')
+    if facts.modified is not None:  # always, by the time the book is finished
+        out.append(f'<meta property="dcterms:modified">{_utc(facts.modified)}</meta>')
     out += _accessibility(info, facts.all_alt, animated)
     out.append(f'<meta name="cover" content="{cover.item_id}"/>')
     return "\n".join(out)
