@@ -46,7 +46,7 @@ from .html import IMAGES_FOLDER
 from .lock import build_lock
 from .manifest import KEPT, MANIFEST, Entry, Manifest, file_stats
 from .model import Story, age_key
-from .pool import LocalPool
+from .pool import Pool, make_pool
 from .tasks import CACHE, STORY_FORMATS, Exported, Job, export_story, make_resolver, story_outputs
 
 __all__ = ["BuildSettings", "BuildReport", "run_build", "discover", "read_config", "STORY_FORMATS", "FEED_FILES",
@@ -153,6 +153,8 @@ class _Build:
         self.entries: dict[str, Entry] = {}  # relpath -> manifest entry of every story built or kept
         self.staged: dict[str, Exported] = {}  # relpath -> a story exported this run, its files staged
         self.photo_users: dict[str, set[str]] = {}  # images/<name> staged -> the stories that publish it
+        self.notices: list[str] = []  # the exporters' build-wide warnings, each once
+        self.failures: dict[str, str] = {}  # remote photos that failed in the workers: not fetched again
         self.slugs: dict[str, str] = {}  # relpath -> the slug this run gives the story
         # New settings or a new version of the tool change every story's digest, so everything is rebuilt;
         # the old manifest still says which files the last build made, so outputs no longer wanted are removed.
@@ -165,7 +167,7 @@ class _Build:
             inputs = discover(self.settings.input_dir)
             self.inputs = {item.relpath: item for item in inputs}
             todo = self.sort_out(inputs)
-            with LocalPool(self.settings) as pool:
+            with make_pool(self.settings) as pool:
                 self.export_all(pool, [Job(item) for item in todo])
                 self.keep_last_good(todo)
                 self.resolve_claims(pool)
@@ -178,6 +180,7 @@ class _Build:
             self.batch.close()
         self.record_all()
         self.sweep()
+        self.report.warnings.extend(self.notices)
         rejected = {str(Path(p).relative_to(self.settings.input_dir).as_posix()) for p, _ in self.report.rejected
                     if Path(p).is_relative_to(self.settings.input_dir)}
         self.report.unchanged = sorted(set(self.entries) - set(self.report.built) - rejected)
@@ -186,7 +189,19 @@ class _Build:
         if self.report.written or self.report.deleted or self.manifest.stories != self.entries \
                 or self.manifest.aggregates != sorted(aggregates):
             self.manifest.save(self.fingerprint, self.entries, aggregates)
+            self.prune_cache()
         forget_journal(self.state / JOURNAL)
+
+    def prune_cache(self) -> None:
+        """Delete the image cache entries no story of this build uses any more (after a change only: a
+        no-op build does not walk the cache)."""
+        keep = {name for entry in self.entries.values() for name in entry.cache}
+        cache = self.state / CACHE
+        for dirpath, _, filenames in os.walk(cache):
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                if os.path.relpath(path, cache).replace(os.sep, "/") not in keep:
+                    os.unlink(path)
 
     # -- phases
 
@@ -208,7 +223,7 @@ class _Build:
 
     def unchanged(self, entry: Entry, digest: str) -> bool:
         """True when a story's recorded dependencies and outputs are all as the last build left them."""
-        if entry.digest != digest:
+        if entry.digest != digest or entry.retry:
             return False
         if file_stats(self.settings.input_dir, entry.images) != entry.images:
             return False
@@ -219,9 +234,9 @@ class _Build:
         file rebuilds the story; files are only rewritten when their bytes change, so the stamps are stable)."""
         return file_stats(self.out, entry.outputs) == entry.stats
 
-    def export_all(self, pool: LocalPool, jobs: Sequence[Job]) -> None:
+    def export_all(self, pool: Pool, jobs: Sequence[Job]) -> None:
         """Read and export stories in the workers, staging their files as each arrives."""
-        results = pool.map_unordered(export_story, jobs)
+        results = pool.map_unordered(export_story, jobs, lost_story)
         with self.progress_bar(results, len(jobs)) as bar:
             for result in bar:
                 self.stage(result)
@@ -232,6 +247,8 @@ class _Build:
         if result.error is not None:
             self.report.rejected.append((str(self.settings.input_dir / result.relpath), result.error))
             return
+        self.notices.extend(n for n in result.notices if n not in self.notices)
+        self.failures.update(result.failures)
         for rel, data in result.files.items():
             self.batch.stage(rel, data, result.relpath)
         for rel, data in result.photos.items():
@@ -276,7 +293,7 @@ class _Build:
         staged = [e.claim for e in self.staged.values() if e.claim is not None]
         return [Claim.recorded(rel, e) for rel, e in self.entries.items() if rel not in self.staged] + staged
 
-    def resolve_claims(self, pool: LocalPool) -> None:
+    def resolve_claims(self, pool: Pool) -> None:
         """Reject duplicate ids and give every story a unique slug; a story whose slug must change is
         exported again under it (an unchanged one first for its claim, a kept one is dropped)."""
         while True:
@@ -315,7 +332,7 @@ class _Build:
                 digest=self.digests[relpath], id=exported.claim.id, slug=self.slugs.get(relpath, exported.claim.slug),
                 wanted_slug=exported.claim.slug, explicit_slug=exported.claim.explicit, date=exported.date,
                 outputs=outputs, stats=file_stats(self.out, outputs), published=list(exported.photos),
-                images=exported.images)
+                images=exported.images, cache=list(exported.cache), retry=exported.retry)
             self.report.built.append(relpath)
         self.report.built.sort()
 
@@ -362,14 +379,17 @@ class _Build:
         stories = StoredStories(self, order)
         newest = stories[: self.settings.export.limit]  # the feeds' stories, read once for all three
         images = make_resolver(self.settings, self.state / CACHE)
+        images.remember_failures(self.failures)  # a photo that failed in a worker is not waited for again
+        options = self.settings.export.for_file("", self.notices)
         for fmt, name in wanted.items():
             if fmt == "edition":
                 from .exporters.epub import export_edition  # only a build that makes an edition needs it
 
                 edition = stories.head(self.settings.most_in_edition)  # bounded: the newest stories only
-                self.batch.stage(name, export_edition(edition, self.settings.export, images))
+                self.batch.stage(name, export_edition(edition, options, images))
             else:
-                self.batch.stage(name, get_exporter(fmt)(newest, self.settings.export, images))
+                self.batch.stage(name, get_exporter(fmt)(newest, options, images))
+
 
     def age_of(self, relpath: str) -> tuple[bool, float, str]:
         """A story's place in newest-first order, from its manifest entry or export (no need to load it)."""
@@ -440,3 +460,8 @@ class StoredStories(Sequence[Story]):
 
 def _stderr() -> TextIO:
     return sys.stderr
+
+
+def lost_story(job: Job, reason: str) -> Exported:
+    """The result for a story whose task the pool gave up on (it crashed the workers that ran it)."""
+    return Exported(job.input.relpath, error=reason)

@@ -38,6 +38,7 @@ class BuildSettings:
     state_dir: Path = Path(STATE_DIR)  # lock, manifest and caches: everything the build keeps but does not publish
     id_prefix: str | None = None  # the id authority (a tag: or urn: URI); default: derived from base_url
     edition_limit: int | None = None  # most stories in the edition (default: the feeds' limit)
+    scheduler: str | None = None  # a Dask scheduler (tcp://HOST:8786) to run the stories on, instead of local workers
     export: ExportOptions = field(default_factory=ExportOptions)
 
     def __post_init__(self) -> None:
@@ -48,11 +49,6 @@ class BuildSettings:
             raise ConfigError(f"jobs must be at least 1, not {self.jobs}")
         if self.edition_limit is not None and self.edition_limit < 1:
             raise ConfigError(f"edition_limit must be at least 1, not {self.edition_limit}")
-        for key in ("base_url", "feed_url"):
-            value = getattr(self.export, key)
-            if value is not None and not is_web_url(value):
-                raise ConfigError(f"{key} must be an absolute http(s) URL such as https://news.example.com/, "
-                                  f"not {value!r}")
         if self.id_prefix is not None:
             from .readers import is_id_prefix
 
@@ -107,7 +103,8 @@ class BuildSettings:
                     formats = [f.strip() for f in formats.split(",") if f.strip()]
                 own["formats"] = tuple(_typed(f, str, "formats") for f in _typed(formats, list, "formats"))
             for key, kind in (("jobs", int), ("wait", (int, float)), ("quiet", bool), ("offline", bool),
-                              ("allow_local_hosts", bool), ("id_prefix", str), ("edition_limit", int)):
+                              ("allow_local_hosts", bool), ("id_prefix", str), ("edition_limit", int),
+                              ("scheduler", str)):
                 if key in own:
                     own[key] = _typed(own[key], kind, key)
             for name in ExportOptions.names():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ class Entry:
     stats: Stamps = field(default_factory=dict)  # of the outputs, as written
     published: list[str] = field(default_factory=list)  # its photos' published copies under images/
     images: Stamps = field(default_factory=dict)  # of the local photos it uses (or named and missed), under the input
+    cache: list[str] = field(default_factory=list)  # the image cache entries its photos use
+    retry: bool = False  # a remote photo failed this time: the next build tries the story again
 
     @property
     def kept(self) -> bool:
@@ -75,7 +77,7 @@ class Manifest:
 
         Compact JSON, so the C encoder writes it and the C decoder reads it back quickly."""
         data = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
-                "aggregates": sorted(set(aggregates)), "stories": {rel: asdict(stories[rel]) for rel in sorted(stories)}}
+                "aggregates": sorted(set(aggregates)), "stories": {rel: vars(stories[rel]) for rel in sorted(stories)}}
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
         self.stories, self.aggregates = dict(stories), sorted(set(aggregates))
 

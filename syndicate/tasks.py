@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -58,12 +58,15 @@ class Exported:
     photos: dict[str, bytes] = field(default_factory=dict)  # images/<name> -> bytes
     date: str | None = None
     images: Stamps = field(default_factory=dict)  # the local photos it depends on, under the input folder
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # about this story (a missing photo), one line each, naming it
+    notices: tuple[str, ...] = ()  # from the exporters about the whole build (no base URL…): printed once
+    cache: tuple[str, ...] = ()  # the image cache entries its photos use (what pruning keeps)
+    retry: bool = False  # a remote photo failed in a way the next run may not meet: build it again then
+    failures: dict[str, str] = field(default_factory=dict)  # remote photo -> why it failed (not fetched again)
 
     def without_bytes(self) -> Exported:
         """The same record with the files' bytes dropped (once they are staged on disk), names kept."""
-        return Exported(self.relpath, self.claim, self.error, dict.fromkeys(self.files, b""),
-                        dict.fromkeys(self.photos, b""), self.date, self.images, self.warnings)
+        return replace(self, files=dict.fromkeys(self.files, b""), photos=dict.fromkeys(self.photos, b""))
 
 
 # Each worker process keeps one resolver per settings, so photos shared by stories are normalised once per worker.
@@ -133,7 +136,8 @@ def export_story(settings: BuildSettings, job: Job) -> Exported:
             raise InputError("changed while the build was running; it is built next time")
         slug = job.slug or story.slug
         story = story if story.slug == slug else story.replace(slug=slug)
-        files = {rel: get_exporter(fmt)([story], settings.export, images)
+        notices: list[str] = []
+        files = {rel: get_exporter(fmt)([story], settings.export.for_file(rel.rsplit("/", 1)[0], notices), images)
                  for fmt, rel in story_outputs(slug, settings.formats).items()}
         photos = published_photos(story, images)
     except Exception as error:  # noqa: BLE001 - see _guarded
@@ -142,8 +146,11 @@ def export_story(settings: BuildSettings, job: Job) -> Exported:
     warnings = tuple(f"{item.relpath}: {p}" for p in images.problems)
     warnings += tuple(f"{item.relpath}: {reason}" for _, reason in missing_images(story))
     images.problems.clear()
+    cache = sorted({name for f in story.figures if f.image is not None
+                    for name in images.cache_files(f.image, root=settings.input_dir)})
     return Exported(item.relpath, claim, None, files, photos, story.date.isoformat() if story.date else None,
-                    file_stats(settings.input_dir, watched_images(item.relpath, story)), warnings)
+                    file_stats(settings.input_dir, watched_images(item.relpath, story)), warnings, tuple(notices),
+                    tuple(cache), images.depends_on_failed_fetch(story), images.failures)
 
 
 def published_photos(story: Story, images: ImageResolver) -> dict[str, bytes]:
