@@ -444,3 +444,94 @@ def test_the_build_learns_which_stories_need_another_try(photo_server: _PhotoSer
     assert images.depends_on_failed_fetch(with_bad)
     assert not images.depends_on_failed_fetch(with_good)
     assert images.failed_sources == {bad}
+
+
+# ---------------------------------------------------------------- a whole build against the misbehaving server
+
+BUILD_CASES = ["/garbage-status", "/html-as-jpeg", "/bad-chunks", "/server-error", "/cut-short", "/jpeg-as-html"]
+
+
+def _write_story(folder: Path, slug: str, url: str, caption: str) -> None:
+    (folder / f"{slug}.txt").write_text(
+        f"Harbour story {slug}\n\nThe harbour reopened on Monday after engineers rebuilt the breakwater.\n\n"
+        "Ferries will sail again from Tuesday, the port authority said.\n", encoding="utf-8")
+    (folder / f"{slug}.yaml").write_text(
+        f"published: 2024-03-14T07:30:00+01:00\nimages:\n  - src: {url}\n    caption: {caption}\n"
+        "    credit: Photo Desk\n", encoding="utf-8")
+
+
+def _book_text(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        return "".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xhtml"))
+
+
+def test_a_build_keeps_every_story_and_its_caption_whatever_the_photo_servers_do(
+        photo_server: _PhotoServer, tmp_path: Path) -> None:
+    import syndicate
+
+    source = tmp_path / "input"
+    source.mkdir()
+    cases = {f"story-{n}": url_of(photo_server, f"{path}?build") for n, path in enumerate(BUILD_CASES)}
+    cases["story-good"] = url_of(photo_server, "/good.jpg?build")
+    for slug, url in cases.items():
+        _write_story(source, slug, url, f"Caption of {slug}.")
+    options = {"jobs": 2, "allow_local_hosts": True, "state_dir": str(tmp_path / "state"), "title": "Gazette",
+               "formats": ["epub", "edition", "rss"], "base_url": "https://news.example.com/"}
+
+    started = time.monotonic()
+    report = syndicate.build(source, tmp_path / "output", **options)
+    elapsed = time.monotonic() - started
+
+    assert report.exit_code == 0 and report.rejected == [] and len(report.built) == len(cases)
+    assert elapsed < 10, f"a build with six broken photo servers took {elapsed:.1f} s"
+    for slug, url in cases.items():
+        assert f"Caption of {slug}." in _book_text(tmp_path / "output" / "epub" / f"{slug}.epub")
+        lines = [w for w in report.warnings if url in w]
+        if slug == "story-good":
+            assert lines == []
+        else:  # one line per story that lacks it (the edition, built from the workers' results, waits for none)
+            assert len(lines) == 1 and lines[0].startswith(f"{slug}.txt: image {url}: "), report.warnings
+    assert "Caption of story-0." in _book_text(tmp_path / "output" / "edition.epub")
+    # Each photo was asked for once in the run, whatever used it: the story's book, the feed, the edition.
+    paths = {slug: url.split(str(photo_server.server_address[1]), 1)[1] for slug, url in cases.items()}
+    assert {slug: photo_server.hits[path] for slug, path in paths.items()} == dict.fromkeys(cases, 1)
+    # Only the good photo's bytes were kept, in the state folder; nothing at all in the published folder.
+    stored = stored_files(tmp_path / "state")
+    assert [p for p in stored if p.parent.name == "downloads"] and all(
+        p.read_bytes() == GOOD for p in stored if p.parent.name == "downloads")
+    assert not [p for p in (tmp_path / "output").rglob("*") if "cache" in p.name or p.suffix == ".img"]
+
+    # Next run: every failed photo is asked for again, the good one is not fetched again.
+    hits = Counter(photo_server.hits)
+    again = syndicate.build(source, tmp_path / "output", **options)
+    assert again.exit_code == 0
+    assert {slug: photo_server.hits[path] - hits[path] for slug, path in paths.items()} == {
+        slug: 0 if slug == "story-good" else 1 for slug in cases}
+
+
+def test_a_slow_photo_server_holds_a_build_for_one_deadline_not_one_per_use(
+        photo_server: _PhotoServer, tmp_path: Path) -> None:
+    """Two stories share a photo from a server that never answers; the build's books, feeds and edition
+    wait for it once (the resolver's default deadline, 10 s), and both stories are built with the caption."""
+    import syndicate
+
+    source = tmp_path / "input"
+    source.mkdir()
+    url = url_of(photo_server, "/silent?build")
+    for slug in ("first", "second"):
+        _write_story(source, slug, url, f"Caption of {slug}.")
+    started = time.monotonic()
+    report = syndicate.build(source, tmp_path / "output", jobs=1, allow_local_hosts=True, title="Gazette",
+                             state_dir=str(tmp_path / "state"), formats=["epub", "edition", "rss"],
+                             base_url="https://news.example.com/")
+    elapsed = time.monotonic() - started
+    assert ImageResolver().timeout == 10.0
+    assert elapsed < 10.0 + 4, f"the build took {elapsed:.1f} s for one 10 s deadline"
+    assert photo_server.hits["/silent?build"] == 1
+    assert report.exit_code == 0 and sorted(report.built) == ["first.txt", "second.txt"]
+    for slug in ("first", "second"):
+        assert f"Caption of {slug}." in _book_text(tmp_path / "output" / "epub" / f"{slug}.epub")
+    assert [w for w in report.warnings if url in w] == [f"{slug}.txt: image {url}: timed out after 10 s"
+                                                       for slug in ("first", "second")]
