@@ -469,7 +469,8 @@ def _siblings(top: etree._Element, final: dict[etree._Element, float]) -> list[e
 
 _SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*(?:,|$)")
 _LAZY_ATTRIBUTE = re.compile(r"^data-(?:[a-z-]*-)?(?:src|srcset|original|full|large|hi-?res|zoom|lazy|url)(?:-[a-z]+)?$")
-_PLACEHOLDER = re.compile(r"(?:^|/)(?:blank|spacer|pixel|transparent|placeholder|grey|gray|1x1|lazy)[^/]*\.(?:gif|png|svg)",
+_PLACEHOLDER = re.compile(r"(?:^|/)(?:blank|spacer|pixel|transparent|placeholder|preloader|loader|loading|grey|gray|1x1|lazy)"
+                          r"[^/]*\.(?:gif|png|svg)",
                           re.IGNORECASE)
 
 
@@ -500,7 +501,8 @@ def _image_candidates(img: etree._Element) -> list[tuple[float, str]]:
             if "srcset" in attribute or ("," in value and re.search(r"\s\d+[wx]\s*(,|$)", value)):
                 found.extend((size, url) for url, size in _srcset(value))
             elif not re.search(r"\s", value.strip()):
-                found.append((width, value.strip()))
+                # a lazy-loading attribute holds the real picture; the plain src of such an <img> is a stand-in
+                found.append((width + (0.5 if attribute != "src" else 0.0), value.strip()))
     return [(size, url) for size, url in found if not _PLACEHOLDER.search(url)]
 
 
@@ -714,7 +716,6 @@ def _draft(source: InputFile) -> Draft:
     else:
         blocks = walker.blocks(top)
     body = tidy(blocks, meta)
-    notes = [n for n in notes if n.field != "language" or meta.language is None] + meta.inferred
     seen = {(r.title, r.url) for r in meta.related}
     return Draft(
         body=body, headline=meta.headline, subheadline=meta.subheadline, summary=meta.summary,

@@ -292,22 +292,37 @@ def _bylines(root: etree._Element, article: dict[str, Any], metas: dict[str, lis
     return tuple(unique.values())[:10]
 
 
+def _byline_rank(element: etree._Element, name: str) -> int | None:
+    """How precisely an element marks an author: 0 ``rel``/``itemprop=author``, 1 an author class,
+    2 a byline class (a box that may hold the date too); None when it marks none."""
+    if "author" in (element.get("rel") or "").lower().split() or (element.get("itemprop") or "").lower() == "author":
+        return 0
+    if name in ("body", "article", "main", "html"):
+        return None
+    words = (element.get("class") or "").lower().split()
+    if any(w in ("author", "author-name", "byline-name", "byline__name", "byline-author") or w.endswith("__author")
+           for w in words):
+        return 1
+    return 2 if _BYLINE_WORD.search(element.get("class") or "") else None
+
+
 def _marked_bylines(root: etree._Element) -> list[str]:
-    """Names in ``rel=author`` links, ``itemprop=author`` and byline-classed elements, first that gives any."""
+    """Names from ``rel=author``/``itemprop=author`` markup, else author classes, else byline boxes."""
     body = root.find("body")
+    found: dict[int, list[str]] = {}
     for element in (body if body is not None else root).iter():
         name = local_name(element)
-        if name in ("script", "style"):
+        if name in ("script", "style", "head"):
             continue
-        rel = (element.get("rel") or "").lower().split()
-        if "author" in rel or (element.get("itemprop") or "").lower() == "author" \
-                or (name not in ("body", "article", "main") and _BYLINE_WORD.search(element.get("class") or "")):
-            text = text_of(element)
-            if 0 < len(text) <= 150:
-                names = clean_byline(text)
-                if names:
-                    return names
-    return []
+        rank = _byline_rank(element, name)
+        if rank is None:
+            continue
+        text = text_of(element)
+        if 0 < len(text) <= 150:
+            for person in clean_byline(text):
+                if person not in found.setdefault(rank, []):
+                    found[rank].append(person)
+    return found[min(found)][:10] if found else []
 
 
 def _parse_date(text: str) -> tuple[datetime, bool, bool] | None:
@@ -344,14 +359,15 @@ def _dates(meta: PageMeta, root: etree._Element, article: dict[str, Any], metas:
     published = next((p for t in published_texts if t and (p := _parse_date(t))), None)
     guessed = False
     if published is None:
-        published = _time_element(root, ("datepublished", "published", "pubdate"))
+        published = _time_element(root, ("datepublished", "published", "pubdate")) or _printed_date(root)
         guessed = published is not None
     updated = next((p for t in updated_texts if t and (p := _parse_date(t))), None)
     if published is not None:
         meta.published, meta.date_only = published[0], published[1]
         if guessed:
             meta.inferred.append(Inferred("published", published[0].isoformat(),
-                                          "the page declares no date; its first <time datetime>"))
+                                          "the page declares no date; read from its <time> or date markup"
+                                          + (", UTC assumed" if published[2] else "")))
         elif published[2]:
             meta.inferred.append(Inferred("published", published[0].isoformat(), "the date has no UTC offset; UTC assumed"))
     if updated is not None and (published is None or updated[0] > published[0]):
@@ -359,6 +375,37 @@ def _dates(meta: PageMeta, root: etree._Element, article: dict[str, Any], metas:
         meta.date_only = meta.date_only and updated[1]
         if updated[2]:
             meta.inferred.append(Inferred("updated", updated[0].isoformat(), "the date has no UTC offset; UTC assumed"))
+
+
+# US and European zone abbreviations news pages print after a time ("11:34 PM EST").
+_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600,
+          "MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600, "BST": 3600, "CET": 3600,
+          "CEST": 7200, "WET": 0, "WEST": 3600, "EET": 7200, "EEST": 10800}
+_DATE_CLASS = re.compile(r"publish|date|timestamp|posted", re.IGNORECASE)
+_DATE_LABEL = re.compile(r"^\s*(?:published|posted|first published|updated|last updated)\s*(?:on|at)?\s*:?\s*",
+                         re.IGNORECASE)
+
+
+def _printed_date(root: etree._Element) -> tuple[datetime, bool, bool] | None:
+    """A date as the page prints it in date-classed markup ("Published 11:34 PM EST Nov 19, 2019")."""
+    body = root.find("body")
+    for element in (body if body is not None else root).iter():
+        if not isinstance(element.tag, str) or not _DATE_CLASS.search(element.get("class") or ""):
+            continue
+        text = text_of(element)
+        if not 6 <= len(text) <= 80 or re.match(r"^\s*(?:updated|last updated)", text, re.IGNORECASE):
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                moment = date_parser.parse(_DATE_LABEL.sub("", text), fuzzy=True, tzinfos=_ZONES)
+        except (ValueError, OverflowError, TypeError):
+            continue
+        if not re.search(r"\d{4}", text) or not 1900 <= moment.year <= 2200:
+            continue
+        assumed = moment.tzinfo is None or moment.utcoffset() is None
+        return (moment.replace(tzinfo=timezone.utc) if assumed else moment), False, assumed
+    return None
 
 
 def _time_element(root: etree._Element, hints: Iterable[str]) -> tuple[datetime, bool, bool] | None:
