@@ -535,3 +535,64 @@ def test_a_slow_photo_server_holds_a_build_for_one_deadline_not_one_per_use(
         assert f"Caption of {slug}." in _book_text(tmp_path / "output" / "epub" / f"{slug}.epub")
     assert [w for w in report.warnings if url in w] == [f"{slug}.txt: image {url}: timed out after 10 s"
                                                        for slug in ("first", "second")]
+
+
+# ---------------------------------------------------------------- https, with a certificate made for the test
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made by the openssl tool) and its key."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture(scope="module")
+def tls_server(tls_files: tuple[Path, Path]) -> Iterator[_PhotoServer]:
+    import ssl
+
+    server = _PhotoServer()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*tls_files)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.stopping.set()
+    server.shutdown()
+    server.server_close()
+
+
+def https_url(server: _PhotoServer, path: str) -> str:
+    return f"https://127.0.0.1:{server.server_address[1]}{path}"
+
+
+def test_a_photo_is_fetched_over_https_with_the_certificate_checked(
+        tls_server: _PhotoServer, tls_files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    untrusted = resolver()
+    assert untrusted.resolve(Image(https_url(tls_server, "/good.jpg?untrusted"))) is None
+    assert "TLS failed (CERTIFICATE_VERIFY_FAILED)" in untrusted.problems[0]
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files[0]))  # trust the test certificate, as a system CA
+    trusted = resolver()
+    resolved = trusted.resolve(Image(https_url(tls_server, "/good.jpg")))
+    assert resolved is not None and resolved.data == GOOD, trusted.problems
+
+
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body", "/silent"])
+def test_a_slow_https_server_is_cut_off_at_the_deadline(tls_server: _PhotoServer, tls_files: tuple[Path, Path],
+                                                        monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files[0]))
+    images = resolver()
+    url = https_url(tls_server, path + "?tls")
+    elapsed = timed(lambda: images.resolve(Image(url)))
+    assert elapsed < TIMEOUT + SLACK
+    assert len(images.problems) == 1 and url in images.problems[0] and "timed out" in images.problems[0]
