@@ -37,9 +37,11 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from ..errors import InputError
 from ..html import xml_safe
@@ -55,6 +57,7 @@ from ..model import (
     Story,
 )
 from . import InputFile
+from . import textwords as words
 from .finish import Draft, finish, lead_text, sentences
 from .metadata import Metadata, gather, parse_byline, split_front_matter
 
@@ -166,53 +169,59 @@ def normalise(text: str) -> str:
 
 # ---------------------------------------------------------------- 3. lines into blocks
 
-_FURNITURE = re.compile(
-    r"^(?:"
-    r"view (?:the )?(?:full |photo |more )*(?:gallery|photos?|slideshow)"
-    r"|(?:see|view) (?:all|more) (?:photos|pictures|images)"
-    r"|photo gallery|more coverage|special projects?|advertisement|advertising|sponsored(?: content)?"
-    r"|share(?: this)?(?: story| article| page| post)?(?: on (?:facebook|twitter|x|linkedin|whatsapp|email))?"
-    r"|facebook|twitter|whatsapp|linkedin|reddit|email|e-mail|print|tweet|comments?|\d+ comments?"
-    r"|(?:leave|post|add|show|view) (?:a |all )?comments?|comments? \(\d+\)"
-    r"|click here\b.{0,60}|(?:subscribe|sign up)\b.{0,50}|skip to (?:main )?content|back to top"
-    r"|(?:print|email|e-mail|share) this(?: story| article| page)?"
-    r"|follow us(?: on)?\b.{0,40}|read more|continue reading|listen to (?:this )?(?:story|article)"
-    r"|related(?: stories| articles| coverage| content| links| news)?|see also|also see|more on this(?: story)?"
-    r")\W{0,3}$",
-    re.IGNORECASE,
-)
-#: Headers whose following short lines are links to other stories (kept as ``related``).
-_RELATED_HEADER = re.compile(r"^(?:related(?: stories| articles| coverage| content| links| news)?|see also|also see"
-                             r"|more on this(?: story)?)\s*:?$", re.IGNORECASE)
-_RELATED_LINE = re.compile(r"^(?:also see|see also|related|read also|read more)\s*:\s*(?P<rest>\S.*)$", re.IGNORECASE)
-_URL_AT_END = re.compile(r"^(?P<title>.*?)[\s:|–—-]*\(?(?P<url>https?://[^\s()<>]+)\)?$")
-
-_LIST_ITEM = re.compile(r"^(?:(?P<bullet>[-*•–·])|(?P<number>\d{1,3})[.)])\s+(?P<item>\S.*)$")
-_BYLINE = re.compile(r"^by\s+(?P<names>[^\W\d_][^.!?]{1,150})$", re.IGNORECASE)
-
-# Credits at the end of a caption. Parenthesised credits need a photo word, a slash or a known agency inside.
-_AGENCIES = r"AP|AFP|Reuters|REUTERS|EPA|EPA-EFE|Getty Images|Xinhua|XINHUA|Anadolu|ANADOLU|SANA|UPI|Bloomberg|Pool|POOL"
-_CREDIT_PAREN = re.compile(
-    r"\s*\((?P<credit>(?:" + _AGENCIES + r")|[^()]{0,80}?(?:\b(?:Photos?|Images?|Pool|via)\b|/)[^()]{0,80}?)\)$"
-)
-_CREDIT_AGENCY = re.compile(r"(?:^|\s)(?P<credit>(?:REUTERS|AFP|EPA|EPA-EFE|AP|XINHUA|ANADOLU|SANA|UPI)/[^\s/][^/]{0,60})$")
-_CREDIT_LABEL = re.compile(
-    r"(?:^|(?<=[.!?\"”’)])\s+)(?:Photo(?:graph)?s?|Pictures?|Images?|Graphics?|Illustrations?|Maps?|Charts?|Credits?|Photo credits?)\s*(?::|by\b)\s*"
-    r"(?P<credit>\S.{0,80})$"
-)
-
-_TERMINAL = ".,;:!?…\"”’'»)]"
-_QUOTE_OPEN = "\"“‘'«"
-
+#: Characters a finished line can end with, in Latin, CJK, Arabic and Devanagari punctuation.
+_TERMINAL = ".,;:!?…\"”’'»)]。！？；：，、؟،؛।）」』"
+#: Characters a finished sentence ends with (a line ending so reads as prose, not as a title).
+_SENTENCE_END = ".!?…\"”’»。！？؟।」』"
+_QUOTE_OPEN = "\"“‘'«„「『"
 
 #: A line that only draws a rule or a section break (``---``, ``* * *``): no text to keep.
 _RULE = re.compile(r"^[-*_=~#•·. ]{3,}$")
+_LIST_ITEM = re.compile(r"^(?:(?P<bullet>[-*•–·▪►])|(?P<number>\d{1,3})[.)])\s+(?P<item>\S.*)$")
+_BULLET = re.compile(r"^[-*•–·▪►]\s+")
+_BYLINE_START = re.compile(r"^" + words.BYLINE_WORD + r"\s*(?P<rest>\S.*)$", re.IGNORECASE)
+#: ``Also see: X`` and its kind in other languages: X is a related link.
+_RELATED_LINE = re.compile(
+    r"^(?:also see|see also|related|read also|read more|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"
+    r"|lea también|leia também|veja também|читайте также|смотрите также|اقرأ أيضا|اقرأ أيضاً|相关阅读|延伸阅读"
+    r"|関連記事)\s*[:：]\s*(?P<rest>\S.*)$", re.IGNORECASE)
+_URL_AT_END = re.compile(r"^(?P<title>.*?)[\s:|–—-]*\(?(?P<url>https?://[^\s()<>]+)\)?$")
+#: Characters of scripts written without spaces between words (their length is counted in characters).
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+
+# Credits at the end of a caption. Parenthesised credits need a photo word, a slash or a known agency inside.
+_AGENCIES = (r"AP|AFP|Reuters|REUTERS|EPA|EPA-EFE|Getty Images|Getty|Xinhua|XINHUA|Anadolu|ANADOLU|SANA|UPI|Bloomberg"
+             r"|Pool|POOL|新华社|中新社|رويترز|فرانس برس|أ ف ب")
+# A bracket followed by an agency's name (``(Photo: Getty Images) Getty``) is kept whole, as printed.
+_CREDIT_PAREN = re.compile(
+    r"\s*(?P<whole>[(（](?P<credit>(?:" + _AGENCIES + r")|[^()（）]{0,80}?(?:\b(?:" + words.PHOTO_WORD
+    + r"|via)\b|(?:摄|攝|供图)|/)[^()（）]{0,80}?)[)）](?P<trail>\s+(?:Getty|AP|AFP|Reuters|EPA)(?: Images)?)?)$"
+)
+_CREDIT_AGENCY = re.compile(r"(?:^|\s)(?P<credit>(?:REUTERS|AFP|EPA|EPA-EFE|AP|XINHUA|ANADOLU|SANA|UPI)/[^\s/][^/]{0,60})$")
+# A labelled credit keeps its label, as printed (``Photo: Name``, ``Photograph by Name/Agency``), as a bracketed
+# one keeps its words (``AP Photo/Name``). A label glued to the caption's last word (``treatmentCredit: EPA``,
+# a scrape that lost a space) is not split off: where the caption ends is then the scrape's guess, not ours.
+_CREDIT_LABEL = re.compile(
+    r"(?:^|(?<=[.!?\"”’)])\s+)(?P<credit>(?:Photo(?:graph)?s?|Pictures?|Images?|Graphics?|Illustrations?"
+    r"|Maps?|Charts?|Credits?|Photo credits?|Main image credit|Image credit|Foto(?:s)?|Bild|Фото|تصوير|摄影|图)"
+    r"\s*(?::|：|by\b)\s*\S.{0,80})$"
+)
+
+
+def _strip_bullet(line: str) -> str:
+    return _BULLET.sub("", line)
 
 
 def is_furniture(line: str) -> bool:
-    """True for a line of page furniture (gallery, share and comment links, ads, list headers, rules)."""
-    line = line.strip()
-    return len(line) <= 70 and (_FURNITURE.match(line) is not None or _RULE.match(line) is not None)
+    """True for a line of page furniture (gallery, share and comment links, ads, list headers, rules), any language."""
+    line = _strip_bullet(line.strip())
+    return len(line) <= 160 and any(p.match(line) is not None for p in (
+        words.FURNITURE, words.RELATED_HEADER, words.POPULAR_HEADER, words.SURVEY, _RULE))
+
+
+def _is_prompt(line: str) -> bool:
+    """A prompt to the reader (``Subscribe…``, ``Follow us``): furniture around the story, text inside it."""
+    return len(line) <= 160 and words.PROMPT.match(_strip_bullet(line)) is not None
 
 
 def _find_credit(caption: str) -> re.Match[str] | None:
@@ -228,20 +237,22 @@ def split_credit(caption: str) -> tuple[str, str | None]:
     match = _find_credit(caption)
     if match is None:
         return caption, None
-    return caption[:match.start()].rstrip(), match.group("credit").strip()
+    credit = match.group("whole") if match.re is _CREDIT_PAREN and match.group("trail") else match.group("credit")
+    return caption[:match.start()].rstrip(), credit.strip()
 
 
 # Inside brackets, these make a credit a photo's: a photo word, or ``Name/Agency`` (capitals on both sides).
-_PHOTO_WORD = re.compile(r"\b(?:Photo(?:graph)?s?|Pictures?|Images?|Pool|POOL|Graphics?|Illustrations?)\b")
-_NAME_SLASH_NAME = re.compile(r"^[A-Z][\w.'’&-]*(?: [\w.'’&-]+){0,5} ?/ ?[A-Z]")
+_PHOTO_WORD = re.compile(r"\b(?:" + words.PHOTO_WORD + r")\b|摄|攝|供图")
+_NAME_SLASH_NAME = re.compile(r"^(?:[A-Z][\w.'’&-]*(?: [\w.'’&-]+){0,5}|[^\W\d_A-Za-z]{2,12}) ?/ ?(?:[A-Z]|[^\W\d_A-Za-z])")
 
 
 def has_photo_credit(line: str) -> bool:
     """True when ``line`` ends with a credit only a photo carries.
 
-    ``(AP Photo/Name)``, ``(Name/Agency)``, ``(Getty Images)``, ``Photo: Name``
-    and ``REUTERS/Name`` are; a bare agency in brackets (``(Reuters)``,
-    ``(AFP)``) is not, because wire copy also ends ordinary sentences with it.
+    ``(AP Photo/Name)``, ``(Name/Agency)``, ``(Getty Images)``, ``Photo: Name``,
+    ``（新华社/李明 摄）`` and ``REUTERS/Name`` are; a bare agency in brackets
+    (``(Reuters)``, ``(AFP)``) is not, because wire copy also ends ordinary
+    sentences with it.
     """
     match = _find_credit(line)
     if match is None:
@@ -257,58 +268,129 @@ def _is_credit_only(line: str) -> bool:
     return credit is not None and not text
 
 
-def _is_heading(line: str) -> bool:
-    """A subheading: short, no terminal punctuation, starts with a capital or digit, not a credit or list."""
-    words = line.split()
-    return (0 < len(words) <= 10 and len(line) <= 70 and line[-1] not in _TERMINAL
-            and (line[0].isupper() or line[0].isdigit()) and not _LIST_ITEM.match(line) and not _BYLINE.match(line)
+def _units(line: str) -> int:
+    """A script-neutral length: words where words are spaced, two characters a word where they are not."""
+    unspaced = len(_UNSPACED.findall(line))
+    return len(line.split()) + unspaced // 2
+
+
+def _is_prose(line: str) -> bool:
+    """A line of running text: a finished sentence of some length, or a long line whatever its end."""
+    return (line[-1] in _SENTENCE_END and _units(line) >= 8) or _units(line) >= 25
+
+
+_TRAILING_BRACKET = re.compile(r"\s*[(（][^()（）]{1,40}[)）]$")
+
+
+def _ends_sentence(line: str) -> bool:
+    """True when the line ends a sentence, before any bracket at its end (``… said. (Reuters)``)."""
+    bare = _TRAILING_BRACKET.sub("", line) or line
+    return bare[-1] in _SENTENCE_END
+
+
+def _is_sentence(line: str) -> bool:
+    """A finished sentence of a few words or more (``The vote was 62-37.``)."""
+    return _ends_sentence(line) and _units(line) >= 4 and line[0] not in "©"
+
+
+def _is_heading_shape(line: str) -> bool:
+    """Short, no final punctuation, not starting in lower case (scripts without case pass), not a list or credit."""
+    limit = 30 if _UNSPACED.search(line) else 70
+    return (0 < _units(line) <= 12 and len(line) <= limit and line[-1] not in _TERMINAL and not line[0].islower()
+            and any(c.isalnum() for c in line) and not _LIST_ITEM.match(line) and _byline(line) is None
             and not _is_credit_only(line) and not is_furniture(line))
 
 
 def _reads_as_headline(line: str) -> bool:
     """The first line is a headline when it is one short line that does not end like a sentence."""
-    words = line.split()
-    return (0 < len(words) <= 20 and len(line) <= 150 and line[-1] not in ".,;:" and any(c.isalnum() for c in line)
+    return (0 < _units(line) <= 25 and len(line) <= 150 and line[-1] not in ".,;:。，；：" and any(c.isalnum() for c in line)
             and not (line[0] in _QUOTE_OPEN and line[-1] in _TERMINAL)
-            and not _LIST_ITEM.match(line) and not _BYLINE.match(line) and split_credit(line)[1] is None
-            and not is_furniture(line) and _RELATED_LINE.match(line) is None)
+            and not _LIST_ITEM.match(line) and _byline(line) is None and split_credit(line)[1] is None
+            and not is_furniture(line) and not _is_prompt(line) and _RELATED_LINE.match(line) is None)
 
 
-def _is_caption_pair(cut: str, full: str) -> bool:
-    """A photo kept as text: the alt text cut short, then the full caption that starts with it (or the same line)."""
-    return cut == full or (len(cut) >= 20 and len(full) > len(cut) and full.startswith(cut))
+# ---- bylines (``By NAME, Site``; ``By NAME on Tuesday, March 3rd, 2020 at 9:15 a.m.``)
+
+#: Where a date or time starts inside a byline: the connector before it goes with it.
+_BYLINE_DATE_START = re.compile(
+    r"\s*(?:[|·•,/–—-]|\s(?:on|am|le|el|il|em|op|den)\b)?\s*"
+    r"(?=(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*\.?,?\s+)?(?:\d{1,4}[-/.]\d{1,2}|\d{1,2}:\d{2}|\d{1,2}(?:st|nd|rd|th)?\s+"
+    + r"[A-Za-zÀ-ÿ]{3}|[A-Za-z]{3,9}\.? \d{1,2}\b|\d{4}年|\d{1,2}月)|(?:updated|published|posted)\b)",
+    re.IGNORECASE,
+)
+_CONJUNCTIONS = re.compile(r"\s+(?:und|y|e|et|и|و|ו)\s+|、|،\s*")
 
 
 @dataclass(frozen=True)
+class _Byline:
+    """A byline line's parts: the names (``and``-joined, ready for parse_byline) and the date words after them."""
+
+    names: str
+    date_text: str
+
+
+def _byline(line: str) -> _Byline | None:
+    """The names (and the date, if any) of a byline line, or None when the line is not one.
+
+    A byline starts with its language's byline word, names start with a
+    capital (or a letter of a script without case), and no sentence ends
+    inside the names: ``By the end of the day…`` and ``By Friday. Shops…``
+    are prose.
+    """
+    if len(line) > 200:
+        return None
+    match = _BYLINE_START.match(line)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    cut = _BYLINE_DATE_START.search(rest, 2)
+    names, date_text = (rest[:cut.start()], rest[cut.start():]) if cut else (rest, "")
+    names = names.strip(" ,|·-–—:")
+    if (not names or names[0].islower() or not names[0].isalpha() or len(names.split()) > 12
+            or re.search(r"[!?]|\w{3,}[.](?:\s|$)", names) or (not date_text and line[-1] in ".!?")):
+        return None
+    return _Byline(_CONJUNCTIONS.sub(" & ", names), date_text.strip(" ,|·-–—"))
+
+
+def byline_names(line: str) -> str:
+    """The names part of a byline line in the form :func:`parse_byline` reads (``By`` and any date removed)."""
+    found = _byline(line)
+    return found.names if found is not None else line
+
+
+# ---- the page: lines and the features that need all of them
+
+@dataclass(frozen=True)
 class _Line:
-    """One logical line: its text, its blank-line group and whether it stands alone in that group."""
+    """One logical line: its text, its blank-line group, whether it is alone in it, and its line number."""
 
     text: str
     group: int
     alone: bool
+    number: int
 
 
 def _logical_lines(text: str) -> list[_Line]:
     """Group lines by blank lines, joining a long unpunctuated line with the next (a hard-wrapped paragraph)."""
     out: list[_Line] = []
-    group: list[str] = []
-    number = 0
+    group: list[tuple[int, str]] = []
+    count = 0
 
     def flush() -> None:
-        nonlocal number
-        joined: list[str] = []
-        for line in group:
-            if joined and _is_soft_wrap(joined[-1], line):
-                joined[-1] = f"{joined[-1]} {line}"
+        nonlocal count
+        joined: list[tuple[int, str]] = []
+        for number, line in group:
+            if joined and _is_soft_wrap(joined[-1][1], line):
+                joined[-1] = (joined[-1][0], f"{joined[-1][1]} {line}")
             else:
-                joined.append(line)
-        out.extend(_Line(j, number, len(joined) == 1) for j in joined)
-        number += 1
+                joined.append((number, line))
+        out.extend(_Line(j, count, len(joined) == 1, number) for number, j in joined)
+        count += 1
         group.clear()
 
-    for line in text.split("\n"):
+    for number, line in enumerate(text.split("\n"), start=1):
         if line:
-            group.append(line)
+            group.append((number, line))
         elif group:
             flush()
     if group:
@@ -319,13 +401,60 @@ def _logical_lines(text: str) -> list[_Line]:
 def _is_soft_wrap(previous: str, line: str) -> bool:
     """True when ``line`` continues ``previous`` (a hard-wrapped paragraph) rather than starting a new block."""
     return (len(previous) >= 40 and previous[-1] not in _TERMINAL and not line.startswith(previous)
-            and not _LIST_ITEM.match(line) and not _LIST_ITEM.match(previous) and not _is_credit_only(line)
-            and not is_furniture(line) and not _BYLINE.match(line) and split_credit(previous)[1] is None)
+            and not previous.startswith(line) and not _LIST_ITEM.match(line) and not _LIST_ITEM.match(previous)
+            and not _is_credit_only(line) and not is_furniture(line) and _byline(line) is None
+            and split_credit(previous)[1] is None and not _is_caption_label(line))
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _tokens(text: str) -> str:
+    """Lower-cased word tokens joined by single spaces, padded: what repetition is judged on."""
+    return " " + " ".join(_TOKEN.findall(text.casefold())) + " "
+
+
+@dataclass
+class _Page:
+    """The scrape as the rules see it: its lines, where its story text runs, and which lines repeat."""
+
+    lines: Sequence[_Line]
+    start: int
+    meta: Metadata = field(default_factory=Metadata)
+    keys: list[str] = field(default_factory=list)  # each line's word tokens (see _tokens)
+    first_prose: int = 0
+    last_prose: int = 0
+    last_content: int = -1
+    counts: Counter[str] = field(default_factory=Counter)
+    first_seen: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, lines: Sequence[_Line], start: int, meta: Metadata) -> _Page:
+        page = cls(lines, start, meta, [_tokens(line.text) for line in lines])
+        prose = [n for n in range(start, len(lines)) if _is_prose(lines[n].text)]
+        # the story ends with its last sentence, however short, that is not a prompt or furniture
+        last = max((n for n in range(start, len(lines)) if _is_sentence(lines[n].text)
+                    and not is_furniture(lines[n].text) and not _is_prompt(lines[n].text)), default=-1)
+        # no line of running text at all (a list, a poem): the whole page is the story
+        page.first_prose, page.last_prose = (prose[0], max(prose[-1], last)) if prose else (start, len(lines) - 1)
+        page.last_content = max((n for n, ln in enumerate(lines) if not is_furniture(ln.text)
+                                 and _RELATED_LINE.match(ln.text) is None), default=-1)
+        for n, key in enumerate(page.keys):
+            page.counts[key] += 1
+            if n >= start:  # a lead that repeats the headline word for word is still the lead
+                page.first_seen.setdefault(key, n)
+        return page
+
+    def before_story(self, i: int) -> bool:
+        return i < self.first_prose
+
+    def after_story(self, i: int) -> bool:
+        return i > self.last_prose
 
 
 @dataclass
 class Parsed:
-    """What the text says, before metadata is applied: blocks plus the header lines found."""
+    """What the text says, before metadata is applied: blocks plus the header lines found, and why."""
 
     body: list[Block] = field(default_factory=list)
     related: list[Related] = field(default_factory=list)
@@ -335,6 +464,16 @@ class Parsed:
     dateline: str | None = None
     dateline_text: str | None = None  # the dateline as written, e.g. ``ALEPPO, Syria (AP) —``
     agency: str | None = None
+    rights: str | None = None
+    #: dates the page states outside the story text (a byline's, a ``Published …`` line's), with the line
+    stated_dates: list[tuple[str, str]] = field(default_factory=list)
+    #: one entry per line: what it became and why (``parse --explain`` shows them)
+    decisions: list[Inferred] = field(default_factory=list)
+
+    def decide(self, line: _Line, became: str, why: str) -> None:
+        """Record what ``line`` became and why."""
+        shown = line.text if len(line.text) <= 60 else line.text[:57] + "…"
+        self.decisions.append(Inferred(f"line {line.number}", f"{became}: {shown}", why))
 
 
 def parse_lines(text: str, meta: Metadata | None = None) -> Parsed:
@@ -343,7 +482,7 @@ def parse_lines(text: str, meta: Metadata | None = None) -> Parsed:
     lines = _logical_lines(text)
     parsed = Parsed()
     start = _take_header(lines, parsed, meta)
-    _parse_body(lines, start, parsed)
+    _parse_body(_Page.of(lines, start, meta), parsed)
     _take_dateline(parsed, meta)
     return parsed
 
@@ -351,66 +490,335 @@ def parse_lines(text: str, meta: Metadata | None = None) -> Parsed:
 def _take_header(lines: Sequence[_Line], parsed: Parsed, meta: Metadata) -> int:
     """Headline (and a deck on the same group's next line) and byline lines at the top; returns where the body starts."""
     i = 0
-    while i < len(lines) and is_furniture(lines[i].text):  # "Skip to content", "Advertisement" above the story
+    # "Skip to content", "Advertisement", "Follow us" above the story
+    while i < len(lines) and (is_furniture(lines[i].text) or _is_prompt(lines[i].text)):
+        parsed.decide(lines[i], "dropped", "page furniture above the headline")
         i += 1
+    i = _take_bylines(lines, i, parsed, meta)  # a scrape can start with its byline: it is not the headline
     content_after = any(not is_furniture(ln.text) for ln in lines[i + 1:])
     if i < len(lines) and content_after and _reads_as_headline(lines[i].text):
         first = lines[i]
         same_group = [ln for ln in lines[i:] if ln.group == first.group]
-        pair = len(same_group) >= 2 and _is_caption_pair(first.text, same_group[1].text)
+        pair = len(same_group) >= 2 and _is_caption_pair(first, same_group[1])
         if not pair and (not meta.has("headline") or meta.headline == first.text):
             parsed.headline = first.text
+            parsed.decide(first, "headline", "the first line, short and not ending like a sentence")
             i += 1
-            if (len(same_group) == 2 and not _BYLINE.match(same_group[1].text)
-                    and not meta.has("subheadline") and same_group[1].text[-1] not in ".,;:"):
-                parsed.subheadline = same_group[1].text
+            deck = same_group[1] if len(same_group) == 2 else None
+            if (deck is not None and _byline(deck.text) is None and not meta.has("subheadline")
+                    and deck.text[-1] not in ".,;:"):
+                parsed.subheadline = deck.text
+                parsed.decide(deck, "subheadline", "the line right under the headline, with no blank line between")
                 i += 1
-    header_end = i + 4
-    while i < len(lines) and i < header_end and _BYLINE.match(lines[i].text) and len(lines[i].text.split()) <= 16:
-        if meta.has("bylines") and tuple(meta.bylines or ()) != parse_byline(lines[i].text):
-            break  # metadata names other people: keep the line as text rather than lose it
-        parsed.byline_lines.append(lines[i].text)
+    return _take_bylines(lines, i, parsed, meta)
+
+
+def _take_bylines(lines: Sequence[_Line], i: int, parsed: Parsed, meta: Metadata) -> int:
+    """Byline lines (at most four) from ``i``; returns the index after them."""
+    end = i + 4
+    while i < len(lines) and i < end and _byline(lines[i].text) is not None:
+        if not _take_byline(lines[i], parsed, meta):
+            break
         i += 1
     return i
 
 
-def _parse_body(lines: Sequence[_Line], start: int, parsed: Parsed) -> None:
-    body = parsed.body
-    # the last line that is story text: a heading needs some after it (computed once, so reading stays linear)
-    last_content = max((n for n, ln in enumerate(lines) if not is_furniture(ln.text)
-                        and _RELATED_LINE.match(ln.text) is None), default=-1)
-    i = start
-    while i < len(lines):
-        line = lines[i]
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        text = line.text
-        related = _RELATED_LINE.match(text)
-        if related is not None:
-            parsed.related.append(_related(related.group("rest")))
-        elif _RELATED_HEADER.match(text) and nxt is not None:
-            i = _take_related_list(lines, i, parsed)
-            continue
-        elif is_furniture(text):
-            pass
-        elif nxt is not None and nxt.group == line.group and _is_caption_pair(text, nxt.text):
-            caption, credit = split_credit(nxt.text)
-            alt = split_credit(text)[0] if text == nxt.text else text
-            body.append(Figure(caption=caption, credit=credit, alt=alt or None))
-            i += 2
-            continue
-        elif _LIST_ITEM.match(text):
-            i = _take_list(lines, i, body)
-            continue
-        elif _is_credit_only(text):
-            _attach_credit(body, split_credit(text)[1] or "", i > start and lines[i - 1].group == line.group)
-        elif split_credit(text)[1] is not None and (has_photo_credit(text) or _caption_beside_photos(lines, i)):
-            caption, credit = split_credit(text)
-            body.append(Figure(caption=caption, credit=credit))
-        elif line.alone and i < last_content and _is_heading(text):
-            body.append(Heading(text=text, level=2))
+def _take_byline(line: _Line, parsed: Parsed, meta: Metadata) -> bool:
+    """Record a byline line (names, and its date if it carries one); False when metadata names other people."""
+    found = _byline(line.text)
+    assert found is not None
+    if meta.has("bylines") and tuple(meta.bylines or ()) != parse_byline(found.names):
+        return False  # metadata names other people: keep the line as text rather than lose it
+    parsed.byline_lines.append(line.text)
+    why = "starts with a byline word and then names"
+    if found.date_text and find_dates([found.date_text]):
+        parsed.stated_dates.append((found.date_text, line.text))
+        why += f"; the date after the names, {found.date_text!r}, is the story's"
+    parsed.decide(line, "byline", why)
+    return True
+
+
+# ---- the rules: each looks at line i in its page and either handles it (returning the next index) or passes
+
+Rule = Callable[[_Page, int, Parsed], "int | None"]
+
+
+def _parse_body(page: _Page, parsed: Parsed) -> None:
+    """Apply the rules in :data:`RULES` to every line from the page's start; the first that handles a line wins."""
+    i = page.start
+    while i < len(page.lines):
+        for rule in RULES:
+            taken = rule(page, i, parsed)
+            if taken is not None:
+                i = taken
+                break
         else:
-            body.append(Paragraph(text=text))
-        i += 1
+            parsed.body.append(Paragraph(text=page.lines[i].text))
+            parsed.decide(page.lines[i], "paragraph", "running text")
+            i += 1
+
+
+def _rule_related_line(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """``Also see: X`` (in any known language): X is a related link."""
+    match = _RELATED_LINE.match(page.lines[i].text)
+    if match is None:
+        return None
+    parsed.related.append(_related(match.group("rest")))
+    parsed.decide(page.lines[i], "related", "a related-link label, then a title")
+    return i + 1
+
+
+def _is_title(line: _Line) -> bool:
+    """A bare link title: short, not a finished sentence (a URL at its end is fine), not a header of its own."""
+    title = _strip_bullet(line.text)
+    return (0 < len(title) <= 150 and (title[-1] not in ".。" or _URL_AT_END.match(title) is not None)
+            and not _is_prose(title) and not words.RELATED_HEADER.match(title) and not words.POPULAR_HEADER.match(title)
+            and not _is_credit_only(title))
+
+
+def _rule_link_list(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """A header such as ``You may also like`` or ``Most popular``, and the bare link titles under it.
+
+    Under a related-stories header the titles become ``related``; under a
+    popular-stories header they are the site's other stories: furniture.
+    """
+    line = page.lines[i]
+    header = _strip_bullet(line.text)
+    related = words.RELATED_HEADER.match(header) is not None
+    if not related and words.POPULAR_HEADER.match(header) is None:
+        return None
+    j = i + 1
+    while j < len(page.lines) and _is_title(page.lines[j]) and not is_furniture(page.lines[j].text):
+        j += 1
+    kind = "related-stories" if related else "popular-stories"
+    parsed.decide(line, "dropped", f"a {kind} header" + (f" over {j - i - 1} link title(s)" if j > i + 1 else ""))
+    for title in page.lines[i + 1:j]:
+        if related:
+            parsed.related.append(_related(_strip_bullet(title.text)))
+            parsed.decide(title, "related", f"a bare title under the related-stories header of line {line.number}")
+        else:
+            parsed.decide(title, "dropped", f"a bare title under the popular-stories header of line {line.number}")
+    return j
+
+
+def _rule_furniture(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """Share buttons, ads, comments, survey prompts, copyright lines: dropped (a copyright line gives ``rights``)."""
+    line = page.lines[i]
+    text = line.text
+    if words.COPYRIGHT.search(text) and len(text) <= 200 and not _is_inside_prose(page, i):
+        if parsed.rights is None:
+            parsed.rights = text
+        parsed.decide(line, "rights", "a copyright notice: the story's rights, not its text")
+        return i + 1
+    if is_furniture(text):
+        parsed.decide(line, "dropped", "page furniture (a share, comment, ad, navigation, survey or label line)")
+        return i + 1
+    if _is_prompt(text):
+        if _is_inside_prose(page, i):
+            parsed.body.append(Paragraph(text=text))
+            parsed.decide(line, "paragraph", "reads like a prompt to the reader, but it sits between story "
+                                             "paragraphs: kept as text (in doubt)")
+        else:
+            parsed.decide(line, "dropped", "a prompt to the reader (subscribe, follow, read more) outside the "
+                                           "story text")
+        return i + 1
+    return None
+
+
+def _is_inside_prose(page: _Page, i: int) -> bool:
+    """True when the lines on both sides of line i are running text (the line is part of the story's flow)."""
+    return (0 < i < len(page.lines) - 1 and _is_prose(page.lines[i - 1].text) and _is_prose(page.lines[i + 1].text)
+            and not is_furniture(page.lines[i - 1].text) and not is_furniture(page.lines[i + 1].text))
+
+
+#: A line repeated this many times is a label or a photo's title, not story text.
+REPEATED_LABEL = 3
+#: ... when it is at least this long (short lines repeat as data: a menu's "Meal 1", a table's numbers).
+LABEL_MIN_WORDS = 8
+#: A line repeated inside a longer one needs this many words to be a pull quote (short ones are headings).
+PULL_QUOTE_MIN_WORDS = 6
+
+
+def _rule_repeated(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """Lines the page already holds: a later copy, a label repeated over and over, a pull quote."""
+    line = page.lines[i]
+    key = page.keys[i]
+    if key.strip() == "":
+        return None
+    if page.counts[key] >= REPEATED_LABEL and not _is_prose(line.text) and _units(line.text) >= LABEL_MIN_WORDS:
+        parsed.decide(line, "dropped", f"the same title-like line {page.counts[key]} times on the page: a label or "
+                                       "a photo's title, not story text")
+        return i + 1
+    first = page.first_seen.get(key, i)
+    if first < i and _is_prose(line.text):
+        parsed.decide(line, "dropped", f"repeats line {page.lines[first].number} word for word (kept there)")
+        return i + 1
+    if len(key.split()) >= PULL_QUOTE_MIN_WORDS:
+        holder = next((other for n, other in enumerate(page.lines) if len(page.keys[n]) > len(key)
+                       and key in page.keys[n] and _is_prose(other.text) and not page.before_story(n)), None)
+        if holder is not None:
+            parsed.decide(line, "dropped", f"repeats a sentence of line {holder.number}: a pull quote, kept there")
+            return i + 1
+    return None
+
+
+def _is_caption_label(text: str) -> bool:
+    return words.CAPTION_LABEL.match(text) is not None and len(words.CAPTION_LABEL.sub("", text)) > 0
+
+
+def _is_caption_pair(cut: _Line, full: _Line) -> bool:
+    """A photo kept as text: its alt text cut short, then the full caption that starts with it (or the same line).
+
+    Within one group (no blank line between) the two lines may be equal; across a
+    blank line the cut line must end mid-word or be at least 20 characters
+    long, so that a subheading repeated at the start of the next paragraph is
+    not taken for a photo.
+    """
+    a, b = cut.text, full.text
+    if a == b:
+        return cut.group == full.group
+    if not b.startswith(a) or a[-1] in _SENTENCE_END:
+        return False
+    if len(a) >= 20:
+        return True
+    return has_photo_credit(b)
+
+
+def _alt_over_caption(alt: _Line, caption: _Line) -> str | None:
+    """Why a short alt line sits over a caption it is not a prefix of, or None when it does not.
+
+    The caption must carry a photo's credit. Sharing words is not enough: a
+    subheading over a lead that repeats its words looks the same.
+    """
+    a = alt.text
+    if not (len(a) <= 80 and _units(a) <= 14 and a[-1] not in _SENTENCE_END and not _LIST_ITEM.match(a)
+            and _byline(a) is None and not is_furniture(a) and not _is_prompt(a) and split_credit(a)[1] is None
+            and _units(caption.text) <= 90):
+        return None
+    if has_photo_credit(caption.text):
+        return f"a short title over a line ending in a photo's credit (line {caption.number})"
+    return None
+
+
+def _rule_photo(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """A photo kept as text: an alt line and its caption, a labelled caption, or a line ending in a photo's credit."""
+    line = page.lines[i]
+    nxt = page.lines[i + 1] if i + 1 < len(page.lines) else None
+    if nxt is not None and _is_caption_pair(line, nxt):
+        caption, credit = split_credit(nxt.text)
+        parsed.body.append(Figure(caption=caption, credit=credit, alt=caption or None))
+        why = ("the same line twice: a photo's alt text and caption" if line.text == nxt.text
+               else "cut short, and the next line starts with it: a photo's alt text over its caption")
+        parsed.decide(line, "figure alt", why + f" (line {nxt.number})")
+        parsed.decide(nxt, "figure caption", f"the full caption of the alt text on line {line.number}"
+                      + (f"; credit {credit!r}" if credit else ""))
+        return i + 2
+    why_alt = _alt_over_caption(line, nxt) if nxt is not None else None
+    if nxt is not None and why_alt is not None:
+        caption, credit = split_credit(nxt.text)
+        parsed.body.append(Figure(caption=caption, credit=credit, alt=line.text))
+        parsed.decide(line, "figure alt", why_alt)
+        parsed.decide(nxt, "figure caption", f"under the alt text of line {line.number}"
+                      + (f"; credit {credit!r}" if credit else ""))
+        return i + 2
+    if _is_caption_label(line.text):
+        # the label is the page's own caption text (a screen reader's "Image caption"): kept as written
+        caption, credit = split_credit(line.text)
+        parsed.body.append(Figure(caption=caption, credit=credit))
+        parsed.decide(line, "figure caption", "starts with a caption label")
+        return i + 1
+    text = line.text
+    if _is_credit_only(text):
+        _attach_credit(parsed.body, split_credit(text)[1] or "", i > page.start and page.lines[i - 1].group == line.group)
+        parsed.decide(line, "figure credit", "a photo credit on its own line")
+        return i + 1
+    if split_credit(text)[1] is not None and (has_photo_credit(text) or _caption_beside_photos(page.lines, i)):
+        caption, credit = split_credit(text)
+        parsed.body.append(Figure(caption=caption, credit=credit))
+        parsed.decide(line, "figure caption", f"ends with the photo credit {credit!r}")
+        return i + 1
+    return None
+
+
+def _rule_list(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """Consecutive ``-``/``*``/``•``/``1.`` lines are one list (an ordered one keeps its first number)."""
+    if not _LIST_ITEM.match(page.lines[i].text):
+        return None
+    return _take_list(page.lines, i, parsed)
+
+
+def _rule_outside_story(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """Short lines before the story's first paragraph or after its last: bylines, dates, section names, tags.
+
+    Before the story a byline or a date line is read for its names or date;
+    any other short line there is a section name or a label. After the
+    story, two or more short lines are a block of links, tags or prompts; a
+    single short line is kept as text, in doubt.
+    """
+    line = page.lines[i]
+    if not (page.before_story(i) or page.after_story(i)):
+        return None
+    if _byline(line.text) is not None and not parsed.byline_lines and page.before_story(i):
+        return i + 1 if _take_byline(line, parsed, page.meta) else None
+    if _date_line(line.text):
+        parsed.stated_dates.append((line.text, line.text))
+        parsed.decide(line, "dropped", "a date line outside the story text (its date is read)")
+        return i + 1
+    if page.before_story(i):
+        if (_is_heading_shape(line.text) and i + 1 == page.first_prose and line.alone) \
+                or _ends_sentence(line.text) or _match_dateline(line.text) is not None:
+            return None  # a subheading over the first paragraph, or a sentence: story text, kept
+        parsed.decide(line, "dropped", "a short line before the story's first paragraph (a section name, label "
+                                       "or link)")
+        return i + 1
+    rest = [ln for ln in page.lines[page.last_prose + 1:] if not is_furniture(ln.text)
+            and not _ends_sentence(ln.text) and not _is_credit_only(ln.text)]
+    if len(rest) >= 2 and line in rest:
+        parsed.decide(line, "dropped", f"one of {len(rest)} short lines after the story's last paragraph "
+                                       "(links, tags or prompts)")
+        return i + 1
+    return None
+
+
+#: Short labels in a row inside the story: a menu or a list of links (the names of a team…).
+LINK_RUN = 8
+
+
+def _is_link_label(line: str) -> bool:
+    """A menu entry or a name: one to four words, no digit (a table's cells have them), no punctuation at the end."""
+    return (_units(line) <= 4 and line[-1] not in _TERMINAL and not any(c.isdigit() for c in line)
+            and not _LIST_ITEM.match(line) and any(c.isalpha() for c in line))
+
+
+def _rule_link_run(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """A run of short lines with no sentence among them, inside the story: a menu or link list, dropped."""
+    j = i
+    while j < len(page.lines) and _is_link_label(page.lines[j].text):
+        j += 1
+    if j - i < LINK_RUN:
+        return None
+    for line in page.lines[i:j]:
+        parsed.decide(line, "dropped", f"one of {j - i} short lines in a row with no sentence among them "
+                                       "(a menu or a list of links)")
+    return j
+
+
+def _rule_heading(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """A subheading: short, no final punctuation, alone between blank lines, with story text after it."""
+    line = page.lines[i]
+    if not (line.alone and i < page.last_content and _is_heading_shape(line.text)):
+        return None
+    parsed.body.append(Heading(text=line.text, level=2))
+    parsed.decide(line, "heading", f"short ({_units(line.text)} words), no final punctuation, alone between blank "
+                                   "lines, with story text after it")
+    return i + 1
+
+
+#: The rules, in the order they are tried; a line no rule takes is a paragraph.
+RULES: tuple[Rule, ...] = (
+    _rule_related_line, _rule_link_list, _rule_furniture, _rule_photo, _rule_repeated, _rule_list,
+    _rule_outside_story, _rule_link_run, _rule_heading,
+)
 
 
 def _caption_beside_photos(lines: Sequence[_Line], i: int) -> bool:
@@ -429,7 +837,7 @@ def _caption_beside_photos(lines: Sequence[_Line], i: int) -> bool:
 
 
 def _is_pair(two: Sequence[_Line]) -> bool:
-    return len(two) == 2 and two[0].group == two[1].group and _is_caption_pair(two[0].text, two[1].text)
+    return len(two) == 2 and two[0].group == two[1].group and _is_caption_pair(two[0], two[1])
 
 
 #: A caption is one or two sentences describing a picture; longer text is a paragraph.
@@ -443,7 +851,7 @@ def _reads_as_caption(line: str) -> bool:
     prose that names its agency runs into the bracket (``… in the capital (Reuters)``).
     """
     caption = split_credit(line)[0]
-    return (bool(caption) and caption[-1] in ".!?\"”’" and len(line.split()) <= CAPTION_MAX_WORDS
+    return (bool(caption) and caption[-1] in ".!?\"”’。！？" and len(line.split()) <= CAPTION_MAX_WORDS
             and line[0] not in _QUOTE_OPEN and _LIST_ITEM.match(line) is None and len(sentences(caption)) <= 2)
 
 
@@ -458,12 +866,19 @@ def _attach_credit(body: list[Block], credit: str, after_same_group: bool) -> No
         body.append(Figure(caption="", credit=credit))
 
 
-def _take_list(lines: Sequence[_Line], i: int, body: list[Block]) -> int:
+#: Whether the model's list carries its first number (``start``); until it does the number goes to ``inferred``.
+_LIST_HAS_START = "start" in {f.name for f in fields(ListBlock)}
+
+
+def _take_list(lines: Sequence[_Line], i: int, parsed: Parsed) -> int:
     """Consecutive list lines become one list; a list continuing after a blank line joins the one above."""
+    body = parsed.body
     first = _LIST_ITEM.match(lines[i].text)
     assert first is not None
     ordered = first.group("number") is not None
+    start = int(first.group("number")) if ordered else 1
     items: list[str] = []
+    begin = i
     while i < len(lines):
         match = _LIST_ITEM.match(lines[i].text)
         if match is None or (match.group("number") is not None) != ordered:
@@ -471,30 +886,20 @@ def _take_list(lines: Sequence[_Line], i: int, body: list[Block]) -> int:
         items.append(match.group("item"))
         i += 1
     last = body[-1] if body else None
-    if isinstance(last, ListBlock) and last.ordered == ordered:
-        body[-1] = ListBlock(items=last.items + tuple(items), ordered=ordered)
+    joined = isinstance(last, ListBlock) and last.ordered == ordered
+    if joined:
+        assert isinstance(last, ListBlock)
+        body[-1] = replace(last, items=last.items + tuple(items))
     else:
-        body.append(ListBlock(items=tuple(items), ordered=ordered))
+        extra: dict[str, Any] = {"start": start} if _LIST_HAS_START and ordered and start != 1 else {}
+        body.append(ListBlock(items=tuple(items), ordered=ordered, **extra))
+        if ordered and start != 1 and not _LIST_HAS_START:
+            parsed.decisions.append(Inferred(f"body[{len(body) - 1}].start", str(start),
+                                             "the list's first item is numbered so"))
+    for line in lines[begin:i]:
+        parsed.decide(line, "list item", ("numbered" if ordered else "bulleted")
+                      + (", continuing the list above" if joined else ""))
     return i
-
-
-def _take_related_list(lines: Sequence[_Line], i: int, parsed: Parsed) -> int:
-    """``Related:`` on its own: the short lines under it (its group, else the next group) are related links."""
-    header = lines[i]
-    group = header.group if not header.alone else lines[i + 1].group
-    j = i + 1
-    taken: list[Related] = []
-    while j < len(lines) and lines[j].group == group:
-        item = _LIST_ITEM.match(lines[j].text)
-        title = item.group("item") if item else lines[j].text
-        if len(title) > 150 or (title[-1] == "." and not _URL_AT_END.match(title)):
-            break  # a sentence, not a title: the list has ended
-        taken.append(_related(title))
-        j += 1
-    if not taken:
-        return i + 1  # a bare header: furniture
-    parsed.related.extend(taken)
-    return j
 
 
 def _related(text: str) -> Related:
@@ -504,51 +909,115 @@ def _related(text: str) -> Related:
     return Related(title=text.strip())
 
 
-# Datelines: ``ALEPPO, Syria (AP) —``, ``WASHINGTON —``, ``BEIRUT (Reuters) -``.
-_DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3}(?:, [A-Z][\w'’.-]*(?: [\w'’.-]+){0,3}?)?)"
-    r"(?: \((?P<agency>[A-Z][\w.&-]*(?: [\w.&-]+){0,3})\))?(?: ?[—–] ?| --? )(?P<rest>\S.*)$"
+# ---- datelines: ``ALEPPO, Syria (AP) —``, ``WASHINGTON —``, ``北京，中国 —``, ``Berlin, Germany –``
+
+_DASH = r"(?: ?[—–] ?| --? )"
+_AGENCY_PAREN = r"(?: ?[(（](?P<agency>[^\W\d_][\w.& -]{0,30})[)）])?"
+_DATELINES = (
+    # a city in capitals, maybe a region: ``ALEPPO, Syria (AP) —``
+    re.compile(r"^(?P<place>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3}(?:, [A-Z][\w'’.-]*(?: [\w'’.-]+){0,3}?)?)"
+               + _AGENCY_PAREN + _DASH + r"(?P<rest>\S.*)$"),
+    # a capitalised city and its region or country, then a dash: ``Berlin, Germany –``
+    re.compile(r"^(?P<place>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2}, [A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})"
+               + _AGENCY_PAREN + _DASH + r"(?P<rest>\S.*)$"),
+    # a place in a script without case, maybe a region: ``北京，中国 —``, ``بيروت (رويترز) -``
+    re.compile(r"^(?P<place>[^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff]{2,12}(?: [^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff]{2,12}){0,2}"
+               r"(?:[,，、،] ?[^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff]{2,12}(?: [^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff]{2,12}){0,2})?)"
+               + _AGENCY_PAREN + r" ?(?:[—–]{1,2}|--?) ?(?P<rest>\S.*)$"),
+    # a Chinese wire dateline: ``新华社北京3月3日电（记者 李明）``
+    re.compile(r"^(?P<agency>新华社|中新社)(?P<place>[\u4e00-\u9fff]{2,6})\d{1,2}月\d{1,2}日电(?:[（(][^）)]{0,30}[）)])?"
+               r"\s*(?P<rest>\S.*)$"),
+    # a Cyrillic place: ``МОСКВА, 3 марта —`` is not matched (a date); ``МОСКВА —`` is
+    re.compile(r"^(?P<place>[А-ЯЁ][А-ЯЁ-]+(?: [А-ЯЁ][А-ЯЁ-]+){0,2}(?:, [А-ЯЁ][\w-]+)?)" + _AGENCY_PAREN + _DASH
+               + r"(?P<rest>\S.*)$"),
 )
 _NOT_PLACES = {"FILE", "UPDATE", "UPDATED", "BREAKING", "EXCLUSIVE", "ANALYSIS", "OPINION", "EDITOR'S NOTE",
-               "CORRECTION", "WATCH", "LIVE", "VIDEO", "PHOTOS"}
+               "CORRECTION", "WATCH", "LIVE", "VIDEO", "PHOTOS", "NOTE", "UPDATE 1", "UPDATE 2"}
 AGENCY_NAMES = {"AP": "The Associated Press", "Reuters": "Reuters", "AFP": "Agence France-Presse",
-                "VOA": "Voice of America", "UPI": "United Press International"}
+                "VOA": "Voice of America", "UPI": "United Press International", "رويترز": "Reuters",
+                "新华社": "Xinhua", "dpa": "Deutsche Presse-Agentur", "DPA": "Deutsche Presse-Agentur"}
+#: Paragraphs a dateline is looked for in: it opens the story, after a kicker or a short intro at most.
+DATELINE_PARAGRAPHS = 3
+
+
+def _match_dateline(text: str) -> re.Match[str] | None:
+    for pattern in _DATELINES:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        place = match.group("place")
+        city = re.split(r"[,，、،]", place)[0].strip()
+        if city in _NOT_PLACES or len(place) > 60:
+            continue
+        if pattern is _DATELINES[0] and sum(c.isupper() for c in city) < 2:
+            continue
+        return match
+    return None
 
 
 def _take_dateline(parsed: Parsed, meta: Metadata) -> None:
-    """Split a dateline off the start of the first paragraph (the rest of the paragraph stays its text)."""
-    index = next((n for n, b in enumerate(parsed.body) if isinstance(b, Paragraph)), None)
-    if index is None:
+    """Split a dateline off the start of one of the first paragraphs (the rest of the paragraph stays its text)."""
+    paragraphs = [n for n, b in enumerate(parsed.body) if isinstance(b, Paragraph)][:DATELINE_PARAGRAPHS]
+    for index in paragraphs:
+        lead = parsed.body[index]
+        assert isinstance(lead, Paragraph)
+        match = _match_dateline(lead.text)
+        if match is None:
+            continue
+        place = match.group("place")
+        if meta.has("dateline") and meta.dateline != place:
+            return  # metadata says otherwise: leave the paragraph as written
+        parsed.dateline = place
+        parsed.dateline_text = lead.text[:match.start("rest")].strip()
+        parsed.agency = match.group("agency")
+        parsed.body[index] = Paragraph(text=match.group("rest"))
         return
-    lead = parsed.body[index]
-    assert isinstance(lead, Paragraph)
-    match = _DATELINE.match(lead.text)
-    if match is None or match.group("place").split(",")[0].strip() in _NOT_PLACES or len(match.group("place")) > 60:
-        return
-    if sum(c.isupper() for c in match.group("place").split(",")[0]) < 2:
-        return
-    place = match.group("place")
-    if meta.has("dateline") and meta.dateline != place:
-        return  # metadata says otherwise: leave the paragraph as written
-    parsed.dateline = place
-    parsed.dateline_text = lead.text[:match.start("rest")].strip()
-    parsed.agency = match.group("agency")
-    parsed.body[index] = Paragraph(text=match.group("rest"))
 
 
 # ---------------------------------------------------------------- 4. dates
 
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
            "nov": 11, "dec": 12}
-_MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?" \
-         r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+#: Month names in the other languages the reader knows (German, Spanish, French, Portuguese, Italian, Russian).
+_MONTH_WORDS = {
+    **dict.fromkeys(("januar", "jänner", "enero", "janvier", "janeiro", "gennaio", "января", "январь"), 1),
+    **dict.fromkeys(("februar", "febrero", "février", "fevereiro", "febbraio", "февраля", "февраль"), 2),
+    **dict.fromkeys(("märz", "marzo", "mars", "março", "марта", "март"), 3),
+    **dict.fromkeys(("abril", "avril", "aprile", "апреля", "апрель"), 4),
+    **dict.fromkeys(("mai", "mayo", "maio", "maggio", "мая", "май"), 5),
+    **dict.fromkeys(("juni", "junio", "juin", "junho", "giugno", "июня", "июнь"), 6),
+    **dict.fromkeys(("juli", "julio", "juillet", "julho", "luglio", "июля", "июль"), 7),
+    **dict.fromkeys(("agosto", "août", "августа", "август"), 8),
+    **dict.fromkeys(("septiembre", "setiembre", "septembre", "setembro", "settembre", "сентября", "сентябрь"), 9),
+    **dict.fromkeys(("oktober", "octubre", "octobre", "outubro", "ottobre", "октября", "октябрь"), 10),
+    **dict.fromkeys(("noviembre", "novembre", "novembro", "ноября", "ноябрь"), 11),
+    **dict.fromkeys(("dezember", "diciembre", "décembre", "dezembro", "dicembre", "декабря", "декабрь"), 12),
+}
+_MONTH = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
+          r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + ")")
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|º|\.)?"
 _DATE_PATTERNS = (
-    re.compile(r"\b" + _MONTH + r"\.? (?P<day>\d{1,2})(?:st|nd|rd|th)?,? (?P<year>\d{4})\b"),
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)? " + _MONTH + r"\.?,? (?P<year>\d{4})\b"),
+    re.compile(r"\b" + _MONTH + r"\.? " + _DAY + r",? (?P<year>\d{4})\b", re.IGNORECASE),
+    re.compile(r"\b" + _DAY + r" (?:de )?" + _MONTH + r"\.?,? (?:de )?(?P<year>\d{4})\b", re.IGNORECASE),
     re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
+    re.compile(r"(?P<year>\d{4}) ?年 ?(?P<month>\d{1,2}) ?月 ?(?P<day>\d{1,2}) ?日"),
+    re.compile(r"\b(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\b"),
 )
+#: Dates written without a year (``March 3``, ``3 mars``, ``3月3日``): resolved against a year known elsewhere.
+_PARTIAL_DATE_PATTERNS = (
+    re.compile(r"\b" + _MONTH + r"\.? " + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!,? \d{4}|:|\d)", re.IGNORECASE),
+    re.compile(r"\b" + _DAY + r" (?:de )?" + _MONTH + r"\b(?!\.?,? (?:de )?\d{4})", re.IGNORECASE),
+    re.compile(r"(?<![年\d])(?P<month>\d{1,2}) ?月 ?(?P<day>\d{1,2}) ?日"),
+)
+_YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
+#: Labels of a line that only states when the story was published or updated.
+_DATE_LABEL = re.compile(
+    r"\b(?:published|posted|updated|last updated|on|at|am|um|uhr|le|à|el|a las|publicado|actualizado|publié"
+    r"|mis à jour|veröffentlicht|aktualisiert|опубликовано|обновлено|نشر|تحديث|发布时间|更新时间|时间|日期"
+    r"|a\.m|p\.m|am|pm|gmt|utc|est|edt|pst|pdt|cet|cest|bst|mon|tue|wed|thu|fri|sat|sun"
+    r"|" + "|".join(w.lower() for w in _WEEKDAYS) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -557,16 +1026,18 @@ class _Found:
     text: str
 
 
+def _month_number(text: str) -> int:
+    return int(text) if text.isdigit() else _MONTH_WORDS.get(text.lower()) or _MONTHS[text[:3].lower()]
+
+
 def find_dates(texts: Iterable[str]) -> list[_Found]:
     """Every explicit, valid calendar date written in ``texts`` (in order), with the words that gave it."""
     found = []
     for text in texts:
         for pattern in _DATE_PATTERNS:
             for match in pattern.finditer(text):
-                month_text = match.group("month")
-                month = int(month_text) if month_text.isdigit() else _MONTHS[month_text[:3].lower()]
                 try:
-                    day = date(int(match.group("year")), month, int(match.group("day")))
+                    day = date(int(match.group("year")), _month_number(match.group("month")), int(match.group("day")))
                 except ValueError:
                     continue
                 if 1800 <= day.year <= 2200:
@@ -574,8 +1045,51 @@ def find_dates(texts: Iterable[str]) -> list[_Found]:
     return found
 
 
+def _partial_dates(text: str, year: int) -> list[_Found]:
+    """The year-less dates in ``text``, each put in the year (``year`` - 1 to + 1) nearest the middle of ``year``."""
+    out = []
+    for pattern in _PARTIAL_DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            try:
+                month, day = _month_number(match.group("month")), int(match.group("day"))
+                date(2000, month, day)  # a leap year: 29 February is a real day
+            except (ValueError, KeyError):
+                continue
+            middle = date(year, 7, 1)
+            candidates = []
+            for y in (year - 1, year, year + 1):
+                try:
+                    candidates.append(date(y, month, day))
+                except ValueError:
+                    continue
+            if candidates:
+                out.append(_Found(min(candidates, key=lambda d: (abs((d - middle).days), d)), match.group()))
+    return out
+
+
+def _date_line(line: str) -> bool:
+    """A line that only says when (``Published 18 November 2019``, ``Updated: 18 Nov 2019, 19:11``)."""
+    dates = find_dates([line])
+    if not dates or len(line) > 80:
+        return False
+    rest = line
+    for found in dates:
+        rest = rest.replace(found.text, " ")
+    rest = _DATE_LABEL.sub(" ", rest)
+    rest = re.sub(r"[\d\W_]+", " ", rest).strip()
+    return len(rest.split()) <= 1
+
+
 def infer_published(parsed: Parsed) -> Inferred | None:
     """The publication date the text implies (see the module docstring), or None when it names no date."""
+    stated = [(found, line) for text, line in parsed.stated_dates for found in find_dates([text])[:1]
+              if not re.search(r"updated|aktualisiert|actualizado|mis à jour|обновлено|更新", text, re.IGNORECASE)]
+    if stated:
+        found, line = stated[0]
+        published = datetime(found.day.year, found.day.month, found.day.day, tzinfo=timezone.utc)
+        return Inferred("published", published.isoformat(),
+                        f"no date in metadata; the line {line!r} says {found.text!r}; no time zone is given, "
+                        "so the day at 00:00 UTC")
     captions = [t for b in parsed.body if isinstance(b, Figure) for t in (b.caption, b.alt or "")]
     anchors = find_dates([parsed.dateline_text or "", *captions])
     where = "the captions and the dateline"
@@ -583,19 +1097,42 @@ def infer_published(parsed: Parsed) -> Inferred | None:
         anchors = find_dates(t for b in parsed.body if isinstance(b, (Paragraph, ListBlock))
                              for t in ((b.text,) if isinstance(b, Paragraph) else b.items))
         where = "the story text"
+    lead = next((b.text for b in parsed.body if isinstance(b, Paragraph)), "")
     if not anchors:
-        return None
+        return _published_from_partial_date(parsed, lead)
     anchor = max(anchors, key=lambda f: f.day)
     day, reason = anchor.day, f"the latest date in {where} is {anchor.text!r}"
-    lead = next((b.text for b in parsed.body if isinstance(b, Paragraph)), "")
     for name in dict.fromkeys(_WEEKDAY.findall(lead)):  # each weekday once, in order of mention
         resolved = _nearest_weekday(anchor.day, _WEEKDAYS.index(name))
         if resolved > day:
             day = resolved
             reason += f", and the lead says {name!r}: the nearest {name} to it is {resolved.isoformat()}"
+    for partial in _partial_dates(f"{parsed.dateline_text or ''} {lead}", anchor.day.year):
+        if partial.day > day and (partial.day - anchor.day).days <= 31:
+            day = partial.day
+            reason += (f", and the lead says {partial.text!r} with no year: in {partial.day.year}, "
+                       f"the year of that date, it is {partial.day.isoformat()}")
     published = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
     return Inferred("published", published.isoformat(),
                     f"no date in metadata; {reason}; the time of day is unknown, so 00:00 UTC")
+
+
+def _published_from_partial_date(parsed: Parsed, lead: str) -> Inferred | None:
+    """A year-less date in the dateline or the lead, in the one year the page's furniture names (else None)."""
+    year_sources = [parsed.rights or "", *(line for _, line in parsed.stated_dates)]
+    years = {int(m.group("year")) for text in year_sources for m in _YEAR.finditer(text)}
+    if len(years) != 1:
+        return None  # no year known, or several: a year-less date stays unresolved
+    (year,) = years
+    partial = _partial_dates(f"{parsed.dateline_text or ''} {lead}", year)
+    if not partial:
+        return None
+    found = partial[0]
+    day = date(year, found.day.month, found.day.day) if found.day.year != year else found.day
+    published = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return Inferred("published", published.isoformat(),
+                    f"no date in metadata; the lead says {found.text!r} with no year, and the page names only the "
+                    f"year {year}; the time of day is unknown, so 00:00 UTC")
 
 
 def _nearest_weekday(anchor: date, weekday: int) -> date:
@@ -620,9 +1157,9 @@ def build_story(parsed: Parsed, meta: Metadata, source: InputFile) -> Story:
         draft.inferred.append(Inferred("headline", parsed.headline, "no headline in metadata; the first line reads as one"))
     if parsed.subheadline is not None:
         draft.inferred.append(Inferred("subheadline", parsed.subheadline, "the line under the headline"))
-    draft.bylines = tuple(b for line in parsed.byline_lines for b in parse_byline(line))
+    draft.bylines = tuple(b for line in parsed.byline_lines for b in parse_byline(byline_names(line)))
     for line in parsed.byline_lines:
-        people = "; ".join(b.name + (f" ({b.role})" if b.role else "") for b in parse_byline(line))
+        people = "; ".join(b.name + (f" ({b.role})" if b.role else "") for b in parse_byline(byline_names(line)))
         draft.inferred.append(Inferred("bylines", people, f"from the byline line {line!r}"))
     if parsed.dateline is not None:
         draft.inferred.append(Inferred("dateline", parsed.dateline,
@@ -635,6 +1172,10 @@ def build_story(parsed: Parsed, meta: Metadata, source: InputFile) -> Story:
         if guess is not None:
             draft.published, draft.date_only = datetime.fromisoformat(guess.value), True  # the day, not the time
             draft.inferred.append(guess)
+    if parsed.rights is not None:
+        draft.rights = parsed.rights
+        draft.inferred.append(Inferred("rights", parsed.rights, "a copyright line of the page"))
+    draft.inferred.extend(parsed.decisions)  # what each line became and why (parse --explain)
     return finish(draft, source, meta=meta)
 
 

@@ -64,14 +64,16 @@ def test_sample_blocks_are_exactly_what_the_samples_readme_names(sample: Story) 
     assert [(r.title, r.url) for r in sample.related] == [("Aleppo Evacuation in photos", None)]
 
 
-def test_sample_figures_take_the_full_caption_and_the_cut_line_as_alt(sample: Story) -> None:
+def test_sample_figures_take_the_full_caption_which_is_also_the_alt_text(sample: Story) -> None:
     lines = SAMPLE.read_text(encoding="utf-8").split("\n")
     pairs = [(lines[n], lines[n + 1]) for n in range(len(lines) - 1)
              if lines[n] and lines[n + 1].startswith(lines[n])]
     assert len(pairs) == 5
     figures = of_type(sample, Figure)
-    assert [(f.alt, f.caption) for f in figures] == pairs
-    assert figures[0].alt == figures[0].caption  # the first photo's two lines are the same
+    assert [f.caption for f in figures] == [caption for _, caption in pairs]
+    # the scrape's cut line stops mid-word ("...Bash"): the caption it starts is the better alt text
+    assert [f.alt for f in figures] == [f.caption for f in figures]
+    assert any(cut != caption and caption[len(cut)].isalnum() for cut, caption in pairs)  # a mid-word cut
     assert figures[4].caption.startswith("FILE - U.S. Secretary of State John Kerry")
     assert all(f.image is None and f.credit is None for f in figures)  # the photos are not in the scrape
 
@@ -86,8 +88,8 @@ def test_sample_keeps_every_line_character_for_character(sample: Story) -> None:
             assert not any(line in t for t in texts), f"furniture kept: {line!r}"
         elif line.startswith("Also see: "):
             assert line.removeprefix("Also see: ") in titles
-        else:
-            assert line in texts, f"line lost or altered: {line!r}"
+        else:  # a photo's cut alt line is kept as the start of its caption
+            assert line in texts or any(t.startswith(line) for t in texts), f"line lost or altered: {line!r}"
 
 
 def test_sample_headline_and_date_are_inferred_and_explained(sample: Story) -> None:
@@ -173,9 +175,18 @@ def test_hostile_and_empty_inputs_are_refused_with_a_reason(data: bytes, reason:
 
 @pytest.mark.parametrize("caption, text, credit", [
     ("Smoke rises over the city. (AP Photo/Hussein Malla)", "Smoke rises over the city.", "AP Photo/Hussein Malla"),
+    # a labelled credit keeps its label, as printed (as a bracketed one keeps "AP Photo/")
     ("Smoke rises over the city. Photo: Rania Haddad/Daily Star", "Smoke rises over the city.",
-     "Rania Haddad/Daily Star"),
-    ("Photo: Rania Haddad/Daily Star", "", "Rania Haddad/Daily Star"),
+     "Photo: Rania Haddad/Daily Star"),
+    ("Photo: Rania Haddad/Daily Star", "", "Photo: Rania Haddad/Daily Star"),
+    ("Tyvak plans small lunar landers. Credit: Tyvak", "Tyvak plans small lunar landers.", "Credit: Tyvak"),
+    ("Home Depot stock fell. Photograph by Robyn Beck/AFP/Getty Images", "Home Depot stock fell.",
+     "Photograph by Robyn Beck/AFP/Getty Images"),
+    ("A duvet on a dresser. (Photo: Getty Images) Getty", "A duvet on a dresser.", "(Photo: Getty Images) Getty"),
+    ("市民在公园里赏花。（新华社/李明 摄）", "市民在公园里赏花。", "新华社/李明 摄"),
+    # a label glued to the caption's last word (the scrape lost a space) is left in the caption
+    ("Hospital where patients sought treatmentCredit: EPA", "Hospital where patients sought treatmentCredit: EPA",
+     None),
     ("Soldiers at a checkpoint on May 7, 2019. REUTERS/Mohamed Azakir", "Soldiers at a checkpoint on May 7, 2019.",
      "REUTERS/Mohamed Azakir"),
     ("Passengers on a platform. (Getty Images)", "Passengers on a platform.", "Getty Images"),
@@ -218,7 +229,9 @@ def test_a_bare_agency_credits_a_photo_only_beside_photos_or_in_a_caption_pair()
     assert [(f.caption, f.credit, f.alt) for f in story.figures] == [
         ("Water covers a road near the river.", "AP Photo/Ana Lima", None),
         ("A farmer moves sheep to higher ground.", "Reuters", None),
-        ("Volunteers fill sandbags outside the town hall on Thursday.", "AFP", "Volunteers fill sandbags outside the"),
+        # the cut line starts the caption: the whole caption is the better alt text
+        ("Volunteers fill sandbags outside the town hall on Thursday.", "AFP",
+         "Volunteers fill sandbags outside the town hall on Thursday."),
     ]
     # the prose line sits right after the caption pair, but it is a paragraph of the story: it stays one
     assert Paragraph(PROSE_ENDING_WITH_AGENCY) in story.body
@@ -236,10 +249,11 @@ def test_agency_story_header_captions_list_and_related() -> None:
     figures = of_type(story, Figure)
     assert [(f.caption, f.credit, f.alt) for f in figures] == [
         ("A rescue worker carries a child from the rubble of the collapsed market building in Beirut, Lebanon, "
-         "Monday, May 6, 2019.", "AP Photo/Hussein Malla", "A rescue worker carries a child from the rubble of"),
+         "Monday, May 6, 2019.", "AP Photo/Hussein Malla", "A rescue worker carries a child from the rubble of the "
+         "collapsed market building in Beirut, Lebanon, Monday, May 6, 2019."),
         ("Lebanese soldiers cordon off the street near the market on Tuesday, May 7, 2019.",
          "REUTERS/Mohamed Azakir", None),
-        ("Relatives wait for news outside the hospital.", "Rania Haddad/Daily Star", None),
+        ("Relatives wait for news outside the hospital.", "Photo: Rania Haddad/Daily Star", None),
     ]
     (numbered,) = of_type(story, ListBlock)
     assert numbered.ordered and numbered.items[1] == "faulty wiring installed during last year's renovation;"
@@ -247,7 +261,8 @@ def test_agency_story_header_captions_list_and_related() -> None:
     assert [(r.title, r.url) for r in story.related] == [
         ("Beirut port blast: what we know", None),
         ("Lebanon's building safety rules explained", "https://example.org/lebanon-building-rules")]
-    everything = "\n".join(all_strings(story.to_dict()))
+    # the story's content (its inferred entries explain, line by line, where the furniture went)
+    everything = "\n".join(all_strings({k: v for k, v in story.to_dict().items() if k != "inferred"}))
     for furniture in ("Skip to content", "Advertisement", "Share this article", "12 Comments", "Related:"):
         assert furniture not in everything
     assert story.published == datetime(2019, 5, 7, tzinfo=timezone.utc)
@@ -367,7 +382,7 @@ def test_harbour_sample_uses_its_sidecar_and_its_drawn_images() -> None:
         ("images/first-ferry.jpg", "image/jpeg"), ("images/water-levels.png", "image/png"),
         ("images/harbour-map.png", "image/png")]
     assert all((HARBOUR.parent / f.image.src).is_file() for f in figures if f.image)
-    assert [f.credit for f in figures] == ["Illustration by Lena Moe/Harbour Gazette", "Lena Moe/Harbour Gazette",
+    assert [f.credit for f in figures] == ["Illustration by Lena Moe/Harbour Gazette", "Graphic: Lena Moe/Harbour Gazette",
                                            "Graphic by Lena Moe/Harbour Gazette"]
     assert figures[0].caption.startswith("The first ferry of the morning")
     assert not inferred(story, "headline") and not inferred(story, "published")  # metadata, not guesses
@@ -451,14 +466,18 @@ PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=3).map(" ".join)
 @st.composite
 def caption_pair(draw: st.DrawFn) -> str:
     caption = draw(words(6, 14)) + "."
+    # cut at a word's end: a word cut in half is not text (the sample tests a mid-word cut, alt = caption)
     cut = caption[:max(20, len(caption) // 2)]
+    if not caption[len(cut):len(cut) + 1].isspace():
+        cut = re.sub(r"\s*\S+$", "", cut) or caption
     return f"{cut}\n{caption} (AP Photo/{draw(NAME)} {draw(NAME)})"
 
 
 BLOCK = st.one_of(
     PARAGRAPH,
     PARAGRAPH.map(lambda p: p + " (Reuters)"),  # prose that names its agency
-    words(2, 5),  # a subheading
+    # a subheading, over its text: short lines with no sentence after them are the page's tail (links, tags)
+    st.builds(lambda heading, text: f"{heading}\n\n{text}", words(2, 5), PARAGRAPH),
     st.lists(words(1, 6).map(lambda w: "- " + w), min_size=2, max_size=4).map("\n".join),
     caption_pair(),
     st.builds(lambda c, n, a: f"{c}.\nPhoto: {n}/{a}", words(4, 10), NAME, NAME),
