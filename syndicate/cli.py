@@ -97,6 +97,10 @@ def interrupted() -> NoReturn:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if debugging():
         traceback.print_exc()
+    else:
+        # work cut short (a half-written book, a fetch) may complain as it is finalised on the way out:
+        # the operator asked to stop and is told so, once
+        sys.unraisablehook = lambda _unraisable: None
     say("error", "interrupted")
     sys.exit(EXIT_INTERRUPTED)
 
@@ -265,6 +269,7 @@ def write_stream(path: Path, data: bytes, *, append: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, default=None, help="Print nothing but errors (for cron).")
 @click.option("--state-dir", help="Folder for the lock, manifest and caches (default: .syndicate/ beside the config).")
 @click.option("--id-prefix", help="Id authority, a tag: or urn: URI (default: derived from --base-url).")
+@click.option("--scheduler", help="Run the stories on this Dask scheduler (tcp://HOST:8786; needs syndicate[dask]).")
 @DEBUG_OPTION
 @export_options
 def build(input_dir: Path | None, output_dir: Path | None, config_file: Path | None, **settings: Any) -> None:
