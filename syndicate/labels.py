@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-__all__ = ["Labels", "NEUTRAL", "labels_for", "direction", "primary_subtag", "utc_offset"]
+__all__ = ["Labels", "NEUTRAL", "labels_for", "direction", "primary_subtag", "utc_offset", "accessibility_summary"]
 
 #: Primary language subtags whose default script is written right to left.
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ku", "lrc", "mzn", "nqo", "ps",
@@ -233,3 +233,66 @@ _TABLE: dict[str, Labels] = {
          "листопада", "грудня"),
         "{day} {month} {year} р.", _COMMA_TIME),
 }
+
+
+#: The accessibility summary (EPUB Accessibility 1.1, for catalogues and reading systems), per language:
+#: (what the book offers, "every photo has a text alternative", "some photos have one", "moving pictures").
+_ACCESSIBILITY: dict[str, tuple[str, str, str, str]] = {
+    "en": ("News with headings for navigation, a table of contents and a logical reading order; captions and "
+           "credits are given as text.", "Every photo has a text alternative.",
+           "Photos have text alternatives where the source gave a description or caption.",
+           "It holds moving pictures that may flash."),
+    "de": ("Nachrichten mit Überschriften zur Navigation, Inhaltsverzeichnis und logischer Lesereihenfolge; "
+           "Bildunterschriften und Bildnachweise stehen als Text.", "Jedes Foto hat eine Textalternative.",
+           "Fotos haben Textalternativen, wo die Quelle eine Beschreibung oder Bildunterschrift lieferte.",
+           "Das Buch enthält bewegte Bilder, die flackern können."),
+    "fr": ("Actualités avec des titres pour la navigation, une table des matières et un ordre de lecture logique ; "
+           "légendes et crédits sont donnés sous forme de texte.", "Chaque photo a une alternative textuelle.",
+           "Les photos ont une alternative textuelle lorsque la source fournissait une description ou une légende.",
+           "Le livre contient des images animées qui peuvent clignoter."),
+    "es": ("Noticias con encabezados para la navegación, un índice y un orden de lectura lógico; los pies de foto "
+           "y los créditos se dan como texto.", "Cada foto tiene un texto alternativo.",
+           "Las fotos tienen texto alternativo cuando la fuente dio una descripción o un pie de foto.",
+           "Contiene imágenes animadas que pueden parpadear."),
+    "it": ("Notizie con titoli per la navigazione, un indice e un ordine di lettura logico; didascalie e crediti "
+           "sono forniti come testo.", "Ogni foto ha un testo alternativo.",
+           "Le foto hanno un testo alternativo quando la fonte ha fornito una descrizione o una didascalia.",
+           "Contiene immagini animate che possono lampeggiare."),
+    "pt": ("Notícias com títulos para navegação, sumário e ordem de leitura lógica; legendas e créditos são "
+           "apresentados como texto.", "Todas as fotos têm texto alternativo.",
+           "As fotos têm texto alternativo quando a fonte forneceu uma descrição ou legenda.",
+           "Contém imagens animadas que podem piscar."),
+    "nl": ("Nieuws met koppen voor navigatie, een inhoudsopgave en een logische leesvolgorde; bijschriften en "
+           "fotocredits staan als tekst.", "Elke foto heeft een tekstalternatief.",
+           "Foto's hebben een tekstalternatief waar de bron een beschrijving of bijschrift gaf.",
+           "Bevat bewegende beelden die kunnen flitsen."),
+    "ar": ("أخبار بعناوين للتنقل وفهرس للمحتويات وترتيب قراءة منطقي، مع تعليقات الصور ونسبتها نصاً.",
+           "لكل صورة نص بديل.", "للصور نص بديل حيث قدّم المصدر وصفاً أو تعليقاً.", "يحتوي على صور متحركة قد تومض."),
+    "he": ("חדשות עם כותרות לניווט, תוכן עניינים וסדר קריאה הגיוני; כיתובי התמונות והקרדיטים מופיעים כטקסט.",
+           "לכל תמונה יש חלופה טקסטואלית.", "לתמונות יש חלופה טקסטואלית היכן שהמקור סיפק תיאור או כיתוב.",
+           "מכיל תמונות נעות שעלולות להבהב."),
+    "zh": ("新闻，含用于导航的标题、目录和合理的阅读顺序；图片说明和署名以文字呈现。", "每张照片都有替代文字。",
+           "来源提供了描述或说明的照片有替代文字。", "含有可能闪烁的动态图片。"),
+    "zh-Hant": ("新聞，含用於導覽的標題、目錄和合理的閱讀順序；圖片說明和署名以文字呈現。", "每張照片都有替代文字。",
+                "來源提供了描述或說明的照片有替代文字。", "含有可能閃爍的動態圖片。"),
+    "ja": ("ナビゲーション用の見出し、目次、論理的な読み順を備えたニュース。写真の説明とクレジットはテキストで提供。",
+           "すべての写真に代替テキストがあります。", "配信元が説明やキャプションを付けた写真には代替テキストがあります。",
+           "点滅する可能性のある動画像を含みます。"),
+    "ru": ("Новости с заголовками для навигации, оглавлением и логичным порядком чтения; подписи к фото и "
+           "авторство даны текстом.", "У каждой фотографии есть текстовая альтернатива.",
+           "У фотографий есть текстовая альтернатива там, где источник дал описание или подпись.",
+           "Содержит анимированные изображения, которые могут мигать."),
+    "uk": ("Новини із заголовками для навігації, змістом і логічним порядком читання; підписи до фото та "
+           "авторство подано текстом.", "Кожне фото має текстову альтернативу.",
+           "Фото мають текстову альтернативу там, де джерело надало опис або підпис.",
+           "Містить анімовані зображення, які можуть блимати."),
+}
+
+
+def accessibility_summary(labels: Labels, *, all_alt: bool, moving: bool) -> tuple[str, str]:
+    """The book's accessibility summary and the language it is in: the labels' own, or English for the
+    neutral layout (a summary has to be words; it is metadata for catalogues, marked with its language)."""
+    language = labels.language if labels.language in _ACCESSIBILITY else "en"
+    offers, every_photo, some_photos, moving_pictures = _ACCESSIBILITY[language]
+    parts = [offers, every_photo if all_alt else some_photos, *([moving_pictures] if moving else [])]
+    return " ".join(parts), language

@@ -68,7 +68,7 @@ from urllib.parse import quote
 
 from ..errors import ExportError
 from ..html import HtmlRenderer, escape_text, public_link
-from ..labels import Labels, direction, labels_for
+from ..labels import Labels, accessibility_summary, direction, labels_for
 from ..model import Figure, Heading, Image, Story, age_key
 from . import ExportOptions, fallback_date
 
@@ -881,24 +881,19 @@ def _accessibility(info: _BookInfo, all_alt: bool, animated: bool) -> list[str]:
 
     A moving picture (an animated GIF) may flash, and nothing here can tell,
     so such a book declares its hazards ``unknown`` rather than ``none``. The
-    summary is for catalogues, in English, and says so with ``xml:lang``.
+    summary is in the book's language (English, marked as such, for a
+    language without words of its own).
     """
     features = ["structuralNavigation", *(["alternativeText"] if all_alt else []), "tableOfContents", "readingOrder"]
-    kind = "An edition of news stories" if info.edition else "A news story"
-    photos = ("every photo has a text alternative" if all_alt else "photos have text alternatives where the source "
-              "gave a description or caption")
-    summary = (f"{kind} with headings for navigation, a table of contents and a logical reading order; "
-               f"{photos}, and captions and credits are given as text.")
-    if animated:
-        summary += " It holds moving pictures that may flash."
+    summary, summary_language = accessibility_summary(info.labels, all_alt=all_alt, moving=animated)
+    marked = "" if summary_language == info.labels.language else f' xml:lang="{summary_language}"'
     lines = ['<meta property="schema:accessMode">textual</meta>', '<meta property="schema:accessMode">visual</meta>',
              '<meta property="schema:accessModeSufficient">textual,visual</meta>']
     if all_alt:  # the text alone carries everything only when no photo lacks a description
         lines.append('<meta property="schema:accessModeSufficient">textual</meta>')
     lines += [f'<meta property="schema:accessibilityFeature">{f}</meta>' for f in features]
-    english = "" if info.labels.language == "en" else ' xml:lang="en"'
     lines += [f'<meta property="schema:accessibilityHazard">{"unknown" if animated else "none"}</meta>',
-              f'<meta property="schema:accessibilitySummary"{english}>{escape_text(summary)}</meta>']
+              f'<meta property="schema:accessibilitySummary"{marked}>{escape_text(summary)}</meta>']
     return lines
 
 

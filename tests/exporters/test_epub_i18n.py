@@ -350,3 +350,19 @@ def test_a_page_of_each_renders_to_text(books: dict[str, Book]) -> None:
         text = render_page(books[name].path)
         assert books[name].stories[0].headline in text
         print(f"--- {name}\n{text}")
+
+
+def test_the_accessibility_summary_is_in_the_book_language_or_says_it_is_english(books: dict[str, Book]) -> None:
+    def summary(name: str) -> etree._Element:
+        meta = read_xml(books[name].path, "OEBPS/content.opf").find(
+            ".//opf:meta[@property='schema:accessibilitySummary']", NS)
+        assert meta is not None
+        return meta
+
+    arabic = summary("arabic")
+    assert arabic.get(XML_LANG) is None and not any("a" <= c.lower() <= "z" for c in arabic.text)
+    chinese = summary("chinese")
+    assert chinese.get(XML_LANG) is None and "目录" in chinese.text
+    assert summary("de").get(XML_LANG) is None and "Inhaltsverzeichnis" in summary("de").text
+    polish = summary("pl")  # no words of its own: English, marked as English
+    assert polish.get(XML_LANG) == "en" and "table of contents" in polish.text
