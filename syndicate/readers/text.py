@@ -171,8 +171,10 @@ def normalise(text: str) -> str:
 
 #: Characters a finished line can end with, in Latin, CJK, Arabic and Devanagari punctuation.
 _TERMINAL = ".,;:!?…\"”’'»)]。！？；：，、؟،؛।）」』"
-#: Characters a finished sentence ends with (a line ending so reads as prose, not as a title).
-_SENTENCE_END = ".!?…\"”’»。！？؟।」』"
+#: Characters a finished sentence ends with (a line ending so reads as prose, not as a title), before any
+#: closing quotes: ``… he said.”`` ends a sentence, ``… Festival’`` does not.
+_SENTENCE_END = ".!?…。！？؟।"
+_CLOSING = "\"”’'»」』)）]"
 _QUOTE_OPEN = "\"“‘'«„「『"
 
 #: A line that only draws a rule or a section break (``---``, ``* * *``): no text to keep.
@@ -276,16 +278,16 @@ def _units(line: str) -> int:
 
 def _is_prose(line: str) -> bool:
     """A line of running text: a finished sentence of some length, or a long line whatever its end."""
-    return (line[-1] in _SENTENCE_END and _units(line) >= 8) or _units(line) >= 25
+    return (_ends_sentence(line) and _units(line) >= 8) or _units(line) >= 25
 
 
 _TRAILING_BRACKET = re.compile(r"\s*[(（][^()（）]{1,40}[)）]$")
 
 
 def _ends_sentence(line: str) -> bool:
-    """True when the line ends a sentence, before any bracket at its end (``… said. (Reuters)``)."""
-    bare = _TRAILING_BRACKET.sub("", line) or line
-    return bare[-1] in _SENTENCE_END
+    """True when the line ends a sentence, before any bracket or closing quote at its end (``… said. (Reuters)``)."""
+    bare = (_TRAILING_BRACKET.sub("", line) or line).rstrip(_CLOSING)
+    return bool(bare) and bare[-1] in _SENTENCE_END
 
 
 def _is_sentence(line: str) -> bool:
@@ -635,6 +637,9 @@ def _is_inside_prose(page: _Page, i: int) -> bool:
 REPEATED_LABEL = 3
 #: ... when it is at least this long (short lines repeat as data: a menu's "Meal 1", a table's numbers).
 LABEL_MIN_WORDS = 8
+#: A paragraph repeated once, this close to the first copy, is a pull quote (repeated far off, or many times,
+#: it is the story's own refrain: an interview's recurring question, a meal plan's repeated dish).
+PULL_QUOTE_DISTANCE = 8
 #: A line repeated inside a longer one needs this many words to be a pull quote (short ones are headings).
 PULL_QUOTE_MIN_WORDS = 6
 
@@ -650,8 +655,9 @@ def _rule_repeated(page: _Page, i: int, parsed: Parsed) -> int | None:
                                        "a photo's title, not story text")
         return i + 1
     first = page.first_seen.get(key, i)
-    if first < i and _is_prose(line.text):
-        parsed.decide(line, "dropped", f"repeats line {page.lines[first].number} word for word (kept there)")
+    if first < i and _is_prose(line.text) and page.counts[key] == 2 and i - first <= PULL_QUOTE_DISTANCE:
+        parsed.decide(line, "dropped", f"repeats line {page.lines[first].number}, just above, word for word: a pull "
+                                       "quote (kept there)")
         return i + 1
     if len(key.split()) >= PULL_QUOTE_MIN_WORDS:
         holder = next((other for n, other in enumerate(page.lines) if len(page.keys[n]) > len(key)
