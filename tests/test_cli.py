@@ -143,3 +143,55 @@ def test_root_gives_the_same_id_as_a_build(tmp_path: Path) -> None:
     out = tmp_path / "storm.json"
     assert run_cli("convert", story, "--to", "json", "--root", news, "-o", out).returncode == 0
     assert json.loads(out.read_text())["id"] == built["id"]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("command", ["parse", "convert", "build"])
+def test_debug_works_before_and_after_every_command(tmp_path: Path, command: str, where: str) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    bad = news / "empty.txt"
+    bad.write_bytes(b"")
+    args: list[str | Path] = {"parse": ["parse", bad], "convert": ["convert", bad, "--to", "json", "-o", tmp_path / "x"],
+                              "build": ["build", news, tmp_path / "out", "--jobs", "1"]}[command]
+    plain = run_cli(*args)
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr and "No such option" not in plain.stderr
+    debug = run_cli("--debug", *args) if where == "before" else run_cli(*args, "--debug")
+    assert "No such option" not in debug.stderr and debug.returncode != 2, debug.stderr
+    if command == "build":  # a rejected story is reported, not raised: the build finished
+        assert debug.returncode == 1 and "empty.txt" in debug.stderr
+    else:
+        assert "Traceback" in debug.stderr and "InputError" in debug.stderr
+
+
+@pytest.mark.parametrize("option", ["--base-url", "--feed-url"])
+@pytest.mark.parametrize("url", ["news.example.com", "news.example.com/feed", "ftp://news.example.com/",
+                                 "https://", "//news.example.com/", "javascript:alert(1)", "http://[::1"])
+def test_a_url_option_that_is_not_absolute_http_exits_2(tmp_path: Path, option: str, url: str) -> None:
+    out = tmp_path / "story.xml"
+    converted = run_cli("convert", SAMPLE, "--to", "rss", "-o", out, option, url)
+    assert converted.returncode == 2 and "Traceback" not in converted.stderr
+    assert option in converted.stderr and "absolute http(s) URL" in converted.stderr
+    assert not out.exists()
+    built = run_cli("build", SAMPLE.parent, tmp_path / "out", option, url)
+    assert built.returncode == 2 and option in built.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_bad_base_url_in_the_config_file_exits_2_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "syndicate.toml").write_text('base_url = "news.example.com"\n', encoding="utf-8")
+    for args in (["convert", str(SAMPLE), "--to", "rss", "-o", "a.xml"], ["build", str(SAMPLE.parent), "out"]):
+        done = subprocess.run([sys.executable, "-m", "syndicate", *args], cwd=tmp_path, capture_output=True,
+                              text=True, check=False, timeout=120)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "base_url" in lines[0] and "news.example.com" in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["syndicate.toml"]
+
+
+@pytest.mark.parametrize("url", ["https://news.example.com/", "HTTP://News.Example.com/world", "http://127.0.0.1:8080/"])
+def test_an_absolute_http_url_is_taken(tmp_path: Path, url: str) -> None:
+    out = tmp_path / "story.xml"
+    done = run_cli("convert", SAMPLE, "--to", "rss", "-o", out, "--base-url", url, "--title", "Harbour Gazette")
+    assert done.returncode == 0, done.stderr
+    feed = feedparser.parse(out.read_bytes()).feed
+    assert feed.link.lower().rstrip("/") == url.lower().rstrip("/")
