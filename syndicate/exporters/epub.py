@@ -773,16 +773,18 @@ def _language_attributes(language: str | None, *, xml_only: bool = False) -> str
     return f'{html_lang} xml:lang="{lang}" dir="{direction(language)}"'
 
 
-def _nav_ol(entries: Iterable[_TocEntry]) -> Iterator[str]:
-    """Nested ``<ol>`` lists of links (none at all for an entry without children)."""
+def _nav_ol(entries: Iterable[_TocEntry], inherited: str | None = None) -> Iterator[str]:
+    """Nested ``<ol>`` lists of links (none at all for an entry without children); a story's entry carries
+    its language, which its subheadings' entries inherit."""
     opened = False
     for entry in entries:
         if not opened:
             opened = True
             yield "<ol>"
-        yield (f'<li{_language_attributes(entry.language)}>'
+        own = entry.language if entry.language != inherited else None
+        yield (f'<li{_language_attributes(own)}>'
                f'<a href="{escape_text(entry.href)}">{escape_text(entry.label)}</a>')
-        yield from _nav_ol(entry.children)
+        yield from _nav_ol(entry.children, entry.language or inherited)
         yield "</li>"
     if opened:
         yield "</ol>"
