@@ -366,3 +366,13 @@ def test_the_accessibility_summary_is_in_the_book_language_or_says_it_is_english
     assert summary("de").get(XML_LANG) is None and "Inhaltsverzeichnis" in summary("de").text
     polish = summary("pl")  # no words of its own: English, marked as English
     assert polish.get(XML_LANG) == "en" and "table of contents" in polish.text
+
+
+def test_the_stylesheet_sets_right_to_left_lists_and_upright_captions_for_scripts_without_italics(
+        books: dict[str, Book]) -> None:
+    with zipfile.ZipFile(books["arabic"].path) as archive:
+        css = archive.read("OEBPS/style.css").decode()
+    rtl = css[css.index('[dir="rtl"] ul'):]
+    assert "margin: 0 1.5em 0.8em 0" in rtl[:120]
+    upright = css[css.index(":lang(ar) figcaption"):]
+    assert ":lang(zh) figcaption" in upright and "font-style: normal" in upright
