@@ -354,9 +354,23 @@ def _byline(line: str) -> _Byline | None:
     return _Byline(_CONJUNCTIONS.sub(" & ", names), date_text.strip(" ,|·-–—"))
 
 
+_NAME_THEN_ROLE = re.compile(r"^(?P<names>[^\W\d_][^,|–—]{1,60}?)\s*(?:,|\||–|—| - )\s*(?P<role>[^,|]{2,60})$")
+
+
+def _role_byline(line: str) -> _Byline | None:
+    """``Tom Krisher, AP Auto Writer``: names, then a reporter's job (a byline without ``By``), or None."""
+    match = _NAME_THEN_ROLE.match(line)
+    if match is None or words.ROLE_WORD.search(match.group("role")) is None or find_dates([line]):
+        return None
+    names = match.group("names").strip()
+    if names[0].islower() or len(names.split()) > 6 or words.ROLE_WORD.search(names):
+        return None
+    return _Byline(f"{names}, {match.group('role').strip()}", "")
+
+
 def byline_names(line: str) -> str:
     """The names part of a byline line in the form :func:`parse_byline` reads (``By`` and any date removed)."""
-    found = _byline(line)
+    found = _byline(line) or _role_byline(line)
     return found.names if found is not None else line
 
 
@@ -527,12 +541,13 @@ def _take_bylines(lines: Sequence[_Line], i: int, parsed: Parsed, meta: Metadata
 
 def _take_byline(line: _Line, parsed: Parsed, meta: Metadata) -> bool:
     """Record a byline line (names, and its date if it carries one); False when metadata names other people."""
-    found = _byline(line.text)
+    found = _byline(line.text) or _role_byline(line.text)
     assert found is not None
     if meta.has("bylines") and tuple(meta.bylines or ()) != parse_byline(found.names):
         return False  # metadata names other people: keep the line as text rather than lose it
     parsed.byline_lines.append(line.text)
-    why = "starts with a byline word and then names"
+    why = ("starts with a byline word and then names" if _byline(line.text) is not None
+           else "names, then a reporter's job, above the story")
     if found.date_text and find_dates([found.date_text]):
         parsed.stated_dates.append((found.date_text, line.text))
         why += f"; the date after the names, {found.date_text!r}, is the story's"
@@ -764,14 +779,17 @@ def _rule_outside_story(page: _Page, i: int, parsed: Parsed) -> int | None:
     line = page.lines[i]
     if not (page.before_story(i) or page.after_story(i)):
         return None
-    if _byline(line.text) is not None and not parsed.byline_lines and page.before_story(i):
+    if ((_byline(line.text) or _role_byline(line.text)) is not None and not parsed.byline_lines
+            and page.before_story(i)):
         return i + 1 if _take_byline(line, parsed, page.meta) else None
-    if _date_line(line.text):
+    if _date_line(line.text) or (page.before_story(i) and _units(line.text) <= 12 and find_dates([line.text])
+                                 and not _ends_sentence(line.text)):
         parsed.stated_dates.append((line.text, line.text))
         parsed.decide(line, "dropped", "a date line outside the story text (its date is read)")
         return i + 1
     if page.before_story(i):
-        if (_is_heading_shape(line.text) and i + 1 == page.first_prose and line.alone) \
+        if (_is_heading_shape(line.text) and line.alone and i + 1 < len(page.lines)
+                and _is_sentence(page.lines[i + 1].text)) \
                 or _ends_sentence(line.text) or _match_dateline(line.text) is not None:
             return None  # a subheading over the first paragraph, or a sentence: story text, kept
         parsed.decide(line, "dropped", "a short line before the story's first paragraph (a section name, label "
@@ -812,8 +830,12 @@ def _rule_link_run(page: _Page, i: int, parsed: Parsed) -> int | None:
 def _rule_heading(page: _Page, i: int, parsed: Parsed) -> int | None:
     """A subheading: short, no final punctuation, alone between blank lines, with story text after it."""
     line = page.lines[i]
-    if not (line.alone and i < page.last_content and _is_heading_shape(line.text)):
+    if not (line.alone and i < page.last_content and _is_heading_shape(line.text)
+            and any(c.isalpha() for c in line.text)):
         return None
+    nxt = page.lines[i + 1] if i + 1 < len(page.lines) else None
+    if nxt is not None and nxt.alone and _is_heading_shape(nxt.text) and not is_furniture(nxt.text):
+        return None  # two title-like lines in a row (a table's cells, a menu): neither heads text
     parsed.body.append(Heading(text=line.text, level=2))
     parsed.decide(line, "heading", f"short ({_units(line.text)} words), no final punctuation, alone between blank "
                                    "lines, with story text after it")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["FURNITURE", "PROMPT", "RELATED_HEADER", "POPULAR_HEADER", "COPYRIGHT", "BYLINE_WORD", "CAPTION_LABEL",
-           "PHOTO_WORD", "SURVEY"]
+           "PHOTO_WORD", "ROLE_WORD", "SURVEY"]
 
 
 def _whole_line(*alternatives: str) -> re.Pattern[str]:
@@ -113,6 +113,12 @@ COPYRIGHT = re.compile(
 
 #: The word a byline starts with, in the reader's languages (``By``, ``Von``, ``Por``, ``Par``, ``Автор:``…).
 BYLINE_WORD = r"(?:by|von|por|par|di|door|av|af|автор:?|текст:?|بقلم|كتب|作者[：:]?|记者|文[／/]|撰文[：:]?)"
+
+#: Words naming a reporter's job: ``Tom Krisher, AP Auto Writer`` is a byline without ``By``.
+ROLE_WORD = re.compile(
+    r"\b(?:writer|reporter|correspondent|editor|columnist|contributor|staff|redakteur(?:in)?|korrespondent(?:in)?"
+    r"|corresponsal|redactor[a]?|periodista|journaliste|correspondant[e]?|rédact(?:eur|rice)|корреспондент"
+    r"|обозреватель|редактор|مراسل|محرر|记者|编辑|特派员)\b|(?:记者|编辑|特派员)", re.IGNORECASE)
 
 #: A label in front of a caption (``Image caption``, ``Bildunterschrift:``).
 CAPTION_LABEL = re.compile(r"^(?:image caption|caption|photo caption|bildunterschrift|pie de foto|légende|подпись"
