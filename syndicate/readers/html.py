@@ -71,6 +71,8 @@ _C1 = re.compile("[\x7f-\x9f]")
 
 def decode_page(data: bytes, name: str, notes: list[Inferred]) -> str:
     """The page's text: by BOM, else by its declared charset (checked against the bytes), else UTF-8/cp1252."""
+    if not data.strip():
+        raise InputError("empty input (no page at all)", name)
     if len(data) > MAX_PAGE_BYTES:
         raise InputError(f"page too large ({len(data)} bytes; the limit for HTML is {MAX_PAGE_BYTES})", name)
     for bom, codec in _BOMS:
@@ -121,6 +123,8 @@ def parse_page(text: str, name: str) -> etree._Element:
         root = etree.fromstring(text.encode("utf-8", errors="replace"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise InputError(f"not readable HTML: {' '.join(str(exc).split())[:200] or 'no elements'}", name) from None
+    if root is None:
+        raise InputError("not an HTML page: no elements in it", name)
     if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
         raise InputError(f"nested too deep (libxml2 stops at {PARSER_DEPTH_LIMIT} levels): refused", name)
     return root
@@ -132,6 +136,8 @@ _DROP_TAGS = frozenset({"script", "style", "iframe", "object", "embed", "templat
                         "button", "input", "select", "textarea", "svg", "math", "frame", "frameset", "applet",
                         "meta", "link", "base", "audio", "video", "canvas", "map", "dialog", "footer", "aside",
                         "menu", "label", "option", "param", "source-set"})
+#: Void in HTML, but libxml2's HTML 4 parser lets them swallow what follows.
+_VOID_CONTAINERS = ("embed", "source", "param", "track", "keygen")
 _SCRIPTING = ("script", "style", "template", "head", "svg", "math", "iframe", "object", "embed", "applet")
 _DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar",
                          "toolbar", "dialog", "alertdialog", "tablist", "form"})
@@ -187,6 +193,8 @@ def _is_hidden(element: etree._Element) -> bool:
 
 def is_furniture_box(element: etree._Element, name: str) -> bool:
     """True for page furniture: navigation, forms, hidden boxes, ads, share bars, comments, related boxes…"""
+    if name == "footer" and local_name(element.getparent()) in ("blockquote", "figure"):
+        return False  # a quotation's attribution, a photo's credit
     if name in _DROP_TAGS or _is_hidden(element):
         return True
     if (element.get("role") or "").lower() in _DROP_ROLES:
@@ -232,6 +240,8 @@ def _prose_length(element: etree._Element) -> int:
 
 def remove_furniture(root: etree._Element, base: str | None, related: list[Related]) -> None:
     """Drop page furniture from the tree in place; links of "related" boxes go to ``related``."""
+    for element in list(root.iter(*_VOID_CONTAINERS)):
+        _hoist_children(element)
     for element in list(root.iter(*_SCRIPTING)):  # first, so the prose measured below is the page's text
         _drop(element)
     doomed = []
@@ -250,12 +260,30 @@ def remove_furniture(root: etree._Element, base: str | None, related: list[Relat
                 # a box of the article's own prose (a CMS wrapper with a "tag-…" class, an ASP.NET page-wide
                 # <form>): kept; its controls (inputs, buttons) still go
                 continue
-            if name not in _DROP_TAGS and any(_RELATED_WORD.search(w) for w in _classes(element).split()):
+            if name not in _SCRIPTING and any(_RELATED_WORD.search(w) for w in _classes(element).split()):
                 related.extend(_related_links(element, base))
             doomed.append(element)
     for element in doomed:
         if element.getparent() is not None:
             _drop(element)
+
+
+def _hoist_children(element: etree._Element) -> None:
+    """Move what libxml2 nested inside a void element (``<embed>``, ``<source>``) out to after it."""
+    children = list(element)
+    parent = element.getparent()
+    if parent is None or (not children and not element.text):
+        return
+    tail, text = element.tail, element.text
+    element.text = None
+    position = parent.index(element)
+    for offset, child in enumerate(children, start=1):
+        parent.insert(position + offset, child)
+    if children:
+        element.tail = text
+        children[-1].tail = (children[-1].tail or "") + (tail or "")
+    else:
+        element.tail = (text or "") + (tail or "")
 
 
 def _drop(element: etree._Element) -> None:
@@ -514,6 +542,8 @@ class PageWalker(BlockWalker):
         self.base = base
         self.headline = headline
         self.notes = notes
+        #: figures made of a caption standing on its own (the photo it belongs to may be just before it)
+        self.loose_captions: set[int] = set()
 
     def skip(self, element: etree._Element, name: str) -> bool:
         # the furniture left the tree before the walk (remove_furniture); a <form> still here wraps the article
@@ -560,7 +590,9 @@ class PageWalker(BlockWalker):
         elif is_caption(element):
             caption, credit = self._caption_and_credit(element, preserve)
             if caption or credit:
-                yield Figure(caption, credit)
+                loose = Figure(caption, credit)
+                self.loose_captions.add(id(loose))
+                yield loose
         elif name == "picture":
             img = next((e for e in element.iter() if local_name(e) == "img"), None)
             if img is not None:
@@ -650,12 +682,12 @@ def _inside_any(element: etree._Element, boxes: list[etree._Element]) -> bool:
 _DATE_LINE = re.compile(r"^(?:published|updated|posted|last updated|first published)\b", re.IGNORECASE)
 
 
-def tidy(blocks: list[Block], meta: PageMeta) -> list[Block]:
-    """Merge a caption with the photo just before it; drop furniture lines, the byline and date lines."""
+def tidy(blocks: list[Block], meta: PageMeta, loose_captions: set[int]) -> list[Block]:
+    """Merge a loose caption with the photo just before it; drop furniture lines, the byline and date lines."""
     out: list[Block] = []
     for block in blocks:
         previous = out[-1] if out else None
-        if isinstance(block, Figure) and block.image is None and isinstance(previous, Figure) \
+        if isinstance(block, Figure) and id(block) in loose_captions and isinstance(previous, Figure) \
                 and previous.image is not None and not previous.caption and not previous.credit:
             out[-1] = Figure(block.caption, block.credit, previous.alt, previous.image)
             continue
@@ -715,7 +747,7 @@ def _draft(source: InputFile) -> Draft:
                 blocks.extend(walker.block(child, local_name(child), False, 1))
     else:
         blocks = walker.blocks(top)
-    body = tidy(blocks, meta)
+    body = tidy(blocks, meta, walker.loose_captions)
     seen = {(r.title, r.url) for r in meta.related}
     return Draft(
         body=body, headline=meta.headline, subheadline=meta.subheadline, summary=meta.summary,
