@@ -138,6 +138,21 @@ def main() -> None:
     """Turn news stories into RSS, Atom, JSON Feed, NewsML-G2, ninjs and EPUB 3."""
 
 
+CONFIG_OPTION = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: ./syndicate.toml, else [tool.syndicate] in ./pyproject.toml).")
+
+
+def load_settings(config_file: Path | None, overrides: dict[str, Any] | None = None, **folders: Path | None) -> Any:
+    """The settings from the config file and the command line; a bad config exits 2 with one line."""
+    from .config import BuildSettings
+
+    try:
+        return BuildSettings.load(config_file, overrides=overrides, **folders)
+    except SyndicateError as error:
+        fail(error, EXIT_USAGE)
+
+
 ROOT_OPTION = click.option(
     "--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="The input folder ids, slugs and image paths are relative to, as in a build (default: the file's folder).")
@@ -148,9 +163,10 @@ ROOT_OPTION = click.option(
 @DEBUG_OPTION
 @click.option("--explain", is_flag=True, help="Print every inferred value and why, for people, instead of JSON.")
 @ROOT_OPTION
-def parse(file: Path, explain: bool, root: Path | None) -> None:
-    """Read FILE and print the normalised story as JSON."""
-    story = read_story(file, root)
+@CONFIG_OPTION
+def parse(file: Path, explain: bool, root: Path | None, config_file: Path | None) -> None:
+    """Read FILE and print the normalised story as JSON (its id minted with the config's id authority)."""
+    story = read_story(file, root, load_settings(config_file).ids)
     if not explain:
         click.echo(story.to_json(), nl=False)
         return
@@ -162,10 +178,11 @@ def parse(file: Path, explain: bool, root: Path | None) -> None:
         click.echo(f"- {printable(item.field)} = {printable(str(item.value))}\n    because {printable(item.reason)}")
 
 
-def read_story(file: Path, root: Path | None) -> Any:
-    """Read one story for ``parse`` or ``convert``; a refused or unreadable file exits 1 with one line."""
+def read_story(file: Path, root: Path | None, id_prefix: str | None) -> Any:
+    """Read one story for ``parse`` or ``convert`` as a build would (same root, same id authority);
+    a refused or unreadable file exits 1 with one line."""
     try:
-        return read(file, root=root)
+        return read(file, root=root, id_prefix=id_prefix)
     except SyndicateError as error:
         fail(error, exit_code_for(error))
     except OSError as error:  # vanished or unreadable between click's check and the read
@@ -179,18 +196,16 @@ def read_story(file: Path, root: Path | None) -> Any:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="File to write ('-' for stdout); a symlink's target is updated, a FIFO or device is streamed to.")
 @ROOT_OPTION
+@CONFIG_OPTION
 @export_options
-def convert(file: Path, fmt: str, output: Path, root: Path | None, offline: bool | None, **settings: Any) -> None:
+def convert(file: Path, fmt: str, output: Path, root: Path | None, config_file: Path | None, offline: bool | None,
+            **settings: Any) -> None:
     """Convert one story FILE to FORMAT and write it to OUTPUT (feed settings also come from the config file)."""
-    from .config import BuildSettings
     from .images import ImageResolver
     from .tasks import missing_images
 
-    try:
-        config = BuildSettings.load(None, overrides={**given(settings), "offline": offline})
-    except SyndicateError as error:
-        fail(error, EXIT_USAGE)
-    story = read_story(file, root)
+    config = load_settings(config_file, {**given(settings), "offline": offline})
+    story = read_story(file, root, config.ids)
     images = ImageResolver(root or file.parent, offline=config.offline, max_size=config.export.image_max_size)
     warnings: list[str] = []
     try:
@@ -261,8 +276,7 @@ def write_stream(path: Path, data: bytes, *, append: bool) -> None:
 @main.command()
 @click.argument("input_dir", required=False, type=click.Path(path_type=Path))
 @click.argument("output_dir", required=False, type=click.Path(path_type=Path))
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Config file (default: ./syndicate.toml, else [tool.syndicate] in ./pyproject.toml).")
+@CONFIG_OPTION
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the machine's cores).")
 @click.option("--formats", help="Comma-separated formats to build (default: all).")
 @click.option("--wait", type=click.FloatRange(min=0), help="Seconds to wait for another build's lock (default 0).")

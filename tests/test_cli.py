@@ -15,6 +15,13 @@ from conftest import SAMPLE
 import syndicate
 
 
+@pytest.fixture(autouse=True)
+def in_a_fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every command from an empty folder, as a user would: no config file is picked up by accident
+    (the repository's own syndicate.toml, when pytest runs from its root)."""
+    monkeypatch.chdir(tmp_path)
+
+
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "syndicate", *map(str, args)], capture_output=True, text=True,
                           check=False, timeout=120)
@@ -73,7 +80,10 @@ def test_convert_writes_every_format(tmp_path: Path, fmt: str) -> None:
     done = run_cli("convert", SAMPLE, "--to", fmt, "-o", out, "--base-url", "https://news.example.com/")
     assert done.returncode == 0, done.stderr
     data = out.read_bytes()
-    assert data == syndicate.export(syndicate.read(SAMPLE), fmt, base_url="https://news.example.com/")
+    # the base URL is the id authority when no id_prefix is set (as in a build): ids are the newsroom's
+    story = syndicate.read(SAMPLE, id_prefix="tag:news.example.com,2026:")
+    assert data == syndicate.export(story, fmt, base_url="https://news.example.com/")
+    assert b"syndicate.invalid" not in data and (fmt == "epub" or b"tag:news.example.com,2026:" in data)
     headline = syndicate.read(SAMPLE).headline
     if fmt in ("rss", "atom"):
         parsed = feedparser.parse(data)
@@ -195,3 +205,22 @@ def test_an_absolute_http_url_is_taken(tmp_path: Path, url: str) -> None:
     assert done.returncode == 0, done.stderr
     feed = feedparser.parse(out.read_bytes()).feed
     assert feed.link.lower().rstrip("/") == url.lower().rstrip("/")
+
+
+def test_parse_and_convert_mint_ids_with_the_configs_authority_as_the_build_does(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    (news / "world").mkdir(parents=True)
+    story = news / "world" / "storm.txt"
+    story.write_text("Storm closes harbour\n\nThe harbour closed on Monday.\n", encoding="utf-8")
+    (tmp_path / "syndicate.toml").write_text('id_prefix = "tag:gazette.example,2024:"\n', encoding="utf-8")
+    built = run_cli("build", news, tmp_path / "out", "--jobs", "1")
+    assert built.returncode == 0, built.stderr
+    built_id = json.loads((tmp_path / "out" / "stories" / "world-storm.json").read_text())["id"]
+    assert built_id == "tag:gazette.example,2024:world/storm"
+    parsed = run_cli("parse", story, "--root", news)
+    assert json.loads(parsed.stdout)["id"] == built_id
+    assert run_cli("convert", story, "--root", news, "--to", "json", "-o", "storm.json").returncode == 0
+    assert json.loads((tmp_path / "storm.json").read_text())["id"] == built_id
+    (tmp_path / "elsewhere.toml").write_text('id_prefix = "urn:newsroom:other:"\n', encoding="utf-8")
+    other = run_cli("parse", story, "--root", news, "--config", tmp_path / "elsewhere.toml")
+    assert json.loads(other.stdout)["id"] == "urn:newsroom:other:world/storm"

@@ -21,6 +21,13 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def in_a_fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every command from an empty folder, as a user would: no config file is picked up by accident
+    (the repository's own syndicate.toml, when pytest runs from its root)."""
+    monkeypatch.chdir(tmp_path)
+
+
 class DrippingPhotoServer(ThreadingHTTPServer):
     """Answers every GET with a status line sent one byte every half second, until told to stop."""
 

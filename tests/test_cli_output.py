@@ -25,6 +25,13 @@ import syndicate
 SAMPLE_SHAPE = (28, 4, 5)
 
 
+@pytest.fixture(autouse=True)
+def in_a_fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every command from an empty folder, as a user would: no config file is picked up by accident
+    (the repository's own syndicate.toml, when pytest runs from its root)."""
+    monkeypatch.chdir(tmp_path)
+
+
 def convert(output: str | Path, **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
     """`syndicate convert SAMPLE --to json -o OUTPUT`, as a user runs it; stdout and stderr as bytes."""
     if "stdout" not in kwargs:

@@ -26,6 +26,13 @@ NOT_UTF8_C1 = re.compile(rb"(?<![\xc2])[\x80-\x9f]")  # a C1 byte on its own, no
 HOSTILE = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202egnp.exe"
 
 
+@pytest.fixture(autouse=True)
+def in_a_fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every command from an empty folder, as a user would: no config file is picked up by accident
+    (the repository's own syndicate.toml, when pytest runs from its root)."""
+    monkeypatch.chdir(tmp_path)
+
+
 def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
     """The CLI as a user runs it, output as raw bytes (what the terminal would receive)."""
     return subprocess.run([sys.executable, "-m", "syndicate", *map(str, args)], capture_output=True, check=False,
