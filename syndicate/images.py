@@ -40,7 +40,6 @@ import os
 import re
 import stat
 import time
-import urllib.parse
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -114,7 +113,7 @@ class _Output:
 class _Located:
     """A local photo's real path and what its ``stat`` says now: the key to everything known about it."""
 
-    path: Path
+    path: str
     size: int
     mtime_ns: int
     inode: int
@@ -232,10 +231,11 @@ class ImageResolver:
         self._resolved: _Memo[tuple[Any, ...], ResolvedImage] = _Memo(
             self.MEMO_RECORDS, self.MEMO_BYTES, lambda resolved: len(resolved.data))
         self._published: _Memo[tuple[Any, ...], Image] = _Memo(self.MEMO_RECORDS)
-        self._paths: _Memo[tuple[str, str], Path | ImageProblem] = _Memo(self.MEMO_RECORDS)
+        self._paths: _Memo[tuple[str, str], str | ImageProblem] = _Memo(self.MEMO_RECORDS)
         self._local_failures: _Memo[tuple[Any, ...], ImageProblem] = _Memo(self.MEMO_RECORDS)
         self._remote_failures: dict[str, ImageProblem] = {}  # every one, for the run: never fetched twice
-        self._real_roots: dict[str, Path] = {}
+        self._real_roots: dict[str, str] = {}
+        self._folders: _Memo[str, str] = _Memo(self.MEMO_RECORDS)
 
     @classmethod
     def for_stories(cls, stories: Iterable[Story], **settings: Any) -> ImageResolver:
@@ -274,25 +274,29 @@ class ImageResolver:
         published path, media type and size; None (and a line in
         :attr:`problems`) when it cannot be used, so nobody links a photo
         that is not there. After the first call for a photo, a call costs one
-        ``stat`` (no path resolution, no reading, no hashing).
+        ``stat`` (no path resolution, no reading, no hashing); with a
+        ``cache_dir``, the record is kept there too, so another process of the
+        same build (the one writing the feeds) or the next run only reads it.
         """
         if image.is_remote:
             return image
         try:
             located = self._locate(image.src, root)
-            known = self._published.get(located.key)
-            if known is not None:
-                return known
-            resolved = self._resolve_local(located)
+            key = (*located.key, os.path.basename(image.src))  # the published name starts with the src's own
+            known = self._published.get(key) or self._load_published(key)
+            if known is None:
+                resolved = self._resolve_local(located)
+                known = Image(published_name(image.src, resolved), resolved.media_type, resolved.width,
+                              resolved.height)
+                self._save_published(key, known)
         except ImageProblem as problem:
             self._report(image.src, problem)
             return None
         except Exception as exc:  # noqa: BLE001 - one bad photo must never cost its story
             self._report(image.src, _unexpected(exc))
             return None
-        record = Image(published_name(image.src, resolved), resolved.media_type, resolved.width, resolved.height)
-        self._published.put(located.key, record)
-        return record
+        self._published.put(key, known)
+        return known
 
     def normalise(self, data: bytes) -> ResolvedImage:
         """Check and normalise image bytes for e-readers; raises :class:`ImageProblem` when unusable.
@@ -356,9 +360,10 @@ class ImageResolver:
         if image.is_remote:
             return [self._normalised_name(("url", image.src)), self._download_name(image.src)]
         try:
-            return [self._normalised_name(self._locate(image.src, root).key)]
+            key = self._locate(image.src, root).key
         except ImageProblem:
             return []
+        return [self._normalised_name(key), self._published_name((*key, os.path.basename(image.src)))]
 
     # ------------------------------------------------------------ problems
 
@@ -374,13 +379,13 @@ class ImageResolver:
     def _locate(self, src: str, root: str | Path | None) -> _Located:
         """The real path of ``src`` (found once per resolver) and its ``stat`` now."""
         base = self._real_root(root)
-        path = self._paths.get((str(base), src))
+        path = self._paths.get((base, src))
         if path is None:
             try:
                 path = self._local_path(src, base)
             except ImageProblem as problem:
                 path = problem
-            self._paths.put((str(base), src), path)
+            self._paths.put((base, src), path)
         if isinstance(path, ImageProblem):
             raise ImageProblem(str(path))
         try:
@@ -414,26 +419,37 @@ class ImageResolver:
         self._resolved.put(key, resolved)
         return resolved
 
-    def _local_path(self, src: str, root: Path) -> Path:
-        """The file ``src`` names under ``root``; refuses anything that leaves it."""
-        parsed = urllib.parse.urlsplit(src)
-        if parsed.scheme and len(parsed.scheme) > 1:  # one letter would be a Windows drive, refused below
-            raise ImageProblem(f"unsupported URL scheme {parsed.scheme!r} (only http, https or a relative path)")
-        relative = Path(src)
-        if relative.is_absolute() or src.startswith(("/", "\\")) or relative.drive:
+    def _local_path(self, src: str, root: str) -> str:
+        """The file ``src`` names under ``root`` (a real path); refuses anything that leaves it."""
+        scheme = _SCHEME.match(src)
+        if scheme and len(scheme.group(1)) > 1:  # one letter would be a Windows drive, refused below
+            raise ImageProblem(f"unsupported URL scheme {scheme.group(1)!r} (only http, https or a relative path)")
+        if src.startswith(("/", "\\")) or os.path.isabs(src) or _DRIVE.match(src):
             raise ImageProblem("absolute paths are refused: image paths are relative to the input folder")
-        if ".." in relative.parts or ".." in src.replace("\\", "/").split("/"):
+        if ".." in src.replace("\\", "/").split("/"):
             raise ImageProblem("path leaves the input folder ('..')")
-        path = Path(os.path.realpath(root / relative))  # follows symlinks: a link pointing outside is caught here
-        if path != root and root not in path.parents:
+        joined = os.path.join(root, src)
+        # Symlinks are followed (a link pointing outside is caught below): the folder's real path is found once
+        # for all the photos in it, then only the file itself can still be a link.
+        path = os.path.join(self._real_folder(os.path.dirname(joined)), os.path.basename(joined))
+        if os.path.islink(path):
+            path = os.path.realpath(path)
+        if path != root and not path.startswith(root.rstrip(os.sep) + os.sep):
             raise ImageProblem("path leaves the input folder (symlink)")
         return path
 
-    def _real_root(self, root: str | Path | None) -> Path:
+    def _real_folder(self, folder: str) -> str:
+        real = self._folders.get(folder)
+        if real is None:
+            real = os.path.realpath(folder)
+            self._folders.put(folder, real)
+        return real
+
+    def _real_root(self, root: str | Path | None) -> str:
         base = str(self.root if root is None else root)
         real = self._real_roots.get(base)
         if real is None:
-            real = self._real_roots[base] = Path(os.path.realpath(base))
+            real = self._real_roots[base] = os.path.realpath(base)
         return real
 
     def _read_local(self, located: _Located) -> bytes:
@@ -471,12 +487,12 @@ class ImageResolver:
     def _download(self, url: str) -> ResolvedImage:
         """A remote photo, normalised: from the downloads cache, else fetched (unless offline). The bytes
         are stored only once they proved to be an image."""
-        cached = self._cache_entry(self._download_name(url))
+        cached = self._read_entry(self._download_name(url))
         if cached is not None:
             try:
-                return self.normalise(cached.read_bytes())
-            except (OSError, ImageProblem):
-                pass  # not there yet, or damaged: fetch again
+                return self.normalise(cached)
+            except ImageProblem:
+                pass  # damaged: fetch again
         if self.offline:
             raise ImageProblem("remote image not fetched: offline")
         try:
@@ -487,8 +503,7 @@ class ImageResolver:
             resolved = self.normalise(data)
         except ImageProblem as problem:
             raise ImageProblem(str(problem), retry=True) from None  # the server may serve the photo later
-        if cached is not None:
-            _store(cached, data)
+        self._write_entry(self._download_name(url), data)
         return resolved
 
     def _timed_fetch(self, url: str) -> bytes:
@@ -507,8 +522,24 @@ class ImageResolver:
 
     # ------------------------------------------------------------ the on-disk cache
 
-    def _cache_entry(self, name: str) -> Path | None:
-        return self.cache_dir / name if self.cache_dir is not None else None
+    def _read_entry(self, name: str) -> bytes | None:
+        """The bytes of cache entry ``name``; None without a cache folder, or when it is not there."""
+        if self.cache_dir is None:
+            return None
+        try:
+            with open(os.path.join(self.cache_dir, name), "rb") as stream:
+                return stream.read()
+        except OSError:
+            return None
+
+    def _write_entry(self, name: str, data: bytes) -> None:
+        """Keep a cache entry; a cache that cannot be written (disk full, read-only) only costs time later."""
+        if self.cache_dir is None:
+            return
+        try:
+            atomic_write(self.cache_dir / name, data, durable=False)  # losing it to a power cut costs only time
+        except OSError:
+            pass
 
     @staticmethod
     def _download_name(url: str) -> str:
@@ -521,24 +552,41 @@ class ImageResolver:
         settings = (key, self.max_size, self.max_pixels, self.CACHE_VERSION)
         return f"normalised/{hashlib.sha256(repr(settings).encode()).hexdigest()}"
 
-    def _load_normalised(self, key: tuple[Any, ...]) -> ResolvedImage | None:
-        path = self._cache_entry(self._normalised_name(key))
-        if path is None:
+    def _published_name(self, key: tuple[Any, ...]) -> str:
+        """The cache entry holding a local photo's published record (name, media type, size): a few bytes
+        that spare a process reading, checking and hashing the photo again."""
+        settings = (key, self.max_size, self.max_pixels, self.CACHE_VERSION)
+        return f"published/{hashlib.sha256(repr(settings).encode()).hexdigest()}"
+
+    def _load_published(self, key: tuple[Any, ...]) -> Image | None:
+        entry = self._read_entry(self._published_name(key))
+        if entry is None:
             return None
         try:
-            header, _, data = path.read_bytes().partition(b"\n")
+            name, media_type, width, height = entry.decode("ascii").split(" ")
+            return Image(name, media_type, int(width), int(height))
+        except ValueError:  # UnicodeDecodeError included
+            return None  # a damaged entry: publish again
+
+    def _save_published(self, key: tuple[Any, ...], record: Image) -> None:
+        entry = f"{record.src} {record.media_type} {record.width} {record.height}"
+        self._write_entry(self._published_name(key), entry.encode("ascii"))
+
+    def _load_normalised(self, key: tuple[Any, ...]) -> ResolvedImage | None:
+        entry = self._read_entry(self._normalised_name(key))
+        if entry is None:
+            return None
+        try:
+            header, _, data = entry.partition(b"\n")
             media_type, width, height, extension, animated = header.decode("ascii").split(" ")
             return ResolvedImage(data, media_type, int(width), int(height), extension, animated == "1")
-        except (OSError, ValueError):
-            return None  # not cached yet, or a damaged entry: normalise again
+        except ValueError:
+            return None  # a damaged entry: normalise again
 
     def _save_normalised(self, key: tuple[Any, ...], resolved: ResolvedImage) -> None:
-        path = self._cache_entry(self._normalised_name(key))
-        if path is None:
-            return
         header = (f"{resolved.media_type} {resolved.width} {resolved.height} {resolved.extension} "
                   f"{int(resolved.animated)}\n").encode("ascii")
-        _store(path, header + resolved.data)
+        self._write_entry(self._normalised_name(key), header + resolved.data)
 
     # ------------------------------------------------------------ normalisation
 
@@ -591,16 +639,11 @@ def _unexpected(exc: Exception) -> ImageProblem:
     return ImageProblem(f"could not be used ({type(exc).__name__}: {str(exc)[:80]})")
 
 
-def _store(path: Path, data: bytes) -> None:
-    """Keep a cache entry; a cache that cannot be written (disk full, read-only) only costs time later."""
-    try:
-        atomic_write(path, data, durable=False)  # a cache: losing it to a power cut costs only time
-    except OSError:
-        pass
-
-
 # ---------------------------------------------------------------- is the file nothing but its picture?
 
+#: A URL scheme at the start of a ``src`` (as :func:`urllib.parse.urlsplit` finds one), and a drive letter.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_DRIVE = re.compile(r"[A-Za-z]:[\\/]")
 #: JPEG application segments that describe the picture only, by marker and identifier: JFIF, ICC, Adobe.
 _JPEG_PLAIN_APP: dict[int, tuple[bytes, ...]] = {0xE0: (b"JFIF\0",), 0xE2: (b"ICC_PROFILE\0",), 0xEE: (b"Adobe",)}
 #: An application segment or a comment after the first scan (in entropy-coded data a 0xFF is always
