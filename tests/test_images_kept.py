@@ -207,3 +207,37 @@ def test_a_photo_is_published_once_per_run_until_it_changes(tmp_path: Path) -> N
     path.unlink()
     assert resolver.published(Image("p.jpg")) is None
     assert resolver.problems == ["image p.jpg: file not found"]
+
+
+def test_a_published_record_is_shared_through_the_cache_folder(tmp_path: Path) -> None:
+    """The build's feeds (another process) and the next run read the record, not the photo."""
+    root, cache = tmp_path / "in", tmp_path / "cache"
+    root.mkdir()
+    (root / "p.jpg").write_bytes(plain_jpeg((30, 20)))
+    first = ImageResolver(root, cache_dir=cache).published(Image("p.jpg"))
+    assert first is not None
+    entries = list((cache / "published").iterdir())
+    assert len(entries) == 1 and entries[0].read_text() == f"{first.src} image/jpeg 30 20"
+    entries[0].write_text("planted-0123456789.jpg image/jpeg 30 20")  # proves the next resolver reads the record
+    planted = ImageResolver(root, cache_dir=cache).published(Image("p.jpg"))
+    assert planted is not None and planted.src == "planted-0123456789.jpg"
+    entries[0].write_bytes(b"\xff damaged")  # a damaged record is never trusted
+    assert ImageResolver(root, cache_dir=cache).published(Image("p.jpg")) == first
+    (root / "p.jpg").write_bytes(plain_jpeg((60, 40)))  # an edited photo gets a new record
+    os.utime(root / "p.jpg", ns=(1, 1))
+    edited = ImageResolver(root, cache_dir=cache).published(Image("p.jpg"))
+    assert edited is not None and edited.width == 60 and edited.src != first.src
+
+
+def test_a_linked_folder_pointing_outside_is_refused(tmp_path: Path) -> None:
+    root, outside = tmp_path / "in", tmp_path / "outside"
+    (root / "photos").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.jpg").write_bytes(plain_jpeg())
+    (root / "photos" / "mine.jpg").write_bytes(plain_jpeg())
+    os.symlink(outside, root / "linked")
+    os.symlink(root / "photos" / "mine.jpg", root / "alias.jpg")  # a link that stays inside is fine
+    resolver = ImageResolver(root)
+    assert resolver.resolve(Image("linked/secret.jpg")) is None
+    assert resolver.problems == ["image linked/secret.jpg: path leaves the input folder (symlink)"]
+    assert resolver.resolve(Image("alias.jpg")) is not None and resolver.resolve(Image("photos/mine.jpg")) is not None
