@@ -22,10 +22,9 @@ exporter writes), where it is taken exactly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, cast
+from typing import Any
 
 from lxml import etree
 
@@ -36,28 +35,22 @@ from ..model import (
     Block,
     Byline,
     Figure,
-    Heading,
     Image,
     Inferred,
-    ListBlock,
-    Mark,
-    MarkKind,
     Paragraph,
-    Quote,
     Related,
     Source,
     Story,
     Subject,
 )
+from .xhtml import MAX_DEPTH, BlockWalker, positive_int
+from .xhtml import local_name as _local
 from . import InputFile
 from .finish import Draft, finish
 
 __all__ = ["read", "parse_xml", "MAX_DEPTH"]
 
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-#: Deepest element nesting the body walker follows (libxml2 already stops at 256 without huge_tree).
-MAX_DEPTH = 200
 
 _SAFE_PARSER_OPTIONS: dict[str, Any] = dict(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
@@ -66,14 +59,6 @@ _SAFE_PARSER_OPTIONS: dict[str, Any] = dict(
 _DOCTYPE_MARKS = (b"<!doctype", "<!doctype".encode("utf-16-le"), "<!doctype".encode("utf-16-be"))
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-
-_MARK_TAGS = {"a": "link", "em": "emphasis", "i": "emphasis", "strong": "strong", "b": "strong"}
-_DROP = {"script", "style", "iframe", "object", "embed", "noscript", "template", "head", "title",
-         "body.head", "body.end", "nav", "form", "button", "input", "select", "textarea", "svg", "math"}
-_CONTAINERS = {"html", "body", "div", "section", "article", "main", "body.content", "block", "header", "footer",
-               "nitf", "aside", "center", "span"}
-_BLOCK_NAMES = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "hl1", "hl2", "blockquote", "bq", "ul", "ol", "dl",
-                "figure", "img", "media", "table", "pre", "hr"} | _CONTAINERS
 
 
 # ---------------------------------------------------------------- safe parsing
@@ -106,14 +91,6 @@ def _one_line(text: str) -> str:
 # ---------------------------------------------------------------- small XML helpers
 
 
-def _local(element: Any) -> str:
-    """An element's local name, lowercased; '' for comments and processing instructions."""
-    tag = element.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1].lower()
-
-
 def _nar(element: etree._Element, path: str) -> list[etree._Element]:
     """Children along ``a/b`` in the NewsML-G2 namespace."""
     result: list[etree._Element] = element.findall("/".join(f"{{{NAR}}}{step}" for step in path.split("/")))
@@ -141,200 +118,20 @@ def _item_class(item: etree._Element) -> str:
     return (found.get("qcode") or found.get("uri") or "") if found is not None else ""
 
 
-# ---------------------------------------------------------------- inline text with marks
+# ---------------------------------------------------------------- body blocks (the shared XHTML walker)
+
+#: The body walker: XHTML and NITF bodies, and HTML in inlineData, read by the walker the HTML reader shares.
+_WALKER = BlockWalker()
 
 
-@dataclass
-class _Run:
-    """Characters of one paragraph, each with the marks over it (whitespace handled as HTML or exactly)."""
-
-    preserve: bool
-    chars: list[str] = field(default_factory=list)
-    marks: list[tuple[tuple[int, str, str | None], ...]] = field(default_factory=list)
-
-    def add(self, text: str, active: tuple[tuple[int, str, str | None], ...]) -> None:
-        for char in xml_safe(text):
-            if not self.preserve and char in " \t\n\r\f":
-                if not self.chars or self.chars[-1] == " ":
-                    continue
-                char = " "
-            self.chars.append(char)
-            self.marks.append(active)
-
-    def finish(self) -> tuple[str, tuple[Mark, ...]]:
-        if not self.preserve:
-            while self.chars and self.chars[-1] == " ":
-                self.chars.pop()
-                self.marks.pop()
-        text = "".join(self.chars)
-        spans: dict[tuple[int, str, str | None], list[int]] = {}
-        for position, active in enumerate(self.marks):
-            for key in active:
-                spans.setdefault(key, []).append(position)
-        found: set[tuple[int, int, str, str | None]] = set()
-        for (_, kind, href), positions in spans.items():
-            start = previous = positions[0]
-            for position in positions[1:] + [-1]:
-                if position != previous + 1:
-                    found.add((start, previous + 1, kind, href))
-                    start = position
-                previous = position
-        marks = tuple(Mark(s, e, cast(MarkKind, kind), href) for s, e, kind, href in sorted(found, key=lambda m: (m[0], m[1], m[2])))
-        return text, marks
+def _blocks(element: etree._Element, preserve: bool) -> list[Block]:
+    """The blocks inside a body-like element, in reading order (whitespace exact under ``preserve``)."""
+    return BlockWalker(preserve).blocks(element) if preserve else _WALKER.blocks(element)
 
 
-def _inline(element: etree._Element, preserve: bool, *, skip: frozenset[str] = frozenset()) -> tuple[str, tuple[Mark, ...]]:
-    """The text of an element with its links and emphasis as marks."""
-    run = _Run(_preserves(element, preserve))
+def _image_of(element: etree._Element) -> Image | None:
+    return _WALKER.image_of(element)
 
-    def walk(node: etree._Element, active: tuple[tuple[int, str, str | None], ...], depth: int) -> None:
-        if depth > MAX_DEPTH:
-            return
-        if node.text:
-            run.add(node.text, active)
-        for child in node:
-            name = _local(child)
-            if name and name not in _DROP and name not in skip:
-                if name == "br":
-                    run.add("\n" if run.preserve else " ", active)
-                else:
-                    walk(child, active + _mark_of(child, name), depth + 1)
-            if child.tail:
-                run.add(child.tail, active)
-
-    walk(element, (), 0)
-    return run.finish()
-
-
-def _mark_of(element: etree._Element, name: str) -> tuple[tuple[int, str, str | None], ...]:
-    kind = _MARK_TAGS.get(name)
-    if kind is None:
-        return ()
-    if kind != "link":
-        return ((id(element), kind, None),)
-    href = safe_url(element.get("href"))
-    return ((id(element), "link", href),) if href else ()
-
-
-def _plain(element: etree._Element, preserve: bool, *, skip: frozenset[str] = frozenset()) -> str:
-    return _inline(element, preserve, skip=skip)[0]
-
-
-def _preserves(element: etree._Element, inherited: bool) -> bool:
-    value = element.get(XML_SPACE)
-    return inherited if value is None else value == "preserve"
-
-
-# ---------------------------------------------------------------- body blocks
-
-
-def _blocks(element: etree._Element, preserve: bool, depth: int = 0) -> Iterator[Block]:
-    """The blocks inside a body-like element, in reading order."""
-    if depth > MAX_DEPTH:
-        raise InputError(f"body nested deeper than {MAX_DEPTH} levels")
-    preserve = _preserves(element, preserve)
-    if element.text and element.text.strip():
-        yield from _paragraph_of_text(element.text, preserve)
-    for child in element:
-        name = _local(child)
-        if name and name not in _DROP:
-            yield from _block(child, name, preserve, depth + 1)
-        if child.tail and child.tail.strip():
-            yield from _paragraph_of_text(child.tail, preserve)
-
-
-def _paragraph_of_text(text: str, preserve: bool) -> Iterator[Block]:
-    cleaned = xml_safe(text) if preserve else _HTML_SPACE.sub(" ", xml_safe(text)).strip(" ")
-    if cleaned.strip():
-        yield Paragraph(cleaned)
-
-
-def _block(element: etree._Element, name: str, preserve: bool, depth: int) -> Iterator[Block]:
-    preserve = _preserves(element, preserve)
-    if name == "p":
-        text, marks = _inline(element, preserve)
-        if text.strip():
-            yield Paragraph(text, marks)
-    elif re.fullmatch(r"h[1-6]|hl[12]", name):
-        text = _plain(element, preserve)
-        if text.strip():
-            level = 2 if name in ("hl1", "hl2") else min(max(int(name[1]), 2), 4)
-            yield Heading(text, level)
-    elif name in ("blockquote", "bq"):
-        yield from _quote(element, preserve)
-    elif name in ("ul", "ol"):
-        items = tuple(t for li in element if _local(li) == "li" and (t := _plain(li, preserve)).strip())
-        if items:
-            yield ListBlock(items, ordered=name == "ol")
-    elif name == "figure":
-        yield from _figure(element, preserve)
-    elif name == "img":
-        image = _image_of(element)
-        alt = element.get("alt")
-        if image is not None or (alt and alt.strip()):
-            yield Figure(caption=alt or "", image=image)
-    elif name == "media":
-        yield from _nitf_media(element, preserve)
-    elif name in _CONTAINERS or any(_local(c) in _BLOCK_NAMES for c in element):
-        yield from _blocks(element, preserve, depth)
-    else:  # an unknown block (table, pre, dl…): keep its text rather than lose it
-        text, marks = _inline(element, preserve)
-        if text.strip():
-            yield Paragraph(text, marks)
-
-
-def _quote(element: etree._Element, preserve: bool) -> Iterator[Block]:
-    attribution_elements = [c for c in element if _local(c) in ("footer", "cite", "credit")]
-    attribution = " ".join(t for c in attribution_elements if (t := _plain(c, preserve)).strip()) or None
-    paragraphs = [c for c in element if _local(c) == "p"]
-    if paragraphs:
-        text = " ".join(t for p in paragraphs if (t := _plain(p, preserve)).strip())
-    else:
-        text = _plain(element, preserve, skip=frozenset({"footer", "cite", "credit"}))
-    if text.strip():
-        yield Quote(text, attribution)
-
-
-def _image_of(img: etree._Element) -> Image | None:
-    src = safe_url(img.get("src") or img.get("source") or img.get("href"))
-    if not src:
-        return None
-    return Image(src, img.get("contenttype") or img.get("mime-type") or None,
-                 _positive(img.get("width")), _positive(img.get("height")))
-
-
-def _positive(value: str | None) -> int | None:
-    try:
-        number = int((value or "").strip())
-    except ValueError:
-        return None
-    return number if number > 0 else None
-
-
-def _figure(element: etree._Element, preserve: bool) -> Iterator[Block]:
-    img = next((e for e in element.iter() if _local(e) == "img"), None)
-    image = _image_of(img) if img is not None else None
-    caption, credit = "", None
-    figcaption = next((e for e in element if _local(e) == "figcaption"), None)
-    if figcaption is not None:
-        spans = {c.get("class"): c for c in figcaption if _local(c) == "span" and c.get("class") in ("caption", "credit")}
-        if spans:
-            caption = _plain(spans["caption"], preserve) if "caption" in spans else ""
-            credit = _plain(spans["credit"], preserve) if "credit" in spans else None
-        else:
-            caption = _plain(figcaption, preserve)
-    alt = img.get("alt") if img is not None else None
-    if caption.strip() or credit or image is not None:
-        yield Figure(caption if caption.strip() else "", credit or None, None if alt == caption else alt, image)
-
-
-def _nitf_media(element: etree._Element, preserve: bool) -> Iterator[Block]:
-    reference = next((e for e in element if _local(e) == "media-reference"), None)
-    image = _image_of(reference) if reference is not None else None
-    caption = " ".join(_plain(e, preserve) for e in element if _local(e) == "media-caption").strip()
-    credit = " ".join(_plain(e, preserve) for e in element if _local(e) == "media-producer").strip() or None
-    if caption or credit or image is not None:
-        yield Figure(caption, credit, None, image)
 
 
 # ---------------------------------------------------------------- content sets
@@ -350,7 +147,7 @@ def _body_of(item: etree._Element, name: str) -> tuple[list[Block], dict[str, st
     for element in inline_xml:
         root = next((c for c in element if isinstance(c.tag, str)), None)
         if root is not None:
-            return list(_blocks(root, False)), _nitf_head(root)
+            return _blocks(root, False), _nitf_head(root)
     for data in _nar(content, "inlineData"):
         kind = (data.get("contenttype") or "text/plain").lower()
         text = data.text or ""
@@ -370,7 +167,7 @@ def _html_string_blocks(markup: str, name: str) -> list[Block]:
         root = etree.fromstring(f"<html><body>{clean}</body></html>", parser)
     except etree.XMLSyntaxError as exc:
         raise InputError(f"unreadable HTML in inlineData: {_one_line(str(exc))}", name) from None
-    return list(_blocks(root, False)) if root is not None else []
+    return _blocks(root, False) if root is not None else []
 
 
 def _nitf_head(root: etree._Element) -> dict[str, str]:
@@ -490,7 +287,7 @@ def _picture_figure(item: etree._Element) -> Figure | None:
         credit = _first_text(meta, "creditline")
     image = None
     renditions = _nar(item, "contentSet/remoteContent")
-    renditions.sort(key=lambda r: (r.get("rendition") != "rnd:highRes", -(_positive(r.get("width")) or 0)))
+    renditions.sort(key=lambda r: (r.get("rendition") != "rnd:highRes", -(positive_int(r.get("width")) or 0)))
     for rendition in renditions:
         image = _image_of(rendition)
         if image is not None:
