@@ -672,10 +672,16 @@ def _drawable(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _has_glyph(character: str) -> bool:
+    font = _font(44)
+    return _mask(font, character) != _mask(font, "\ue000")  # a private-use character: surely the empty box
+
+
+@lru_cache(maxsize=4)
+def _font(size: int) -> Any:
+    """Pillow's built-in font at ``size`` px (loaded once: it is parsed from an embedded file each time)."""
     from PIL import ImageFont
 
-    font = ImageFont.load_default(size=44)
-    return _mask(font, character) != _mask(font, "\ue000")  # a private-use character: surely the empty box
+    return ImageFont.load_default(size=size)
 
 
 def _mask(font: Any, text: str) -> tuple[tuple[int, int], bytes]:
@@ -687,13 +693,13 @@ def _mask(font: Any, text: str) -> tuple[tuple[int, int], bytes]:
 def _typographic_cover(title: str, date_text: str) -> bytes:
     """A plain cover drawn with Pillow's built-in font: the title, a rule and the date (greyscale PNG)."""
     from PIL import Image as PILImage
-    from PIL import ImageDraw, ImageFont
+    from PIL import ImageDraw
 
     width, height, margin = 600, 900, 50
     cover = PILImage.new("L", (width, height), 255)
     draw = ImageDraw.Draw(cover)
-    title_font = ImageFont.load_default(size=44)
-    date_font = ImageFont.load_default(size=26)
+    title_font = _font(44)
+    date_font = _font(26)
     y = 160
     for line in _wrap(title, lambda text: draw.textlength(text, font=title_font), width - 2 * margin)[:9]:
         draw.text((margin, y), line, fill=0, font=title_font)
