@@ -84,8 +84,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-#: Share of control characters (other than tab and line ends) above which a "text" is really binary.
-MAX_CONTROL_RATIO = 0.02
+#: Share of control characters (other than tab and line ends) above which a "text" is really binary; a few
+#: stray ones (at most MIN_BINARY_CONTROLS) never make it so: they are removed and the story kept.
+MAX_CONTROL_RATIO = 0.05
+MIN_BINARY_CONTROLS = 8
 #: Share of bytes >= 0x80 above which Windows-1252 text is not believed (random bytes give about half).
 MAX_CP1252_HIGH_RATIO = 0.25
 
@@ -99,8 +101,10 @@ def decode(data: bytes, name: object = None) -> str:
         if b"\x00" in data:
             raise InputError("binary data, not text (it has NUL bytes and no UTF-16 byte order mark)", name)
         text = _decode_without_bom(data, name)
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
-    if controls > MAX_CONTROL_RATIO * len(text):
+    # terminal escape sequences (colours, titles) are removed as a whole later: they do not make a text binary
+    controls = sum(1 for c in _TERMINAL_ESCAPE.sub("", text)
+                   if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    if controls > max(MIN_BINARY_CONTROLS, MAX_CONTROL_RATIO * len(text)):
         raise InputError(f"binary data, not text ({controls} control characters in {len(text)})", name)
     if not text.strip():
         raise InputError("empty input (only white space)", name)
@@ -149,6 +153,12 @@ _TRANSLATE = {
 
 
 _RUN_OF_SPACES = re.compile(" {2,}")
+#: A terminal escape sequence (ECMA-48): CSI (``ESC [ … m``), OSC (``ESC ] … BEL``) or a two-character escape.
+#: Removed whole, so neither the ESC nor its parameters (``[31m``) are left in the text.
+_TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\x9c]{0,256}(?:\x07|\x1b\\|\x9c)?"
+                              r"|\x1b[@-Z\\-_]")
+#: C0 controls other than tab and line end: never text (C1 and DEL are in :data:`_TRANSLATE`).
+_C0_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 def unify_line_ends(text: str) -> str:
@@ -157,12 +167,17 @@ def unify_line_ends(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """One kind of line end, plain spaces, no zero-width or XML-invalid characters, lines trimmed.
+    """One kind of line end, plain spaces, no zero-width, control or XML-invalid characters, lines trimmed.
+
+    Terminal escape sequences are removed whole (a story pasted from a
+    terminal keeps its words, not ``[31m``); other C0 and C1 controls are
+    removed one by one; tab and form feed become a space and a line end.
 
     Runs of spaces inside a line become one space; no visible character is
     changed (quotes, dashes and accents are kept as written).
     """
-    text = unify_line_ends(text).translate(_TRANSLATE)
+    text = _TERMINAL_ESCAPE.sub("", unify_line_ends(text))
+    text = _C0_CONTROLS.sub("", text.translate(_TRANSLATE))
     text = xml_safe(text)
     return "\n".join(_RUN_OF_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
@@ -317,7 +332,7 @@ def _reads_as_headline(line: str) -> bool:
 _BYLINE_DATE_START = re.compile(
     r"\s*(?:[|·•,/–—-]|\s(?:on|am|le|el|il|em|op|den)\b)?\s*"
     r"(?=(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*\.?,?\s+)?(?:\d{1,4}[-/.]\d{1,2}|\d{1,2}:\d{2}|\d{1,2}(?:st|nd|rd|th)?\s+"
-    + r"[A-Za-zÀ-ÿ]{3}|[A-Za-z]{3,9}\.? \d{1,2}\b|\d{4}年|\d{1,2}月)|(?:updated|published|posted)\b)",
+    + r"[A-Za-zÀ-ÿ]{3}|[A-Za-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?\b|\d{4}年|\d{1,2}月)|(?:updated|published|posted)\b)",
     re.IGNORECASE,
 )
 _CONJUNCTIONS = re.compile(r"\s+(?:und|y|e|et|и|و|ו)\s+|、|،\s*")
@@ -590,7 +605,8 @@ def _is_title(line: _Line) -> bool:
     title = _strip_bullet(line.text)
     return (0 < len(title) <= 150 and (title[-1] not in ".。" or _URL_AT_END.match(title) is not None)
             and not _is_prose(title) and not words.RELATED_HEADER.match(title) and not words.POPULAR_HEADER.match(title)
-            and not _is_credit_only(title))
+            and not _is_credit_only(title) and not words.COPYRIGHT.search(title) and not _is_prompt(title)
+            and not words.SURVEY.match(title))
 
 
 def _rule_link_list(page: _Page, i: int, parsed: Parsed) -> int | None:
@@ -1127,7 +1143,8 @@ def infer_published(parsed: Parsed) -> Inferred | None:
         where = "the story text"
     lead = next((b.text for b in parsed.body if isinstance(b, Paragraph)), "")
     if not anchors:
-        return _published_from_partial_date(parsed, lead)
+        opening = " ".join(b.text for b in parsed.body if isinstance(b, Paragraph))[:2000]
+        return _published_from_partial_date(parsed, opening)
     anchor = max(anchors, key=lambda f: f.day)
     day, reason = anchor.day, f"the latest date in {where} is {anchor.text!r}"
     for name in dict.fromkeys(_WEEKDAY.findall(lead)):  # each weekday once, in order of mention
@@ -1146,7 +1163,11 @@ def infer_published(parsed: Parsed) -> Inferred | None:
 
 
 def _published_from_partial_date(parsed: Parsed, lead: str) -> Inferred | None:
-    """A year-less date in the dateline or the lead, in the one year the page's furniture names (else None)."""
+    """A year-less date in the dateline or the opening text, in the one year the page names elsewhere (else None).
+
+    The year comes from the page's copyright line or its dated lines; with no
+    year, or several, a year-less date stays unresolved: none is invented.
+    """
     year_sources = [parsed.rights or "", *(line for _, line in parsed.stated_dates)]
     years = {int(m.group("year")) for text in year_sources for m in _YEAR.finditer(text)}
     if len(years) != 1:
@@ -1159,7 +1180,7 @@ def _published_from_partial_date(parsed: Parsed, lead: str) -> Inferred | None:
     day = date(year, found.day.month, found.day.day) if found.day.year != year else found.day
     published = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
     return Inferred("published", published.isoformat(),
-                    f"no date in metadata; the lead says {found.text!r} with no year, and the page names only the "
+                    f"no date in metadata; the story says {found.text!r} with no year, and the page names only the "
                     f"year {year}; the time of day is unknown, so 00:00 UTC")
 
 
