@@ -13,9 +13,10 @@ behave the same for ``.txt``, ``.xml`` and ``.html``:
    headline (the lead's first sentence, shortened), the summary (the lead,
    shortened), the language (``en``), the id (the id prefix and the path
    under the input folder) and the slug (the same path);
-4. C0 and C1 control characters are removed from every text (tab and line
-   feed kept), so a story carrying terminal escapes is kept, cleaned, never
-   rejected for them (a block left empty by the cleaning is dropped);
+4. terminal escape sequences (whole) and C0/C1 control characters are
+   removed from every text (tab and line feed kept), so a story carrying
+   them is kept, cleaned, never rejected for them (a block left empty by the
+   cleaning is dropped);
 5. dates outside :data:`EARLIEST` .. :data:`LATEST` are refused with one line;
 6. ``Story.root`` is set to the input folder, so photos resolve from anywhere.
 
@@ -77,6 +78,12 @@ LATEST = datetime(9999, 12, 30, 23, 59, 59, tzinfo=timezone.utc)
 
 # C0 and C1 controls and DEL; tab and line feed are text (preserved whitespace, list items).
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A terminal escape sequence (ECMA-48) goes as a whole, not just its ESC: CSI (ESC [ or U+009B, then
+# parameters, intermediates and a final byte; a space is not taken as an intermediate, so a stray
+# U+009B before a word never eats the word), OSC (ESC ] up to BEL or ST), or a two-character escape.
+_ESCAPE_SEQUENCE = (r"(?:\x1b\[|\x9b)[0-?]*[!-/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]{0,256}(?:\x07|\x1b\\|\x9c)?"
+                    r"|\x1b[@-Z\\-_]")
+_UNWANTED = re.compile(f"{_ESCAPE_SEQUENCE}|{_CONTROLS.pattern}")
 
 
 @dataclass
@@ -320,7 +327,8 @@ _DROPPED = _Dropped()
 
 
 def strip_controls(value: Any) -> Any:
-    """``value`` with C0/C1 control characters removed from every string inside it (tab and line feed kept).
+    """``value`` with terminal escape sequences and C0/C1 control characters removed from every string
+    inside it (tab and line feed kept).
 
     Works through strings, tuples, lists and dataclasses (blocks, bylines,
     metadata, a :class:`Draft`); a paragraph's marks move with its text. A
@@ -333,7 +341,7 @@ def strip_controls(value: Any) -> Any:
 
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return _CONTROLS.sub("", value)
+        return _UNWANTED.sub("", value)
     if isinstance(value, (tuple, list)):
         items = [_clean(v) for v in value]
         if all(new is old for new, old in zip(items, value)):
@@ -355,18 +363,21 @@ def _clean(value: Any) -> Any:
 
 
 def _clean_paragraph(paragraph: Paragraph) -> Paragraph | _Dropped:
-    """The paragraph without control characters; each mark keeps covering the same characters."""
-    if not _CONTROLS.search(paragraph.text) and not any(m.href and _CONTROLS.search(m.href) for m in paragraph.marks):
+    """The paragraph without escape sequences and controls; each mark keeps covering the same characters."""
+    if not _UNWANTED.search(paragraph.text) and not any(m.href and _UNWANTED.search(m.href) for m in paragraph.marks):
         return paragraph
+    removed = bytearray(len(paragraph.text))
+    for match in _UNWANTED.finditer(paragraph.text):
+        removed[match.start():match.end()] = b"\x01" * (match.end() - match.start())
     kept_before = [0]  # kept_before[i]: how many kept characters precede position i
-    for char in paragraph.text:
-        kept_before.append(kept_before[-1] + (0 if _CONTROLS.match(char) else 1))
-    text = _CONTROLS.sub("", paragraph.text)
+    for gone in removed:
+        kept_before.append(kept_before[-1] + (0 if gone else 1))
+    text = "".join(c for c, gone in zip(paragraph.text, removed) if not gone)
     marks = []
     for mark in paragraph.marks:
         start, end = kept_before[mark.start], kept_before[mark.end]
         if start < end:
-            marks.append(Mark(start, end, mark.kind, _CONTROLS.sub("", mark.href) if mark.href else None))
+            marks.append(Mark(start, end, mark.kind, _UNWANTED.sub("", mark.href) if mark.href else None))
     if not text.strip():
         return _DROPPED
     return Paragraph(text, tuple(marks))

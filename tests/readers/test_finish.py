@@ -205,15 +205,18 @@ def test_a_text_story_with_terminal_escapes_is_kept_with_the_controls_removed(tm
     story = syndicate.read(path)
     assert no_controls(story)
     assert story.headline == "Port Ellis harbour reopens"
-    assert story.body[0].text.startswith("The harbour [31mreopened]0;owned on Monday2J after repairs.")
-    assert story.dateline == "PORT ELLIS[2J" and story.bylines[0].name == "]0;xMarta Olsen"
+    # an escape sequence goes as a whole (its parameters would be noise), a lone control alone
+    assert story.body[0].text.startswith("The harbour reopened on Monday after repairs.")
+    assert story.dateline == "PORT ELLIS" and story.bylines[0].name == "Marta Olsen"
 
 
 def test_newsml_controls_are_removed_and_the_marks_still_cover_their_words(tmp_path: Path) -> None:
     path = tmp_path / "item.xml"
-    # C1 controls are legal XML 1.0 characters, so they reach the reader; the emphasis must move with its words
+    # C1 controls are legal XML 1.0 characters, so they reach the reader; the emphasis must move with its
+    # words. A stray CSI (U+009B) before a space and a word is a lone control: the word stays.
     path.write_text(STORY_FILES[".xml"].replace(
-        f"<p>{LEAD}</p>", "<p>Ferries\u0085\u009b returned <em>at\u0090 noon</em>, officials said.</p>"), encoding="utf-8")
+        f"<p>{LEAD}</p>", "<p>Ferries\u0085\u009b returned \u009b1;31m<em>at\u0090 noon</em>, officials said.</p>"),
+        encoding="utf-8")
     story = syndicate.read(path)
     assert no_controls(story)
     paragraph = story.body[0]
