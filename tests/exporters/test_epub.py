@@ -771,3 +771,12 @@ def test_writing_into_a_file_holds_no_photo_bytes(tmp_path: Path) -> None:
             tracemalloc.stop()
     assert (tmp_path / "edition.epub").stat().st_size > photo_bytes
     assert peak < photo_bytes / 4, f"peak {peak / 1e6:.1f} MB for {photo_bytes / 1e6:.1f} MB of photos"
+
+
+def test_the_sample_known_only_to_the_day_shows_no_time(books: dict[str, Book]) -> None:
+    """The sample's date comes from its text ("Dec. 17, 2016"): a day, so no invented 00:00 UTC."""
+    story = books["sample"].stories[0]
+    assert story.date_only
+    _, root = chapters(books["sample"].path)[story.headline]
+    time = root.find(".//x:header//x:time", NS)
+    assert time.get("datetime") == "2016-12-17" and text_of(time) == "17 December 2016"
