@@ -48,7 +48,7 @@ from ..html import public_link
 from ..iptc import MEDIATOPIC_SCHEME
 from ..mediatypes import media_type_for
 from ..model import Byline, Figure, Image, Related, Source, Story, Subject
-from . import InputFile
+from . import MAX_INPUT_BYTES, InputFile
 
 __all__ = [
     "KNOWN_KEYS",
@@ -149,6 +149,10 @@ def split_front_matter(text: str, name: object = None) -> tuple[dict[str, Any] |
     return data, rest
 
 
+#: The largest story JSON recognised as ``syndicate parse`` output beside its story (that of an input at
+#: the input size limit, with room for JSON escapes); a larger ``.json`` is taken as metadata, and refused.
+MAX_STORY_JSON_BYTES = 4 * MAX_INPUT_BYTES
+
 #: Keys only a story as ``syndicate parse`` writes it has, never metadata: a ``.json`` beside a story
 #: holding one of them is that story's parse output (``syndicate parse X.txt > X.json``), not its metadata.
 STORY_JSON_KEYS = frozenset({"body", "inferred"})
@@ -176,14 +180,15 @@ def is_metadata_file(path: Path) -> bool:
     """False for a file beside a story that holds no metadata: empty (or only white space), or a
     ``.json`` object with a key only story JSON has (:data:`STORY_JSON_KEYS`). Anything else,
     unreadable or invalid files included, is metadata, so its problem is reported, not ignored."""
-    try:
+    is_json = path.suffix.lower() == ".json"
+    try:  # parse output can be larger than metadata may be: a story JSON is read up to its own bound
         with path.open("rb") as handle:
-            raw = handle.read(MAX_METADATA_BYTES + 1)
+            raw = handle.read((MAX_STORY_JSON_BYTES if is_json else MAX_METADATA_BYTES) + 1)
     except OSError:
         return True
     if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         return False
-    if path.suffix.lower() != ".json":
+    if not is_json:
         return True
     try:
         data = json.loads(raw.decode("utf-8-sig"))

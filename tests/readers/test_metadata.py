@@ -460,6 +460,17 @@ def test_a_story_json_written_by_parse_is_not_metadata_but_a_metadata_json_is(tm
         syndicate.read(story_path)
 
 
+def test_a_long_story_json_beside_its_story_is_still_not_metadata(tmp_path: Path) -> None:
+    from syndicate.readers.metadata import MAX_METADATA_BYTES
+
+    story_path = tmp_path / "long.txt"
+    paragraphs = [f"Paragraph {n} of the long read tells of the harbour and its ferries. " * 8 for n in range(800)]
+    story_path.write_text("A long read\n\n" + "\n\n".join(paragraphs) + "\n")
+    (tmp_path / "long.json").write_text(syndicate.read(story_path).to_json())
+    assert (tmp_path / "long.json").stat().st_size > MAX_METADATA_BYTES  # larger than metadata may be
+    assert syndicate.read(story_path).headline == "A long read"
+
+
 def test_parse_into_a_json_beside_the_story_then_build_builds_it_once(tmp_path: Path) -> None:
     """The first thing many people type: the shell empties X.json before parse runs; parse must still
     read X.txt, and every later build must read X.txt as if X.json were not there."""
