@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from html import escape
 from typing import ClassVar
 from urllib.parse import quote, urljoin, urlsplit
@@ -47,12 +46,17 @@ IMAGES_FOLDER = "images"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SAFE_SCHEMES = ("http", "https", "mailto", "tel", "ftp")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# An absolute http(s) URL that urljoin and the scheme check would return unchanged (no controls, no IPv6
+# brackets to validate, lowercase scheme), so :func:`public_link` can skip both.
+_ABSOLUTE_WEB = re.compile(r"\s*https?://[^\x00-\x20\x7f\[\]]+\s*\Z")
 
 ImageUrl = Callable[[Image], "str | None"]
 
 
 def xml_safe(text: str) -> str:
     """Remove the characters XML 1.0 cannot carry, keeping everything else."""
+    if text.isprintable():  # no control, surrogate or non-character at all: the common case, checked in C
+        return text
     return _XML_INVALID.sub("", text)
 
 
@@ -80,6 +84,8 @@ def public_link(href: str | None, base_url: str | None) -> str | None:
     """
     if not href:
         return None
+    if _ABSOLUTE_WEB.match(href):  # most links: already absolute and safe, so joining would change nothing
+        return xml_safe(href.strip())
     try:
         url = urljoin(base_url, href.strip()) if base_url else href.strip()
         absolute = bool(urlsplit(url).scheme)
@@ -101,7 +107,9 @@ def photo_link(image: Image, base_url: str | None, location: str | None) -> str 
         return safe_url(image.src)
     path = f"{IMAGES_FOLDER}/{quote(image.src)}"
     if base_url:
-        return urljoin(base_url, path)
+        # a base URL is a folder (ExportOptions ends it with "/"): joining a relative path is appending it
+        return base_url + path if base_url.endswith("/") and not ("?" in base_url or "#" in base_url) \
+            else urljoin(base_url, path)
     if location is None:
         return None
     return "../" * location.count("/") + path
@@ -182,7 +190,7 @@ class HtmlRenderer:
         image = self.photo(block.image) if block.image is not None else None
         src = self.image_url(image) if image is not None else None
         if src and image is not None:
-            parts.append(self.img(src, block if image is block.image else replace(block, image=image)))
+            parts.append(self.img(src, block) if image is block.image else self.published_img(src, block, image))
         caption = self.figcaption(block)
         if caption:
             parts.append(caption)
@@ -217,9 +225,12 @@ class HtmlRenderer:
 
     def img(self, src: str, block: Figure) -> str:
         """The ``<img/>`` of a figure; alt falls back to the caption so it is never missing."""
+        return self.published_img(src, block, block.image)
+
+    def published_img(self, src: str, block: Figure, image: Image | None) -> str:
+        """The ``<img/>`` of a figure showing ``image`` (the photo as the output has it, with its size)."""
         alt = block.alt if block.alt is not None else block.caption
         size = ""
-        image = block.image
         if image is not None and image.width and image.height:
             size = f' width="{image.width}" height="{image.height}"'
         return f'<img src="{escape_text(src)}" alt="{escape_text(alt)}"{size}/>'
@@ -237,6 +248,10 @@ class HtmlRenderer:
         """Escape ``text`` and wrap the marked ranges, nesting overlapping marks properly."""
         if not marks:
             return escape_text(text)
+        ordered = sorted(marks, key=lambda m: (m.start, -m.end))
+        if all(0 <= a.start < a.end <= b.start for a, b in zip(ordered, ordered[1:])) and \
+                0 <= ordered[-1].start < ordered[-1].end <= len(text):
+            return self.side_by_side(text, ordered)
         cuts = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
         out: list[str] = []
         open_marks: list[Mark] = []
@@ -254,6 +269,19 @@ class HtmlRenderer:
                 open_marks.append(mark)
             out.append(escape_text(text[start:end]))
         out.extend(f"</{self.MARK_TAGS[m.kind]}>" for m in reversed(open_marks))
+        return "".join(out)
+
+    def side_by_side(self, text: str, marks: list[Mark]) -> str:
+        """:meth:`inline` for marks that do not overlap (the usual case), in order: the same output, in one pass."""
+        out: list[str] = []
+        position = 0
+        for mark in marks:
+            out.append(escape_text(text[position:mark.start]))
+            out.append(self.open_mark(mark))
+            out.append(escape_text(text[mark.start:mark.end]))
+            out.append(f"</{self.MARK_TAGS[mark.kind]}>")
+            position = mark.end
+        out.append(escape_text(text[position:]))
         return "".join(out)
 
     def open_mark(self, mark: Mark) -> str:

@@ -100,3 +100,14 @@ def test_the_photo_hook_gives_the_published_image_its_size_or_leaves_the_picture
     gone = parse_xhtml(HtmlRenderer(lambda image: image.src, photo=lambda image: None).figure(figure))
     assert gone.find(".//img") is None
     assert "Cap" in "".join(gone.itertext()) and "Cred" in "".join(gone.itertext())
+
+
+def test_marks_side_by_side_and_adjacent_render_in_order() -> None:
+    text = "Hello brave new world & more"
+    marks = (Mark(12, 15, "strong"), Mark(0, 5, "link", "https://e.com/?a=1&b=2"), Mark(6, 11, "emphasis"),
+             Mark(11, 12, "emphasis"))
+    assert HtmlRenderer().inline(text, marks) == (
+        '<a href="https://e.com/?a=1&amp;b=2">Hello</a> <em>brave</em><em> </em><strong>new</strong> world &amp; more')
+    # overlapping marks still nest properly (the general path)
+    nested = HtmlRenderer().inline("abcdef", (Mark(0, 4, "strong"), Mark(2, 6, "emphasis")))
+    assert nested == "<strong>ab<em>cd</em></strong><em>ef</em>"

@@ -73,7 +73,7 @@ from feedgen.feed import FeedGenerator
 from ..html import HtmlRenderer, escape_text, photo_link, public_link, xml_safe
 from ..images import ImageResolver
 from ..mediatypes import media_type_for
-from ..model import Figure, Paragraph, Story, newest_first
+from ..model import Figure, Image, Paragraph, Story, newest_first
 from . import BASE_URL_HINT, FEED_FILES, ExportOptions, PublishedPhotos, fallback_date
 from .feeds_media import (
     AtomLink,
@@ -179,6 +179,7 @@ class _PublicLinks:
     def __init__(self, base: str | None) -> None:
         self.base = base
         self.left_out = False
+        self._photo_urls: dict[str, str | None] = {}  # each photo is linked by its item and by its <img>
 
     def link(self, href: str | None) -> str | None:
         """``href`` as an absolute, safe URL; None (noted when it was merely relative) otherwise."""
@@ -187,12 +188,17 @@ class _PublicLinks:
             self.left_out = True
         return url
 
-    def photo(self, image: Any) -> str | None:
+    def photo(self, image: Image) -> str | None:
         """A published photo's absolute URL; None (noted) for a local one when there is no base URL."""
+        try:
+            return self._photo_urls[image.src]
+        except KeyError:
+            pass
         url = photo_link(image, self.base, None)
         if url is None and not image.is_remote:
             self.left_out = True
-        return public_link(url, None)
+        url = self._photo_urls[image.src] = public_link(url, None)
+        return url
 
 
 def _is_relative(href: str) -> bool:
@@ -356,14 +362,29 @@ def export_feeds(stories: Sequence[Story], options: ExportOptions, images: Image
 
 #: Plain text in the XML feeds: ``&`` and ``<`` as character references (see the module notes).
 _TEXT_REFERENCES = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"))
+#: The elements holding escaped HTML (the bulk of a feed), left as lxml wrote them: no plain text inside.
+_HTML_CONTENT = {"rss": (b"<content:encoded>", b"</content:encoded>"), "atom": (b'<content type="html">', b"</content>")}
 
 
-def _with_references(data: bytes) -> bytes:
-    """The same XML with ``&amp;`` and ``&lt;`` written as ``&#x26;`` and ``&#x3C;`` (no CDATA is written,
-    so every occurrence is an escape, and the document's meaning is unchanged)."""
+def _with_references(data: bytes, fmt: str) -> bytes:
+    """The same XML with ``&amp;`` and ``&lt;`` written as ``&#x26;`` and ``&#x3C;`` in plain text (no CDATA
+    is written, so every occurrence is an escape, and the document's meaning is unchanged). The HTML
+    content elements are skipped: that is most of the bytes, and HTML has no plain-text ambiguity."""
+    start_tag, end_tag = _HTML_CONTENT[fmt]
+    parts: list[bytes] = []
+    position = 0
+    while (start := data.find(start_tag, position)) != -1 and (end := data.find(end_tag, start)) != -1:
+        parts.append(_references(data[position:start]))
+        parts.append(data[start:end])
+        position = end
+    parts.append(_references(data[position:]))
+    return b"".join(parts)
+
+
+def _references(chunk: bytes) -> bytes:
     for entity, reference in _TEXT_REFERENCES:
-        data = data.replace(entity, reference)
-    return data
+        chunk = chunk.replace(entity, reference)
+    return chunk
 
 
 def write_rss(feed: Feed, options: ExportOptions) -> bytes:
@@ -389,7 +410,7 @@ def write_rss(feed: Feed, options: ExportOptions) -> bytes:
     fg.generator(GENERATOR)
     for item in feed.items:
         rss_item(fg.add_entry(order="append"), item)
-    return _with_references(bytes(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)))
+    return _with_references(bytes(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)), "rss")
 
 
 def rss_item(entry: FeedEntry, item: FeedItem) -> None:
@@ -443,7 +464,7 @@ def write_atom(feed: Feed, options: ExportOptions) -> bytes:
     fg.generator(GENERATOR)
     for item in feed.items:
         atom_entry(fg.add_entry(order="append"), item, options)
-    return _with_references(bytes(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)))
+    return _with_references(bytes(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)), "atom")
 
 
 def atom_feed_updated(feed: Feed, options: ExportOptions) -> datetime:

@@ -28,6 +28,7 @@ from storygen import draw_image, generate_stories
 import syndicate
 from syndicate.errors import InputError
 from syndicate.exporters.feeds import export_feeds
+from syndicate.readers import id_prefix_for
 from syndicate.images import ImageResolver
 from syndicate.model import (
     Byline,
@@ -573,13 +574,19 @@ def test_hostile_text_and_links_never_reach_the_outputs(tmp_path: Path) -> None:
 def test_cli_convert_writes_each_feed(fmt: str, sample_story: Story, tmp_path: Path) -> None:
     out = tmp_path / FEED_FILES[fmt]
     done = subprocess.run([sys.executable, "-m", "syndicate", "convert", str(SAMPLE), "--to", fmt, "-o", str(out),
-                           "--base-url", BASE], capture_output=True, text=True, check=False, timeout=120)
+                           "--base-url", BASE, "--title", "Example News"], capture_output=True, text=True, check=False,
+                          timeout=120, cwd=tmp_path)  # away from the repository's syndicate.toml
+    assert "feeds:" not in done.stderr  # title and base URL given: no hint about them
+    # the sample (an AP story) has no byline and no source: Atom, which requires an author, says so
+    assert ("atom: stories without a byline or source are credited to 'Example News'" in done.stderr) == (fmt == "atom")
     assert done.returncode == 0, done.stderr
-    assert out.read_bytes() == syndicate.export(sample_story, fmt, base_url=BASE)
+    # the command mints ids with the id authority the base URL implies (no id_prefix configured)
+    story = syndicate.read(SAMPLE, id_prefix=id_prefix_for(BASE))
+    assert out.read_bytes() == syndicate.export(story, fmt, base_url=BASE, title="Example News", warnings=[])
     if fmt == "jsonfeed":
         assert jsonfeed_problems(json.loads(out.read_bytes())) == []
     else:
-        assert [e.id for e in parsed_entries(out)] == [sample_story.id]
+        assert [e.id for e in parsed_entries(out)] == [story.id]
 
 
 def test_same_hash_twice_in_process(twenty: list[Story]) -> None:
