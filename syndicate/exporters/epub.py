@@ -363,7 +363,6 @@ class _Lead:
     headline: str
     language: str
     date: datetime | None
-    date_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -383,7 +382,7 @@ def _plan(stories: Sequence[Story]) -> _Plan:
         key = _StoryKey(age_key(story.date, story.id), position, story.id,
                         story.subjects[0].name if story.subjects else None)
         if newest is None or key < newest[0]:
-            newest = (key, _Lead(story.headline, story.language, story.date, story.date_only))
+            newest = (key, _Lead(story.headline, story.language, story.date))
         keys.append(key)
     assert newest is not None  # write_epub refuses an empty sequence
     keys.sort()  # by age, then by position: the stable order newest_first gives
