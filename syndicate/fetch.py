@@ -97,7 +97,7 @@ def fetch(url: str, limits: FetchLimits) -> bytes:
 
 def _short(exc: BaseException) -> str:
     """An exception as a short line: its type, and its text cut to 80 characters (it may quote the server)."""
-    text = str(exc).splitlines()[0][:80] if str(exc) else ""
+    text = _printable(str(exc).splitlines()[0][:80]) if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -114,7 +114,7 @@ def _follow(url: str, limits: FetchLimits, deadline: _Deadline) -> bytes:
             return result
         location = urllib.parse.urljoin(url, result)
         if location in seen:
-            raise FetchError(f"redirect loop (back to {location})")
+            raise FetchError(f"redirect loop (back to {_printable(location)[:200]})")
         seen.add(location)
         url = location
     raise FetchError(f"too many redirects (more than {limits.max_redirects})")

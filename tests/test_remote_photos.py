@@ -192,6 +192,14 @@ def _server_error(h: _Handler) -> None:
     h.send(_head("503 Service Unavailable", Content_Length="0"))
 
 
+def _escape_reason(h: _Handler) -> None:
+    h.send(b"HTTP/1.1 503 \x1b]0;owned\x07\x1b[31mDown\r\nContent-Length: 0\r\n\r\n")
+
+
+def _escape_status(h: _Handler) -> None:
+    h.send(b"\x1b[2J\x1b[31mHTTP/9 ok\r\n\r\n")
+
+
 def _not_found(h: _Handler) -> None:
     h.send(_head("404 Not Found", Content_Length="0"))
 
@@ -203,7 +211,8 @@ ROUTES: dict[str, Callable[[_Handler], None]] = {
     "/endless-headers": _endless_headers, "/too-long-header": _too_long_header, "/html-as-html": _html_as_html,
     "/html-as-jpeg": _html_as_jpeg, "/jpeg-as-html": _jpeg_as_html, "/too-big-declared": _too_big_declared,
     "/too-big-streamed": _too_big_streamed, "/cut-short": _cut_short, "/hop-to-drip": _hop_to_drip,
-    "/redirect-to-file": _redirect_to_file, "/server-error": _server_error,
+    "/redirect-to-file": _redirect_to_file, "/server-error": _server_error, "/escape-reason": _escape_reason,
+    "/escape-status": _escape_status,
 }
 
 
@@ -398,6 +407,13 @@ def test_the_budget_for_remote_photos_bounds_a_run(photo_server: _PhotoServer) -
     assert len(images.problems) == 4 and all(url in p for url, p in zip(urls, images.problems, strict=True))
     assert "used up" in images.problems[-1]
     assert images.failed_sources == frozenset(urls)
+
+
+@pytest.mark.parametrize("path", ["/escape-reason", "/escape-status"])
+def test_nothing_a_server_sends_reaches_the_terminal_unescaped(photo_server: _PhotoServer, path: str) -> None:
+    images = resolver()
+    assert images.resolve(Image(url_of(photo_server, path))) is None
+    assert len(images.problems) == 1 and all(c.isprintable() for c in images.problems[0]), images.problems
 
 
 # ---------------------------------------------------------------- good photos, and what a build asks
