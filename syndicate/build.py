@@ -41,7 +41,6 @@ from .claims import Claim, assign_slugs, duplicate_ids
 from .config import ALL_FORMATS, BuildSettings, read_config
 from .discovery import StoryInput, discover
 from .errors import ConfigError, OutputError, SyndicateError
-from .exporters import get_exporter
 from .html import IMAGES_FOLDER
 from .lock import build_lock
 from .manifest import KEPT, MANIFEST, Entry, Manifest, file_stats
@@ -381,14 +380,17 @@ class _Build:
         images = make_resolver(self.settings, self.state / CACHE)
         images.remember_failures(self.failures)  # a photo that failed in a worker is not waited for again
         options = self.settings.export.for_file("", self.notices)
-        for fmt, name in wanted.items():
-            if fmt == "edition":
-                from .exporters.epub import export_edition  # only a build that makes an edition needs it
+        feeds = [fmt for fmt in wanted if fmt != "edition"]
+        if feeds:  # one preparation (ordering, photos, rendered bodies) for every feed
+            from .exporters.feeds import export_feeds
 
-                edition = stories.head(self.settings.most_in_edition)  # bounded: the newest stories only
-                self.batch.stage(name, export_edition(edition, options, images))
-            else:
-                self.batch.stage(name, get_exporter(fmt)(newest, options, images))
+            for fmt, data in export_feeds(newest, options, images, feeds).items():
+                self.batch.stage(wanted[fmt], data)
+        if "edition" in wanted:
+            from .exporters.epub import export_edition  # only a build that makes an edition needs it
+
+            edition = stories.head(self.settings.most_in_edition)  # bounded: the newest stories only
+            self.batch.stage(wanted["edition"], export_edition(edition, options, images))
 
 
     def age_of(self, relpath: str) -> tuple[bool, float, str]:
