@@ -612,3 +612,41 @@ def test_a_slow_https_server_is_cut_off_at_the_deadline(tls_server: _PhotoServer
     elapsed = timed(lambda: images.resolve(Image(url)))
     assert elapsed < TIMEOUT + SLACK
     assert len(images.problems) == 1 and url in images.problems[0] and "timed out" in images.problems[0]
+
+
+def test_the_cli_build_against_misbehaving_servers_keeps_every_story_valid(
+        photo_server: _PhotoServer, tmp_path: Path) -> None:
+    """As a user runs it: the command line, a config file, then the official checkers on what it wrote."""
+    import subprocess
+    import sys
+
+    from conftest import run_checker
+
+    source = tmp_path / "input"
+    source.mkdir()
+    cases = {f"story-{n}": url_of(photo_server, f"{path}?cli") for n, path in enumerate(BUILD_CASES)}
+    cases["story-good"] = url_of(photo_server, "/good.jpg?cli")
+    for slug, url in cases.items():
+        _write_story(source, slug, url, f"Caption of {slug} & <friends>.")
+    (tmp_path / "syndicate.toml").write_text(
+        'title = "Harbour Gazette"\nauthor = "Newsroom"\nbase_url = "https://news.example.com/"\n'
+        "allow_local_hosts = true\n", encoding="utf-8")
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "syndicate", "build", "input", "output", "--jobs", "2"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - started
+    assert run.returncode == 0, run.stderr
+    assert elapsed < 15, f"{elapsed:.1f} s"
+    assert "Traceback" not in run.stderr and "\x1b" not in run.stderr
+    for slug, url in cases.items():
+        lines = [line for line in run.stderr.splitlines() if url in line]
+        assert len(lines) == (0 if slug == "story-good" else 1), (slug, run.stderr)
+        if lines:
+            assert lines[0].startswith(f"syndicate: warning: {slug}.txt: image {url}: ")
+        assert f"Caption of {slug} &amp; &lt;friends&gt;." in _book_text(tmp_path / "output" / "epub" / f"{slug}.epub")
+    books = sorted((tmp_path / "output" / "epub").glob("*.epub")) + [tmp_path / "output" / "edition.epub"]
+    checked = run_checker("validate_epub.py", *books)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    feed = run_checker("validate_feed.py", tmp_path / "output" / "rss.xml", "--url", "https://news.example.com/rss.xml")
+    assert feed.returncode == 0, feed.stdout + feed.stderr
+    assert not [p for p in (tmp_path / "output").rglob("*") if p.suffix == ".img" or "cache" in p.parts]
