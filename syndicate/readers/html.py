@@ -36,7 +36,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from lxml import etree
 
@@ -63,6 +63,7 @@ MIN_PHOTO_SIDE = 60
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 _LATIN1_FAMILY = {"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
+_URI_CHARACTERS = ":/?#[]@!$&'()*+,;=%~-._"
 _C1 = re.compile("[\x7f-\x9f]")
 
 
@@ -168,6 +169,8 @@ _CAPTION_WORD = re.compile(r"caption", re.IGNORECASE)
 _NO_CAPTION = re.compile(r"^(?:no|has-no|without|hide|hidden)[-_]?caption", re.IGNORECASE)
 _CREDIT_WORD = re.compile(r"credit|copyright|photographer|attribution|(?:^|[-_ ])(?:source|byline|author)(?:$|[-_ ])",
                           re.IGNORECASE)
+_SCREEN_READER = re.compile(r"(?:^|\s)(?:off-?screen|sr-only|visually-?hidden|screen-?reader-?text|screenreader-?only"
+                            r"|a11y-?hidden|u-?hidden-?visually)(?:$|\s)", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _PHOTO_CONTAINER = re.compile(r"(?:^|[-_ ])(?:image|img|photo|picture|media|figure|gallery|slide\w*|lead-?art|hero)"
                               r"(?:$|[-_ ])", re.IGNORECASE)
@@ -199,6 +202,8 @@ def is_furniture_box(element: etree._Element, name: str) -> bool:
         return True
     if (element.get("role") or "").lower() in _DROP_ROLES:
         return True
+    if _SCREEN_READER.search(element.get("class") or ""):
+        return True  # labels for screen readers ("Image caption", "Image copyright"): not the page's text
     if name in BlockWalker.INLINE or name in ("html", "body", "article", "main", "img", "picture", "figure",
                                               "figcaption", "li", "p"):
         return False  # inline markup and the photo's own parts are never furniture by class name alone
@@ -323,17 +328,22 @@ def _related_links(box: etree._Element, base: str | None) -> Iterator[Related]:
             yield Related(title, href)
 
 
+#: What a URL in an attribute may not hold: a value with these (JSON, markup, template code) is no URL.
+_NOT_A_URL = re.compile(r"[\s{}<>\"`\\^|]")
+
+
 def _absolute(raw: str | None, base: str | None) -> str | None:
-    """A safe link target made absolute against the page's URL (when known), else None."""
-    url = safe_url(raw)
-    if url is None or url.startswith("#"):
+    """A safe link target made absolute against the page's URL (when known), as a valid URI; else None."""
+    url = safe_url(raw.strip() if raw else raw)
+    if url is None or url.startswith("#") or _NOT_A_URL.search(url):
         return None
     if base:
         try:
             url = urljoin(base, url)
         except ValueError:
             return None
-    return safe_url(url)
+    # non-ASCII characters (an IRI) are percent-encoded: feeds and books want URIs
+    return safe_url(quote(url, safe=_URI_CHARACTERS))
 
 
 # ---------------------------------------------------------------- 4. the article container
@@ -465,7 +475,7 @@ def _holds_photo(element: etree._Element) -> bool:
     if local_name(element) == "figure":
         return True
     descendants = list(element.iterdescendants())
-    return any(local_name(e) in ("img", "picture") for e in descendants) \
+    return any(local_name(e) == "picture" or is_picture(e) for e in descendants) \
         and any(local_name(e) == "figure" or is_caption(e) for e in descendants)
 
 
@@ -534,6 +544,19 @@ def _image_candidates(img: etree._Element) -> list[tuple[float, str]]:
     return [(size, url) for size, url in found if not _PLACEHOLDER.search(url)]
 
 
+def is_picture(element: etree._Element) -> bool:
+    """An ``<img>``, or an empty box a script fills with one (``<div data-src=…>``, lazy loading)."""
+    name = local_name(element)
+    if name == "img":
+        return True
+    return name in ("div", "span") and len(element) == 0 and any(
+        _LAZY_ATTRIBUTE.match(a.lower()) for a in element.attrib)
+
+
+def _pictures(element: etree._Element) -> list[etree._Element]:
+    return [e for e in element.iter() if is_picture(e)]
+
+
 class PageWalker(BlockWalker):
     """The shared walker, taught what a web page adds: furniture, lazy images, captions by class, page URL."""
 
@@ -575,7 +598,7 @@ class PageWalker(BlockWalker):
     def image_block(self, img: etree._Element) -> Iterator[Block]:
         image = self.image_of(img)
         if image is not None:
-            alt = collapse(img.get("alt") or "") or None
+            alt = collapse(img.get("alt") or img.get("data-alt") or "") or None
             yield Figure("", None, alt, image)
 
     def block(self, element: etree._Element, name: str, preserve: bool, depth: int) -> Iterator[Block]:
@@ -593,6 +616,8 @@ class PageWalker(BlockWalker):
                 loose = Figure(caption, credit)
                 self.loose_captions.add(id(loose))
                 yield loose
+        elif is_picture(element) and name != "img":
+            yield from self.image_block(element)
         elif name == "picture":
             img = next((e for e in element.iter() if local_name(e) == "img"), None)
             if img is not None:
@@ -612,7 +637,7 @@ class PageWalker(BlockWalker):
         """A box holding one photo and its caption (and little else): a figure without the ``<figure>`` tag."""
         if name in ("p", "li", "body", "html", "td", "tr", "table", "ul", "ol"):
             return False
-        imgs = [e for e in element.iter() if local_name(e) == "img"]
+        imgs = _pictures(element)
         if not imgs:
             return False
         captions = [e for e in element.iterdescendants() if is_caption(e)]
@@ -633,19 +658,19 @@ class PageWalker(BlockWalker):
         if len(outermost) > 1 or nested:  # a gallery: each photo its own figure
             yield from self._container(element, preserve, 0)
             return
-        img = next((e for e in element.iter() if local_name(e) == "img"), None)
+        img = next(iter(_pictures(element)), None)
         image = self.image_of(img) if img is not None else None
         if outermost:
             caption, credit = self._caption_and_credit(outermost[0], preserve)
             credit = credit or self._credit_outside(element, outermost[0], preserve)
-        else:
-            caption, credit = split_credit(self.plain(element, preserve))
-        alt = collapse(img.get("alt") or "") if img is not None else ""
+        else:  # no caption markup: the box's own text, its credit by markup or at its end
+            caption, credit = self._caption_and_credit(element, preserve)
+        alt = collapse(img.get("alt") or img.get("data-alt") or "") if img is not None else ""
         if caption or credit or image is not None:
             yield Figure(caption, credit, alt if alt and alt != caption else None, image)
 
     def _caption_and_credit(self, caption_element: etree._Element, preserve: bool) -> tuple[str, str | None]:
-        credits = [e for e in caption_element.iterdescendants() if _is_credit(e)]
+        credits = _outermost_credits(caption_element)
         if credits:
             credit = " ".join(t for e in credits if (t := text_of(e))) or None
             for element in credits:
@@ -655,7 +680,7 @@ class PageWalker(BlockWalker):
         return split_credit(self.plain(caption_element, preserve))
 
     def _credit_outside(self, figure: etree._Element, caption: etree._Element, preserve: bool) -> str | None:
-        credits = [e for e in figure.iterdescendants() if _is_credit(e) and not _inside_any(e, [caption])]
+        credits = [e for e in _outermost_credits(figure) if not _inside_any(e, [caption])]
         return " ".join(t for e in credits if (t := text_of(e))) or None
 
 
@@ -665,6 +690,12 @@ def _is_prose(element: etree._Element) -> bool:
     if name == "figure":
         return True
     return name in ("p", "h2", "h3", "h4", "blockquote", "ul", "ol") and text_length(element) > 20
+
+
+def _outermost_credits(element: etree._Element) -> list[etree._Element]:
+    """The credit-marked elements inside ``element``, not those inside another credit."""
+    found = [e for e in element.iterdescendants() if _is_credit(e)]
+    return [e for e in found if not any(a in found for a in e.iterancestors())]
 
 
 def _is_credit(element: etree._Element) -> bool:
