@@ -7,29 +7,45 @@ The reader works in four passes, each a small function:
 2. YAML front matter is split off as written (only line ends unified: its
    indentation and spaces carry meaning), then :func:`normalise` cleans the
    story text — one line-end (``\\n``), no-break and odd spaces to plain
-   spaces, zero-width characters and XML-invalid controls removed.
-3. :func:`parse_lines` — lines into blocks. Lines are grouped by blank lines;
-   inside a group a line cut short followed by the line that starts with it
-   (or two identical lines) is a photo (cut line = alt text, full line =
-   caption); a caption's credit (``(AP Photo/Name)``, ``Photo: Name/Agency``,
-   ``REUTERS/Name``) goes to ``credit``, while a line ending in a bare
-   ``(Reuters)`` is a photo only as part of a caption pair or when it reads
-   as a caption beside another photo (else it is prose that names its
-   agency); a short unpunctuated line alone between blank lines is a
-   subheading; ``-``/``*``/``•``/``1.`` lines are lists; page furniture
-   (``View full gallery``, share lines…) is dropped and ``Also see: X`` /
-   ``Related: X`` become related links. A paragraph that is a quotation
-   stays a paragraph: nothing is invented from prose.
-4. :func:`build_story` — the story fields: headline, byline, dateline,
-   dates, summary, id and slug, from metadata when given (it always wins),
-   else inferred and recorded in ``Story.inferred`` with the reason.
+   spaces, zero-width characters, terminal escapes and C0/C1 controls removed.
+3. :func:`parse_lines` — lines into blocks, judged from each line's features
+   and its neighbours, never from one site's wording:
 
-Dates are never taken from the clock. The anchor is the latest explicit date
-in the captions and the dateline (else in the paragraphs): ``Dec. 16, 2016``,
-``December 16, 2016``, ``16 December 2016``, ``2016-12-16``. A weekday named
-in the lead (``Saturday``) is resolved to the date with that weekday nearest
-the anchor (ties go forward), and ``published`` is the latest of the anchor
-and those dates, at 00:00 UTC since the time of day is unknown.
+   - *shape*: length in words (in characters for scripts written without
+     spaces), whether it ends a sentence (``.``, ``。``, ``؟``, ``।``… before
+     any closing quote), whether it starts in lower case (scripts without
+     case never do), list markers, a photo credit at its end;
+   - *position*: the story's text runs from its first line of prose to its
+     last sentence; short lines above it (section names, dates, bylines) and
+     runs of short lines below it (tags, links, prompts) are the page's;
+   - *repetition*: a sentence said again inside a longer paragraph, or a
+     paragraph said again just below, is a pull quote; a title-like line
+     repeated three times or more is a label;
+   - *neighbours*: an alt line over its caption is a photo, a header such as
+     ``You may also like`` over bare titles is a list of related links (``Most
+     popular`` over titles: the site's, dropped), a short line between two
+     paragraphs is a subheading unless another title-like line follows;
+   - *words*: furniture (share, print, comments, ads, surveys, copyright) in
+     English, German, Spanish, French, Portuguese, Italian, Russian, Arabic,
+     Chinese and Japanese, in :mod:`syndicate.readers.textwords`.
+
+   The rules are an ordered table (:data:`RULES`); the first that takes a
+   line decides it, and a line no rule takes is a paragraph (in doubt, text
+   is kept). Every line's outcome and reason is recorded in ``inferred``
+   (field ``line N``), which ``syndicate parse --explain`` prints.
+4. :func:`build_story` — the story fields the text gives (headline, bylines,
+   dateline, dates, rights), each guess recorded in ``inferred`` with the
+   reason, finished by :func:`~syndicate.readers.finish.finish`.
+
+Dates are never taken from the clock. A date the page states above the story
+(a byline's, a ``Published …`` line's) is the publication day. Otherwise the
+anchor is the latest explicit date in the captions and the dateline (else in
+the paragraphs): ``Dec. 16, 2016``, ``16 December 2016``, ``3. März 2020``,
+``2016-12-16``, ``2020年3月3日``. A weekday named in the lead (``Saturday``)
+or a date without a year (``March 3``) is resolved against the anchor, and
+``published`` is the latest of them, at 00:00 UTC since the time of day is
+unknown. With no explicit date, a year-less date is placed in the one year the
+page names (its copyright line); with none or several, no date is invented.
 """
 
 from __future__ import annotations
@@ -196,7 +212,7 @@ _QUOTE_OPEN = "\"“‘'«„「『"
 _RULE = re.compile(r"^[-*_=~#•·. ]{3,}$")
 _LIST_ITEM = re.compile(r"^(?:(?P<bullet>[-*•–·▪►])|(?P<number>\d{1,3})[.)])\s+(?P<item>\S.*)$")
 _BULLET = re.compile(r"^[-*•–·▪►]\s+")
-_BYLINE_START = re.compile(r"^" + words.BYLINE_WORD + r"\s*(?P<rest>\S.*)$", re.IGNORECASE)
+_BYLINE_START = re.compile(r"^" + words.BYLINE_WORD + r"(?P<rest>\S.*)$", re.IGNORECASE)
 #: ``Also see: X`` and its kind in other languages: X is a related link.
 _RELATED_LINE = re.compile(
     r"^(?:also see|see also|related|read also|read more|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"
@@ -366,6 +382,7 @@ def _byline(line: str) -> _Byline | None:
     if (not names or names[0].islower() or not names[0].isalpha() or len(names.split()) > 12
             or re.search(r"[!?]|\w{3,}[.](?:\s|$)", names) or (not date_text and line[-1] in ".!?")):
         return None
+    names = re.sub(r"\s+[|·•]\s+", ", ", names)  # ``NAME | Site``: the site is the role
     return _Byline(_CONJUNCTIONS.sub(" & ", names), date_text.strip(" ,|·-–—"))
 
 
@@ -455,6 +472,7 @@ class _Page:
     keys: list[str] = field(default_factory=list)  # each line's word tokens (see _tokens)
     first_prose: int = 0
     last_prose: int = 0
+    comments_from: int = 0  # the index of the readers' comments header, or len(lines)
     last_content: int = -1
     counts: Counter[str] = field(default_factory=Counter)
     first_seen: dict[str, int] = field(default_factory=dict)
@@ -468,6 +486,14 @@ class _Page:
                     and not is_furniture(lines[n].text) and not _is_prompt(lines[n].text)), default=-1)
         # no line of running text at all (a list, a poem): the whole page is the story
         page.first_prose, page.last_prose = (prose[0], max(prose[-1], last)) if prose else (start, len(lines) - 1)
+        # readers' comments under the story are theirs: the story ends above their header
+        # (only past the middle of the story's prose: a header above that is a button, not the comments)
+        middle = prose[(len(prose) - 1) // 2] if prose else len(lines)
+        page.comments_from = next((n for n in range(middle + 1, len(lines))
+                                   if words.COMMENTS_HEADER.match(_strip_bullet(lines[n].text))), len(lines))
+        if page.comments_from < len(lines):
+            page.last_prose = min(page.last_prose, max((n for n in prose if n < page.comments_from),
+                                                       default=page.first_prose))
         page.last_content = max((n for n, ln in enumerate(lines) if not is_furniture(ln.text)
                                  and _RELATED_LINE.match(ln.text) is None), default=-1)
         for n, key in enumerate(page.keys):
@@ -784,6 +810,18 @@ def _rule_list(page: _Page, i: int, parsed: Parsed) -> int | None:
     return _take_list(page.lines, i, parsed)
 
 
+#: A byline is looked for this many lines into the story text (under a kicker, a photo, a date line).
+BYLINE_LINES = 4
+
+
+def _rule_early_byline(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """A ``By NAME`` line among the story's first lines, when the page has no byline yet."""
+    line = page.lines[i]
+    if parsed.byline_lines or i >= page.start + BYLINE_LINES or _byline(line.text) is None:
+        return None
+    return i + 1 if _take_byline(line, parsed, page.meta) else None
+
+
 def _rule_outside_story(page: _Page, i: int, parsed: Parsed) -> int | None:
     """Short lines before the story's first paragraph or after its last: bylines, dates, section names, tags.
 
@@ -858,10 +896,20 @@ def _rule_heading(page: _Page, i: int, parsed: Parsed) -> int | None:
     return i + 1
 
 
+def _rule_comments(page: _Page, i: int, parsed: Parsed) -> int | None:
+    """The readers' comments under the story, from their header on: not the story's text."""
+    if i < page.comments_from:
+        return None
+    header = page.lines[page.comments_from]
+    for line in page.lines[i:]:
+        parsed.decide(line, "dropped", f"readers' comments (under the header on line {header.number})")
+    return len(page.lines)
+
+
 #: The rules, in the order they are tried; a line no rule takes is a paragraph.
 RULES: tuple[Rule, ...] = (
-    _rule_related_line, _rule_link_list, _rule_furniture, _rule_photo, _rule_repeated, _rule_list,
-    _rule_outside_story, _rule_link_run, _rule_heading,
+    _rule_comments, _rule_related_line, _rule_link_list, _rule_furniture, _rule_photo, _rule_repeated, _rule_list,
+    _rule_early_byline, _rule_outside_story, _rule_link_run, _rule_heading,
 )
 
 
@@ -923,12 +971,20 @@ def _take_list(lines: Sequence[_Line], i: int, parsed: Parsed) -> int:
     start = int(first.group("number")) if ordered else 1
     items: list[str] = []
     begin = i
+    dropped: list[_Line] = []
     while i < len(lines):
         match = _LIST_ITEM.match(lines[i].text)
         if match is None or (match.group("number") is not None) != ordered:
             break
-        items.append(match.group("item"))
+        if is_furniture(match.group("item")):
+            dropped.append(lines[i])  # a share button drawn as a list item ("• Reddit")
+        else:
+            items.append(match.group("item"))
         i += 1
+    for line in dropped:
+        parsed.decide(line, "dropped", "a list item that is page furniture (a share or navigation link)")
+    if not items:
+        return i
     last = body[-1] if body else None
     joined = isinstance(last, ListBlock) and last.ordered == ordered
     if joined:
@@ -940,7 +996,7 @@ def _take_list(lines: Sequence[_Line], i: int, parsed: Parsed) -> int:
         if ordered and start != 1 and not _LIST_HAS_START:
             parsed.decisions.append(Inferred(f"body[{len(body) - 1}].start", str(start),
                                              "the list's first item is numbered so"))
-    for line in lines[begin:i]:
+    for line in (ln for ln in lines[begin:i] if ln not in dropped):
         parsed.decide(line, "list item", ("numbered" if ordered else "bulleted")
                       + (", continuing the list above" if joined else ""))
     return i

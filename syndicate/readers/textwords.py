@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 __all__ = ["FURNITURE", "PROMPT", "RELATED_HEADER", "POPULAR_HEADER", "COPYRIGHT", "BYLINE_WORD", "CAPTION_LABEL",
-           "PHOTO_WORD", "ROLE_WORD", "SURVEY"]
+           "PHOTO_WORD", "ROLE_WORD", "SURVEY",
+           "COMMENTS_HEADER"]
 
 
 def _whole_line(*alternatives: str) -> re.Pattern[str]:
@@ -28,7 +29,9 @@ FURNITURE = _whole_line(
     r"(?:see|view) (?:all|more) (?:photos|pictures|images)",
     r"photo gallery|more coverage|special projects?|advertisement|advertising|sponsored(?: content| links?)?",
     r"share(?: this)?(?: story| article| page| post| entry)?(?: (?:on|to|via) \w+\+?)?|share via \w+",
-    r"facebook|twitter|whatsapp|linkedin|reddit|pinterest|flipboard|email|e-mail|print(?: article)?|tweet|pin|google\+",
+    r"facebook|twitter|whatsapp|linkedin|reddit|pinterest|flipboard|tumblr|telegram|instagram|youtube|pocket|mix"
+    r"|messenger|weibo|wechat|vk|email|e-mail|print(?: article)?|tweet|pin|google\+|copy link\b.{0,20}"
+    r"|sharing is caring|share (?:this|the) (?:story|article)\b.{0,40}",
     r"(?:facebook|twitter|google\+|whatsapp|linkedin|pinterest|email)(?: (?:facebook|twitter|google\+|whatsapp|"
     r"linkedin|pinterest|email))+",
     r"comments?|\d+ comments?|(?:leave|post|add|show|view|see) (?:a |all |the )?comments?|comments? \(\d+\)",
@@ -80,6 +83,15 @@ SURVEY = _whole_line(
     r"была ли эта статья полезной.{0,20}|هل كان هذا المقال مفيدا.{0,20}|这篇文章对您有帮助吗.{0,10}",
 )
 
+#: The header of the readers' comments under a story: what follows is theirs, not the story's. (A count such as
+#: "12 Comments" is not one: it is a button, found above stories as well as under them.)
+COMMENTS_HEADER = _whole_line(
+    r"(?:leave|post|add|write) a (?:comment|reply)\b.{0,40}|top rated comments|loading comments|comments are closed"
+    r"|join the (?:conversation|discussion)|reader comments|schreiben sie einen kommentar|lascia un commento\b.{0,40}"
+    r"|deja (?:un|tu) comentario|deixe (?:um|seu) comentário|laisser un commentaire|оставить комментарий"
+    r"|أضف تعليقا|اترك تعليقا|发表评论|网友评论|コメントを書く",
+)
+
 #: Headers of a list of links to related stories (the titles under them become ``related``).
 RELATED_HEADER = _whole_line(
     r"related(?: stories| articles| coverage| content| links| news| posts| reading)?|see also|also see|read also",
@@ -112,7 +124,9 @@ COPYRIGHT = re.compile(
 )
 
 #: The word a byline starts with, in the reader's languages (``By``, ``Von``, ``Por``, ``Par``, ``Автор:``…).
-BYLINE_WORD = r"(?:by|von|por|par|di|door|av|af|автор:?|текст:?|بقلم|كتب|作者[：:]?|记者|文[／/]|撰文[：:]?)"
+#: A word of a spaced script needs a space (or its colon) after it: ``PORT ELLIS`` does not start with ``Por``.
+BYLINE_WORD = (r"(?:(?:by|von|por|par|di|door|av|af|автор:?|текст:?|بقلم|كتب)(?:\s+|(?<=:)\s*)"
+               r"|(?:作者[：:]?|记者|文[／/]|撰文[：:]?)\s*)")
 
 #: Words naming a reporter's job: ``Tom Krisher, AP Auto Writer`` is a byline without ``By``.
 ROLE_WORD = re.compile(

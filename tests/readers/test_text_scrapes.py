@@ -311,3 +311,21 @@ def test_every_line_is_explained_through_parse_explain() -> None:
     assert "line 1 = headline" in result.stdout
     assert "line 3 = dropped: Share on Facebook" in result.stdout
     assert "line 13 = dropped: We are one community" in result.stdout and "pull quote" in result.stdout
+
+
+@pytest.mark.parametrize("lead, place", [
+    ("PORT ELLIS, Norway – The ferry ran late again on Monday, its third delay this week.", "PORT ELLIS, Norway"),
+    ("BYRON BAY, Australia – Surfers returned to the beach on Monday after the storm passed.", "BYRON BAY, Australia"),
+])
+def test_a_dateline_starting_with_a_byline_word_is_a_dateline_not_a_byline(lead: str, place: str) -> None:
+    story = read_text(f"Headline\n\n{lead}\n")
+    assert story.bylines == () and story.dateline == place
+
+
+def test_readers_comments_under_the_story_are_not_its_text() -> None:
+    story = read_text("Bridge reopens\n\nThe old bridge reopened to traffic on Monday after two years of repairs.\n\n"
+                      "Engineers said it would last another century.\n\nLeave a comment\n\n"
+                      "Great news, I drove over it this morning and it felt solid.\n")
+    assert body_texts(story) == ["The old bridge reopened to traffic on Monday after two years of repairs.",
+                                 "Engineers said it would last another century."]
+    assert "readers' comments" in line_decision(story, 9)[1]
