@@ -257,9 +257,14 @@ def _is_prompt(line: str) -> bool:
     return len(line) <= 160 and words.PROMPT.match(_strip_bullet(line)) is not None
 
 
+#: A credit is at most this long: only a line's end is searched for one (a long paragraph costs no more).
+CREDIT_SPAN = 240
+
+
 def _find_credit(caption: str) -> re.Match[str] | None:
+    start = max(0, len(caption) - CREDIT_SPAN)
     for pattern in (_CREDIT_PAREN, _CREDIT_AGENCY, _CREDIT_LABEL):
-        match = pattern.search(caption)
+        match = pattern.search(caption, start)
         if match is not None:
             return match
     return None
@@ -473,6 +478,7 @@ class _Page:
     first_prose: int = 0
     last_prose: int = 0
     comments_from: int = 0  # the index of the readers' comments header, or len(lines)
+    tail_lines: int = 0  # how many link-, tag- or label-like lines follow the story's last sentence
     last_content: int = -1
     counts: Counter[str] = field(default_factory=Counter)
     first_seen: dict[str, int] = field(default_factory=dict)
@@ -496,6 +502,7 @@ class _Page:
                                                        default=page.first_prose))
         page.last_content = max((n for n, ln in enumerate(lines) if not is_furniture(ln.text)
                                  and _RELATED_LINE.match(ln.text) is None), default=-1)
+        page.tail_lines = sum(1 for line in lines[page.last_prose + 1:page.comments_from] if _is_tail_line(line))
         for n, key in enumerate(page.keys):
             page.counts[key] += 1
             if n >= start:  # a lead that repeats the headline word for word is still the lead
@@ -697,6 +704,9 @@ LABEL_MIN_WORDS = 8
 #: A paragraph repeated once, this close to the first copy, is a pull quote (repeated far off, or many times,
 #: it is the story's own refrain: an interview's recurring question, a meal plan's repeated dish).
 PULL_QUOTE_DISTANCE = 8
+#: A pull quote is looked for in the paragraphs this many lines around it (it is set beside what it quotes;
+#: looking further would also make reading a long file slow).
+PULL_QUOTE_WINDOW = 20
 #: A line repeated inside a longer one needs this many words to be a pull quote (short ones are headings).
 PULL_QUOTE_MIN_WORDS = 6
 
@@ -717,8 +727,9 @@ def _rule_repeated(page: _Page, i: int, parsed: Parsed) -> int | None:
                                        "quote (kept there)")
         return i + 1
     if len(key.split()) >= PULL_QUOTE_MIN_WORDS:
-        holder = next((other for n, other in enumerate(page.lines) if len(page.keys[n]) > len(key)
-                       and key in page.keys[n] and _is_prose(other.text) and not page.before_story(n)), None)
+        near = range(max(page.start, i - PULL_QUOTE_WINDOW), min(len(page.lines), i + PULL_QUOTE_WINDOW + 1))
+        holder = next((page.lines[n] for n in near if len(page.keys[n]) > len(key) and key in page.keys[n]
+                       and _is_prose(page.lines[n].text) and not page.before_story(n)), None)
         if holder is not None:
             parsed.decide(line, "dropped", f"repeats a sentence of line {holder.number}: a pull quote, kept there")
             return i + 1
@@ -849,36 +860,16 @@ def _rule_outside_story(page: _Page, i: int, parsed: Parsed) -> int | None:
         parsed.decide(line, "dropped", "a short line before the story's first paragraph (a section name, label "
                                        "or link)")
         return i + 1
-    rest = [ln for ln in page.lines[page.last_prose + 1:] if not is_furniture(ln.text)
-            and not _ends_sentence(ln.text) and not _is_credit_only(ln.text)]
-    if len(rest) >= 2 and line in rest:
-        parsed.decide(line, "dropped", f"one of {len(rest)} short lines after the story's last paragraph "
+    if page.tail_lines >= 2 and _is_tail_line(line):
+        parsed.decide(line, "dropped", f"one of {page.tail_lines} short lines after the story's last paragraph "
                                        "(links, tags or prompts)")
         return i + 1
     return None
 
 
-#: Short labels in a row inside the story: a menu or a list of links (the names of a team…).
-LINK_RUN = 8
-
-
-def _is_link_label(line: str) -> bool:
-    """A menu entry or a name: one to four words, no digit (a table's cells have them), no punctuation at the end."""
-    return (_units(line) <= 4 and line[-1] not in _TERMINAL and not any(c.isdigit() for c in line)
-            and not _LIST_ITEM.match(line) and any(c.isalpha() for c in line))
-
-
-def _rule_link_run(page: _Page, i: int, parsed: Parsed) -> int | None:
-    """A run of short lines with no sentence among them, inside the story: a menu or link list, dropped."""
-    j = i
-    while j < len(page.lines) and _is_link_label(page.lines[j].text):
-        j += 1
-    if j - i < LINK_RUN:
-        return None
-    for line in page.lines[i:j]:
-        parsed.decide(line, "dropped", f"one of {j - i} short lines in a row with no sentence among them "
-                                       "(a menu or a list of links)")
-    return j
+def _is_tail_line(line: _Line) -> bool:
+    """A line under the story that is neither furniture, nor a sentence, nor a credit: a link, tag or label."""
+    return not is_furniture(line.text) and not _ends_sentence(line.text) and not _is_credit_only(line.text)
 
 
 def _rule_heading(page: _Page, i: int, parsed: Parsed) -> int | None:
@@ -909,7 +900,7 @@ def _rule_comments(page: _Page, i: int, parsed: Parsed) -> int | None:
 #: The rules, in the order they are tried; a line no rule takes is a paragraph.
 RULES: tuple[Rule, ...] = (
     _rule_comments, _rule_related_line, _rule_link_list, _rule_furniture, _rule_photo, _rule_repeated, _rule_list,
-    _rule_early_byline, _rule_outside_story, _rule_link_run, _rule_heading,
+    _rule_early_byline, _rule_outside_story, _rule_heading,
 )
 
 
