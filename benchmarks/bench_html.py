@@ -51,6 +51,12 @@ def run(corpus: Path, use_trafilatura: bool, worst: int, only: list[str]) -> Non
     ev = sa.load_evaluate(corpus)
     gt = json.loads((corpus / "ground-truth.json").read_text("utf-8"))
     ids = sorted(i for i in gt if not only or any(i.startswith(o) for o in only))
+    if use_trafilatura:
+        try:
+            import trafilatura  # type: ignore[import-not-found]  # noqa: F401
+        except ImportError:
+            print("trafilatura is not installed (pip install -e '.[bench]'): syndicate only", file=sys.stderr)
+            use_trafilatura = False
     readers = {"syndicate": _syndicate} | ({"trafilatura": None} if use_trafilatura else {})
     results: dict[str, dict[str, Any]] = {name: {"pred": {}, "ms": [], "kept": 0, "fail": 0, "f1": {}} for name in readers}
     captions = 0
