@@ -45,18 +45,21 @@ FURNITURE = _whole_line(
     r"about this article|cite this article|report an error|corrections? policy|editorial standards",
     r"(?:story )?continues? (?:below|after (?:the )?(?:ad|advertisement))",
     # German
-    r"teilen|artikel teilen|drucken|kommentare?|anzeige|werbung|zurück|schlagwörter|themen|bildergalerie",
+    r"teilen|(?:diesen )?artikel teilen|(?:auf|bei|per) [\w-]+ teilen|drucken|kommentare?|anzeige|werbung|zurück"
+    r"|schlagwörter|themen|bildergalerie",
     # Spanish, Portuguese, Italian
-    r"compartir|compartilhar|condividi|imprimir|stampa|comentarios|comentários|commenti|publicidad|publicidade",
+    r"compartir(?: en [\w-]+| esta noticia| este artículo)?|compartilhar(?: no [\w-]+)?|condividi(?: su [\w-]+)?"
+    r"|imprimir|stampa|comentarios|comentários|commenti|publicidad|publicidade",
     r"pubblicità|volver|voltar|etiquetas|tags|torna su",
     # French
-    r"partager|imprimer|commentaires?|publicité|retour|mots-clés|mots clés",
+    r"partager(?: sur [\w-]+| cet article)?|imprimer|commentaires?|publicité|retour|mots-clés|mots clés",
     # Russian
-    r"поделиться|печать|комментарии|реклама|теги|метки|назад",
+    r"поделиться(?: в [\w-]+)?|печать|комментарии|реклама|теги|метки|назад",
     # Arabic
-    r"شارك|مشاركة|طباعة|تعليقات|إعلان|اعلان|الوسوم|وسوم|عودة",
+    r"شارك(?: هذا)?(?: المقال| الخبر| الموضوع)?|شارك على .{1,20}|مشاركة(?: المقال| الخبر)?|طباعة|تعليقات|إعلان|اعلان"
+    r"|الوسوم|وسوم|عودة",
     # Chinese, Japanese
-    r"分享|打印|评论|广告|标签|返回|责任编辑.{0,20}|编辑[：:].{0,20}",
+    r"分享|分享(?:到|至).{1,10}|打印|评论|广告|标签|返回|责任编辑.{0,20}|编辑[：:].{0,20}",
     r"検索|シェア|ツイート|広告|スポンサードリンク|タグ[：:].{0,60}|カテゴリー?",
 )
 

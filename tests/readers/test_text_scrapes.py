@@ -329,3 +329,15 @@ def test_readers_comments_under_the_story_are_not_its_text() -> None:
     assert body_texts(story) == ["The old bridge reopened to traffic on Monday after two years of repairs.",
                                  "Engineers said it would last another century."]
     assert "readers' comments" in line_decision(story, 9)[1]
+
+
+@pytest.mark.parametrize("line", ["分享到微信", "شارك هذا المقال", "Auf Facebook teilen", "Partager sur Twitter",
+                                  "Compartir en WhatsApp", "Поделиться в Telegram", "Sharing is caring!", "• Reddit"])
+def test_share_lines_in_other_languages_are_furniture(line: str) -> None:
+    story = read_text(f"Headline\n\nThe council met on Monday to discuss the new budget for the town.\n\n{line}\n")
+    assert body_texts(story) == ["The council met on Monday to discuss the new budget for the town."]
+
+
+def test_a_short_line_in_an_uncased_script_that_merely_starts_like_furniture_is_kept() -> None:
+    story = read_text("标题\n\n委员会周日开会讨论市政府的新预算。\n\n分享经济的未来\n\n委员会周一再次开会，决定将投票推迟一周。\n")
+    assert Heading("分享经济的未来") in story.body
