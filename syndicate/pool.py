@@ -24,7 +24,7 @@ from typing import Protocol, TypeVar
 from .config import BuildSettings
 from .lock import release_inherited_lock
 
-__all__ = ["Pool", "LocalPool", "Task"]
+__all__ = ["Pool", "LocalPool", "Task", "make_pool"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,9 +39,20 @@ class Pool(Protocol):
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None: ...
 
-    def map_unordered(self, task: Task[T, R], items: Iterable[T]) -> Iterator[R]:
-        """``task(settings, item)`` for every item, results as they come."""
+    def map_unordered(self, task: Task[T, R], items: Iterable[T],
+                      lost: Callable[[T, str], R] | None = None) -> Iterator[R]:
+        """``task(settings, item)`` for every item, results as they come; ``lost(item, reason)`` stands in
+        for the result of an item the pool gave up on (its task kept crashing the workers that ran it)."""
         ...
+
+
+def make_pool(settings: BuildSettings) -> Pool:
+    """The pool a build runs its stories in: the Dask cluster at ``settings.scheduler``, else local workers."""
+    if settings.scheduler:
+        from .cluster import ClusterPool, absolute_settings  # only here: a local build never imports dask
+
+        return ClusterPool(absolute_settings(settings), settings.scheduler)
+    return LocalPool(settings)
 
 
 class LocalPool:
@@ -63,15 +74,15 @@ class LocalPool:
                  trace: TracebackType | None) -> None:
         if self.executor is None:
             return
-        if error is not None:
-            # interrupted or failed: stop at once rather than finish the stories in flight
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            for process in list(getattr(self.executor, "_processes", {}).values()):
-                process.terminate()
+        # Interrupted or not, the stories not started are cancelled and those in hand finish (each is short,
+        # remote photos have a deadline). Terminating a worker mid-answer could leave half a result in the
+        # pipe, and the executor would then wait for the rest forever.
         self.executor.shutdown(wait=True, cancel_futures=True)
 
-    def map_unordered(self, task: Task[T, R], items: Iterable[T]) -> Iterator[R]:
-        """``task(settings, item)`` for every item, in the workers; results in the order they finish."""
+    def map_unordered(self, task: Task[T, R], items: Iterable[T],
+                      lost: Callable[[T, str], R] | None = None) -> Iterator[R]:
+        """``task(settings, item)`` for every item, in the workers; results in the order they finish.
+        (A local worker that crashes breaks the whole pool, so ``lost`` is never called here.)"""
         if self.executor is None:
             return (task(self.settings, item) for item in items)
         futures = [self.executor.submit(task, self.settings, item) for item in items]

@@ -27,6 +27,20 @@ INPUT = ROOT / "input"
 LAYOUT = ["rss.xml", "atom.xml", "feed.json", "edition.epub"]
 
 
+@pytest.fixture(autouse=True)
+def in_a_fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Library and CLI builds run from an empty folder, as a user's would: they share its .syndicate/ state
+    folder, and no config file is picked up by accident (the repository's own syndicate.toml)."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def in_a_clean_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds run where no config file lies (the repository ships one), and keep their state folder
+    (``.syndicate/`` in the current folder) in the test's own temporary folder, for library and CLI alike."""
+    monkeypatch.chdir(tmp_path)
+
+
 def run_cli(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "syndicate", *map(str, args)], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, cwd=cwd, check=False, timeout=300)
@@ -94,15 +108,14 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def mtimes(folder: Path) -> dict[str, int]:
-    """Modification times of every file but the lock (which records each run's holder)."""
-    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != ".syndicate.lock"}
+    """Modification times of every file and folder (the lock, which records each run's holder, is elsewhere)."""
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*"))}
 
 
 @pytest.fixture(scope="module")
 def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("shipped") / "output"
-    done = run_cli("build", INPUT, out, "--base-url", "https://news.example.com/", "--jobs", "2")
+    done = run_cli("build", INPUT, out, "--base-url", "https://news.example.com/", "--jobs", "2", cwd=out.parent)
     assert done.returncode == 0, done.stderr
     return out
 
@@ -125,7 +138,7 @@ def test_build_writes_the_whole_layout_for_the_shipped_input(shipped_build: Path
 
 def test_second_run_rewrites_nothing_and_says_so(shipped_build: Path) -> None:
     before = mtimes(shipped_build)
-    done = run_cli("build", INPUT, shipped_build, "--base-url", "https://news.example.com/")
+    done = run_cli("build", INPUT, shipped_build, "--base-url", "https://news.example.com/", cwd=shipped_build.parent)
     assert done.returncode == 0, done.stderr
     assert mtimes(shipped_build) == before
     assert "nothing to do" in done.stderr and f"unchanged {len(discover(INPUT))}" in done.stderr
