@@ -415,33 +415,46 @@ def byline_names(line: str) -> str:
 
 @dataclass(frozen=True)
 class _Line:
-    """One logical line: its text, its blank-line group, whether it is alone in it, and its line number."""
+    """One logical line: its text, its blank-line group, whether it is alone in it, and its line numbers.
+
+    ``number`` is its first line in the text and ``end`` its last (they differ
+    for a hard-wrapped paragraph joined into one line).
+    """
 
     text: str
     group: int
     alone: bool
     number: int
+    end: int = 0
+
+    @property
+    def where(self) -> str:
+        """``line 12``, or ``lines 12-14`` for a joined paragraph."""
+        return f"lines {self.number}-{self.end}" if self.end > self.number else f"line {self.number}"
 
 
-def _logical_lines(text: str) -> list[_Line]:
-    """Group lines by blank lines, joining a long unpunctuated line with the next (a hard-wrapped paragraph)."""
+def _logical_lines(text: str, first_line: int = 1) -> list[_Line]:
+    """Group lines by blank lines, joining a long unpunctuated line with the next (a hard-wrapped paragraph).
+
+    Lines are numbered from ``first_line``: the file's number of the text's first line (after any front matter).
+    """
     out: list[_Line] = []
     group: list[tuple[int, str]] = []
     count = 0
 
     def flush() -> None:
         nonlocal count
-        joined: list[tuple[int, str]] = []
+        joined: list[tuple[int, int, str]] = []  # first line, last line, text
         for number, line in group:
-            if joined and _is_soft_wrap(joined[-1][1], line):
-                joined[-1] = (joined[-1][0], f"{joined[-1][1]} {line}")
+            if joined and _is_soft_wrap(joined[-1][2], line):
+                joined[-1] = (joined[-1][0], number, f"{joined[-1][2]} {line}")
             else:
-                joined.append((number, line))
-        out.extend(_Line(j, count, len(joined) == 1, number) for number, j in joined)
+                joined.append((number, number, line))
+        out.extend(_Line(text, count, len(joined) == 1, first, last) for first, last, text in joined)
         count += 1
         group.clear()
 
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=first_line):
         if line:
             group.append((number, line))
         elif group:
@@ -537,13 +550,16 @@ class Parsed:
     def decide(self, line: _Line, became: str, why: str) -> None:
         """Record what ``line`` became and why."""
         shown = line.text if len(line.text) <= 60 else line.text[:57] + "…"
-        self.decisions.append(Inferred(f"line {line.number}", f"{became}: {shown}", why))
+        self.decisions.append(Inferred(line.where, f"{became}: {shown}", why))
 
 
-def parse_lines(text: str, meta: Metadata | None = None) -> Parsed:
-    """Turn normalised text into blocks and header lines (see the module docstring for the rules)."""
+def parse_lines(text: str, meta: Metadata | None = None, first_line: int = 1) -> Parsed:
+    """Turn normalised text into blocks and header lines (see the module docstring for the rules).
+
+    ``first_line`` is the file's line number of the text's first line, for the per-line decisions.
+    """
     meta = meta or Metadata()
-    lines = _logical_lines(text)
+    lines = _logical_lines(text, first_line)
     parsed = Parsed()
     start = _take_header(lines, parsed, meta)
     _parse_body(_Page.of(lines, start, meta), parsed)
@@ -1278,10 +1294,12 @@ def build_story(parsed: Parsed, meta: Metadata, source: InputFile) -> Story:
 def read(source: InputFile) -> Story:
     """Read one plain-text story (see the module docstring); raises InputError for input it refuses."""
     # Front matter comes off before normalising: YAML's indentation and spaces are its meaning.
-    front_matter, text = split_front_matter(unify_line_ends(decode(source.data, source.name)), source.name)
+    whole = unify_line_ends(decode(source.data, source.name))
+    front_matter, text = split_front_matter(whole, source.name)
+    first_line = whole[:len(whole) - len(text)].count("\n") + 1 if whole.endswith(text) else 1
     text = normalise(text)
     meta = gather(source, front_matter)
     if not text.strip():
         raise InputError("no story text (only front matter)" if front_matter is not None else "empty input",
                          source.name)
-    return build_story(parse_lines(text, meta), meta, source)
+    return build_story(parse_lines(text, meta, first_line), meta, source)

@@ -341,3 +341,28 @@ def test_share_lines_in_other_languages_are_furniture(line: str) -> None:
 def test_a_short_line_in_an_uncased_script_that_merely_starts_like_furniture_is_kept() -> None:
     story = read_text("标题\n\n委员会周日开会讨论市政府的新预算。\n\n分享经济的未来\n\n委员会周一再次开会，决定将投票推迟一周。\n")
     assert Heading("分享经济的未来") in story.body
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.txt")))
+def test_every_line_of_every_story_file_has_a_decision(name: str) -> None:
+    story = read(name)
+    covered: set[int] = set()
+    for entry in story.inferred:
+        kind, _, numbers = entry.field.partition(" ")
+        if kind in ("line", "lines"):
+            first, _, last = numbers.partition("-")
+            covered.update(range(int(first), int(last or first) + 1))
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    assert covered == {n for n, line in enumerate(lines, start=1) if line.strip()}
+
+
+def test_a_hard_wrapped_paragraph_is_explained_as_one_decision_over_its_lines() -> None:
+    story = read_text("Headline\n\nThe council met on Monday to discuss the new budget for the\n"
+                      "town, and voted to cut it by four percent.\n")
+    assert [i.field for i in story.inferred if i.field.startswith("line")] == ["line 1", "lines 3-4"]
+
+
+def test_line_numbers_count_the_front_matter_lines() -> None:
+    story = read_text("---\nheadline: Given in front matter\n---\n"
+                      "The council met on Monday to discuss the new budget for the town.\n")
+    assert [i.field for i in story.inferred if i.field.startswith("line")] == ["line 4"]
