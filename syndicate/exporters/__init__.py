@@ -186,23 +186,34 @@ FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "jsonfeed": 
 
 class PublishedPhotos:
     """Each photo as it is published (:meth:`ImageResolver.published`: the path, type and size of the
-    normalised file, or None when it cannot be used), looked up once per ``src`` however many formats and
+    normalised file, or None when it cannot be used), looked up once per photo however many formats and
     stories ask. Exporters that link photos (feeds, NewsML-G2, ninjs) describe these, never the input file.
+
+    A story read from a file has its photos' paths relative to :attr:`Story.root`; they are looked up
+    there (:meth:`for_story`), else under the resolver's own root.
     """
 
     def __init__(self, images: ImageResolver) -> None:
         self.images = images
-        self._seen: dict[str, Image | None] = {}
+        self._seen: dict[tuple[str | None, str], Image | None] = {}
 
-    def __call__(self, image: Image) -> Image | None:
-        """The published form of ``image`` (a remote photo is linked where it is)."""
+    def __call__(self, image: Image, root: str | None = None) -> Image | None:
+        """The published form of ``image``, a local path taken under ``root`` (a remote photo is linked
+        where it is)."""
         if image.is_remote:
             return image
+        key = (root, image.src)
         try:
-            return self._seen[image.src]
+            return self._seen[key]
         except KeyError:
-            published = self._seen[image.src] = self.images.published(image)
+            published = self._seen[key] = self.images.published(image, root=root) if root else \
+                self.images.published(image)
             return published
+
+    def for_story(self, story: Story) -> Callable[[Image], Image | None]:
+        """The lookup for one story's photos (under its :attr:`Story.root`)."""
+        root = getattr(story, "root", None)
+        return lambda image: self(image, root)
 
 
 def get_exporter(fmt: str) -> Exporter:
@@ -272,4 +283,4 @@ def _rerooted(story: Story, common: str) -> Story:
             return figure
         return replace(figure, image=replace(image, src=f"{prefix}/{image.src}"))
 
-    return story.replace(body=tuple(moved(b) if isinstance(b, Figure) else b for b in story.body))
+    return story.replace(body=tuple(moved(b) if isinstance(b, Figure) else b for b in story.body), root=common)

@@ -214,8 +214,7 @@ def prepare_feed(stories: Sequence[Story], options: ExportOptions, images: Image
     chosen = newest_first(stories, options.limit)
     links = _PublicLinks(options.base_url)
     photos = PublishedPhotos(images)
-    renderer = HtmlRenderer(links.photo, link_url=lambda href: links.link(href) or "", photo=photos)
-    items = [feed_item(story, renderer, links, photos, options) for story in chosen]
+    items = [feed_item(story, links, photos.for_story(story), options) for story in chosen]
     info = feed_info(chosen, options)
     if links.left_out:
         options.warn(f"feeds: photos and relative links left out, because feeds need absolute URLs: {BASE_URL_HINT}")
@@ -224,9 +223,10 @@ def prepare_feed(stories: Sequence[Story], options: ExportOptions, images: Image
     return Feed(info, items)
 
 
-def feed_item(story: Story, renderer: HtmlRenderer, links: _PublicLinks, photos: PublishedPhotos,
+def feed_item(story: Story, links: _PublicLinks, photos: Callable[[Image], Image | None],
               options: ExportOptions) -> FeedItem:
-    """One story as a feed entry (body rendered once, every text XML-safe)."""
+    """One story as a feed entry (body rendered once, every text XML-safe), its photos as ``photos`` has them."""
+    renderer = HtmlRenderer(links.photo, link_url=lambda href: links.link(href) or "", photo=photos)
     found = (figure_photo(f, links, photos) for f in story.figures)
     return FeedItem(
         story=story,
@@ -243,7 +243,7 @@ def feed_item(story: Story, renderer: HtmlRenderer, links: _PublicLinks, photos:
     )
 
 
-def figure_photo(figure: Figure, links: _PublicLinks, photos: Callable[[Any], Any]) -> Photo | None:
+def figure_photo(figure: Figure, links: _PublicLinks, photos: Callable[[Image], Image | None]) -> Photo | None:
     """A figure's photo with its public URL, or None when the figure has no publishable image."""
     image = photos(figure.image) if figure.image is not None else None
     url = links.photo(image) if image is not None else None

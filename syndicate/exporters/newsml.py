@@ -251,7 +251,7 @@ def _photo_href(image: Image, options: ExportOptions) -> str | None:
 
 def _xhtml_body(story: Story, options: ExportOptions, photos: PublishedPhotos) -> etree._Element:
     """The story body as an XHTML ``html`` element, from the shared renderer."""
-    renderer = HtmlRenderer(lambda image: _photo_href(image, options), photo=photos)
+    renderer = HtmlRenderer(lambda image: _photo_href(image, options), photo=photos.for_story(story))
     html = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
     html.set(f"{{{XML_NS}}}space", "preserve")
     head = etree.SubElement(html, f"{{{XHTML}}}head")
@@ -295,7 +295,7 @@ def _picture_item(story: Story, figure: Figure, index: int, options: ExportOptio
         _sub(meta, "creditline", figure.credit)
     if figure.caption:
         _sub(meta, "description", figure.caption, role="drol:caption")
-    image = photos(figure.image) if figure.image is not None else None
+    image = photos(figure.image, story.root) if figure.image is not None else None
     href = _photo_href(image, options) if image is not None else None
     if image is not None and href:
         content = _sub(item, "contentSet")

@@ -74,8 +74,9 @@ def _photo_href(image: Image, options: ExportOptions) -> str | None:
     return href
 
 
-def _rendition(figure: Figure, options: ExportOptions, photos: PublishedPhotos) -> dict[str, Any] | None:
-    image = photos(figure.image) if figure.image is not None else None
+def _rendition(figure: Figure, options: ExportOptions, photos: PublishedPhotos,
+               root: str | None) -> dict[str, Any] | None:
+    image = photos(figure.image, root) if figure.image is not None else None
     if image is None:
         return None
     rendition: dict[str, Any] = {"name": "original"}
@@ -105,7 +106,7 @@ def _association(story: Story, figure: Figure, index: int, options: ExportOption
         descriptions.append({"role": "alt", "contentType": "text/plain", "value": figure.alt})
     if descriptions:
         out["descriptions"] = descriptions
-    rendition = _rendition(figure, options, photos)
+    rendition = _rendition(figure, options, photos, story.root)
     if rendition is not None:
         out["renditions"] = [rendition]
     return out
@@ -113,7 +114,7 @@ def _association(story: Story, figure: Figure, index: int, options: ExportOption
 
 def ninjs_document(story: Story, options: ExportOptions, photos: PublishedPhotos) -> dict[str, Any]:
     """The ninjs 3.1 object for one story, properties in a fixed order."""
-    renderer = HtmlRenderer(lambda image: _photo_href(image, options), photo=photos)
+    renderer = HtmlRenderer(lambda image: _photo_href(image, options), photo=photos.for_story(story))
     doc: dict[str, Any] = {
         "uri": story.id,
         "standard": {"name": "ninjs", "version": NINJS_VERSION, "schema": NINJS_SCHEMA},

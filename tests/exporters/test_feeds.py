@@ -752,3 +752,23 @@ def test_library_export_of_a_story_read_elsewhere_finds_its_photos(tmp_path: Pat
     assert not [w for w in warnings if "not found" in w]
     feed = json.loads(syndicate.export(story, "jsonfeed", base_url=BASE, title="T", warnings=warnings))
     assert published_photo(feed["items"][0]["image"], BASE, story.figures[0].image.src) is not None
+
+
+def test_library_export_of_stories_from_two_folders_finds_every_photo(tmp_path: Path) -> None:
+    """Each story's photos are found beside its own file, in one export, with no resolver given."""
+    stories = []
+    for name in ("north", "south"):
+        folder = tmp_path / name
+        (folder / "images").mkdir(parents=True)
+        draw_image(folder / "images" / "p.jpg", "JPEG", (30, 20), 7 + len(stories))
+        (folder / "story.txt").write_text(f"A {name} story\n\nIt rained in the {name} all day, and the rivers rose.\n",
+                                          encoding="utf-8")
+        (folder / "story.yaml").write_text(f"id: tag:example.com,2026:{name}\npublished: 2026-03-0{len(stories) + 1}T08:00:00Z\n"
+                                           "images:\n  - src: images/p.jpg\n    caption: The river\n", encoding="utf-8")
+        stories.append(syndicate.read(folder / "story.txt"))
+    warnings: list[str] = []
+    feed = json.loads(syndicate.export(stories, "jsonfeed", base_url=BASE, title="T", warnings=warnings))
+    assert [published_photo(i.get("image"), BASE, "p.jpg") is not None for i in feed["items"]] == [True, True]
+    assert feed["items"][0]["image"] != feed["items"][1]["image"]  # two different photos, two names
+    newsml = syndicate.export(stories, "newsml", base_url=BASE, warnings=warnings)
+    assert newsml.count(b"<remoteContent") == 2 and warnings == []
