@@ -28,13 +28,6 @@ LAYOUT = ["rss.xml", "atom.xml", "feed.json", "edition.epub"]
 
 
 @pytest.fixture(autouse=True)
-def in_a_fresh_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Library and CLI builds run from an empty folder, as a user's would: they share its .syndicate/ state
-    folder, and no config file is picked up by accident (the repository's own syndicate.toml)."""
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture(autouse=True)
 def in_a_clean_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Builds run where no config file lies (the repository ships one), and keep their state folder
     (``.syndicate/`` in the current folder) in the test's own temporary folder, for library and CLI alike."""
