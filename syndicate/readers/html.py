@@ -433,8 +433,28 @@ def find_article(root: etree._Element, headline: str = "") -> tuple[etree._Eleme
     ranked = sorted(final, key=lambda e: (-final[e], len(list(e.iterancestors()))))
     top = _headline_story(ranked, body, headline)
     if top is None:
-        top = _common_ancestor(ranked, final, body)
+        top = _better_parent(_common_ancestor(ranked, final, body), final, body)
     return top, _siblings(top, final)
+
+
+def _better_parent(top: etree._Element, final: dict[etree._Element, float], body: etree._Element) -> etree._Element:
+    """Readability.js's last look up: an ancestor that scores higher than the candidate below it holds more of
+    the article (its other chunks); stop when the scores fall below a third."""
+    last = final[top]
+    threshold = last / 3
+    story = _story_of(top)
+    for ancestor in top.iterancestors():
+        if ancestor is body or (story is not None and ancestor in story.iterancestors()):
+            break
+        score = final.get(ancestor)
+        if score is None:
+            continue
+        if score < threshold:
+            break
+        if score > last:
+            return ancestor
+        last = score
+    return top
 
 
 def _story_of(element: etree._Element) -> etree._Element | None:
