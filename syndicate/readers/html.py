@@ -252,25 +252,36 @@ def remove_furniture(root: etree._Element, base: str | None, related: list[Relat
     doomed = []
     body = root.find("body")
     prose = max(1, _prose_length(body if body is not None else root))
-    for element in root.iter():
-        name = local_name(element)
-        if not name:
+    stack = [root]
+    while stack:  # depth first, in page order, never into a box already doomed
+        element = stack.pop()
+        if _is_furniture(element, prose, base, related, doomed):
             doomed.append(element)
-        elif name == "noscript":
-            _unwrap_noscript(element, doomed)
-        elif is_furniture_box(element, name):
-            if (name not in _DROP_TAGS or name == "form") and not _is_hidden(element) \
-                    and not _ALWAYS_FURNITURE.search(_classes(element)) \
-                    and _holds_article(element, prose):
-                # a box of the article's own prose (a CMS wrapper with a "tag-…" class, an ASP.NET page-wide
-                # <form>): kept; its controls (inputs, buttons) still go
-                continue
-            if name not in _SCRIPTING and any(_RELATED_WORD.search(w) for w in _classes(element).split()):
-                related.extend(_related_links(element, base))
-            doomed.append(element)
+        else:
+            stack.extend(reversed(element))
     for element in doomed:
         if element.getparent() is not None:
             _drop(element)
+
+
+def _is_furniture(element: etree._Element, prose: int, base: str | None, related: list[Related],
+                  doomed: list[etree._Element]) -> bool:
+    """True when ``element`` goes; a "related" box's links are kept aside first."""
+    name = local_name(element)
+    if not name:
+        return True
+    if name == "noscript":
+        return not _unwrap_noscript(element, doomed)
+    if not is_furniture_box(element, name):
+        return False
+    if (name not in _DROP_TAGS or name == "form") and not _is_hidden(element) \
+            and not _ALWAYS_FURNITURE.search(_classes(element)) and _holds_article(element, prose):
+        # a box of the article's own prose (a CMS wrapper with a "tag-…" class, an ASP.NET page-wide
+        # <form>): kept; its controls (inputs, buttons) still go
+        return False
+    if any(_RELATED_WORD.search(w) for w in _classes(element).split()):
+        related.extend(_related_links(element, base))
+    return True
 
 
 def _hoist_children(element: etree._Element) -> None:
@@ -305,17 +316,17 @@ def _drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def _unwrap_noscript(element: etree._Element, doomed: list[etree._Element]) -> None:
-    """Lazy-loading pages put the real ``<img>`` in ``<noscript>``: keep it when the script-side one has no picture."""
+def _unwrap_noscript(element: etree._Element, doomed: list[etree._Element]) -> bool:
+    """Lazy-loading pages put the real ``<img>`` in ``<noscript>``: keep it (True) when the script-side one has
+    no picture, dropping that stand-in; else the ``<noscript>`` goes (False)."""
     imgs = [e for e in element.iter() if local_name(e) == "img"]
     parent = element.getparent()
     siblings = [e for e in parent.iter() if local_name(e) == "img" and e not in imgs] if parent is not None else []
     if imgs and not any(_image_candidates(s) for s in siblings):
-        for placeholder in siblings:
-            doomed.append(placeholder)
+        doomed.extend(siblings)
         element.tag = "span"
-    else:
-        doomed.append(element)
+        return True
+    return False
 
 
 def _related_links(box: etree._Element, base: str | None) -> Iterator[Related]:
