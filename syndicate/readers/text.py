@@ -79,8 +79,12 @@ from .metadata import Metadata, gather, parse_byline, split_front_matter
 
 __all__ = [
     "Parsed",
+    "RULES",
     "build_story",
+    "byline_names",
     "decode",
+    "find_dates",
+    "infer_published",
     "has_photo_credit",
     "is_furniture",
     "normalise",
