@@ -153,6 +153,9 @@ def load_settings(config_file: Path | None, overrides: dict[str, Any] | None = N
         fail(error, EXIT_USAGE)
 
 
+ID_PREFIX_OPTION = click.option(
+    "--id-prefix", help="Id authority, a tag: or urn: URI (default: the config's, else derived from the base URL).")
+
 ROOT_OPTION = click.option(
     "--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="The input folder ids, slugs and image paths are relative to, as in a build (default: the file's folder).")
@@ -164,9 +167,10 @@ ROOT_OPTION = click.option(
 @click.option("--explain", is_flag=True, help="Print every inferred value and why, for people, instead of JSON.")
 @ROOT_OPTION
 @CONFIG_OPTION
-def parse(file: Path, explain: bool, root: Path | None, config_file: Path | None) -> None:
+@ID_PREFIX_OPTION
+def parse(file: Path, explain: bool, root: Path | None, config_file: Path | None, id_prefix: str | None) -> None:
     """Read FILE and print the normalised story as JSON (its id minted with the config's id authority)."""
-    story = read_story(file, root, load_settings(config_file).ids)
+    story = read_story(file, root, load_settings(config_file, {"id_prefix": id_prefix}).ids)
     if not explain:
         click.echo(story.to_json(), nl=False)
         return
@@ -197,6 +201,7 @@ def read_story(file: Path, root: Path | None, id_prefix: str | None) -> Any:
               help="File to write ('-' for stdout); a symlink's target is updated, a FIFO or device is streamed to.")
 @ROOT_OPTION
 @CONFIG_OPTION
+@ID_PREFIX_OPTION
 @export_options
 def convert(file: Path, fmt: str, output: Path, root: Path | None, config_file: Path | None, offline: bool | None,
             **settings: Any) -> None:

@@ -224,3 +224,7 @@ def test_parse_and_convert_mint_ids_with_the_configs_authority_as_the_build_does
     (tmp_path / "elsewhere.toml").write_text('id_prefix = "urn:newsroom:other:"\n', encoding="utf-8")
     other = run_cli("parse", story, "--root", news, "--config", tmp_path / "elsewhere.toml")
     assert json.loads(other.stdout)["id"] == "urn:newsroom:other:world/storm"
+    flagged = run_cli("parse", story, "--root", news, "--id-prefix", "urn:newsroom:flag:")
+    assert json.loads(flagged.stdout)["id"] == "urn:newsroom:flag:world/storm"
+    bad = run_cli("convert", story, "--to", "json", "-o", "bad.json", "--id-prefix", "news.example.com")
+    assert bad.returncode == 2 and "id_prefix" in bad.stderr and not (tmp_path / "bad.json").exists()

@@ -107,7 +107,9 @@ def test_ctrl_c_exits_130_in_one_line_and_the_lock_is_free(tmp_path: Path, photo
         if build.poll() is None:
             os.killpg(build.pid, signal.SIGKILL)
     assert build.returncode == 130, err.decode()
-    assert time.monotonic() - started < 10, "the build took its time to stop"
+    # workers finish the story in hand (the build's choice: a worker killed mid-answer can hang the pool), and
+    # a photo fetch ends by its own deadline (10 s): the build stops within that, never waits on the server
+    assert time.monotonic() - started < 25, "the build waited on the photo server"
     assert b"Traceback" not in err and err.decode().splitlines() == ["syndicate: error: interrupted"]
     assert out == b""
     # right after: the next build takes the lock at once (no --wait) and builds the story without the photo
