@@ -228,3 +228,29 @@ def test_parse_and_convert_mint_ids_with_the_configs_authority_as_the_build_does
     assert json.loads(flagged.stdout)["id"] == "urn:newsroom:flag:world/storm"
     bad = run_cli("convert", story, "--to", "json", "-o", "bad.json", "--id-prefix", "news.example.com")
     assert bad.returncode == 2 and "id_prefix" in bad.stderr and not (tmp_path / "bad.json").exists()
+
+
+def test_convert_names_every_photo_it_leaves_out_on_stderr(tmp_path: Path) -> None:
+    story = tmp_path / "storm.txt"
+    story.write_text("Storm closes harbour\n\nThe harbour closed on Monday.\n", encoding="utf-8")
+    (tmp_path / "storm.yaml").write_text(
+        "images:\n  - {src: photos/missing.jpg, caption: The breakwater.}\n"
+        "  - {src: 'https://photos.example.com/ferry.jpg', caption: The ferry.}\n", encoding="utf-8")
+    book = run_cli("convert", story, "--to", "epub", "-o", "storm.epub", "--offline")
+    assert book.returncode == 0, book.stderr
+    warnings = [line for line in book.stderr.splitlines() if line.startswith("syndicate: warning: ")]
+    assert any("photos/missing.jpg" in line for line in warnings), book.stderr
+    assert any("https://photos.example.com/ferry.jpg" in line for line in warnings), book.stderr
+    with zipfile.ZipFile(tmp_path / "storm.epub") as epub:  # the captions stay, with no invented image
+        text = " ".join(epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml"))
+    assert "The breakwater." in text and "The ferry." in text
+    # a feed without a base URL cannot link a local photo: it says so, naming the option
+    from PIL import Image
+
+    (tmp_path / "photos").mkdir()
+    Image.new("RGB", (64, 48), (20, 90, 160)).save(tmp_path / "photos" / "pier.jpg")
+    (tmp_path / "storm.yaml").write_text("images:\n  - {src: photos/pier.jpg, caption: The pier.}\n", encoding="utf-8")
+    feed = run_cli("convert", story, "--to", "rss", "-o", "storm.xml", "--title", "Gazette")
+    assert feed.returncode == 0 and "--base-url" in feed.stderr, feed.stderr
+    assert all(line.startswith("syndicate: warning: ") for line in feed.stderr.splitlines())
+    assert "pier" not in (tmp_path / "storm.xml").read_text(encoding="utf-8").replace("The pier.", "")
