@@ -14,7 +14,7 @@ link and image goes through it; HTML that arrives from an input goes through
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from typing import ClassVar
 from urllib.parse import quote, urljoin, urlsplit
@@ -271,7 +271,7 @@ class HtmlRenderer:
         out.extend(f"</{self.MARK_TAGS[m.kind]}>" for m in reversed(open_marks))
         return "".join(out)
 
-    def side_by_side(self, text: str, marks: list[Mark]) -> str:
+    def side_by_side(self, text: str, marks: Sequence[Mark]) -> str:
         """:meth:`inline` for marks that do not overlap (the usual case), in order: the same output, in one pass."""
         out: list[str] = []
         position = 0

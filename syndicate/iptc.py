@@ -1,8 +1,9 @@
 """IPTC vocabulary shared by the NewsML-G2 reader and writer and the ninjs writer.
 
 Kept in one place so what we write is what we read back: the NAR namespace,
-the catalog aliases we resolve to scheme URIs, and the marker date written
-for a story that has none.
+the catalog aliases we resolve to scheme URIs, and the marker date older
+versions wrote for a story that has none (today's writer marks its stand-in
+``why="why:inferred"`` instead; see :mod:`syndicate.exporters.newsml`).
 """
 
 from __future__ import annotations
@@ -22,5 +23,5 @@ QCODE_SCHEMES: dict[str, str] = {
     "genre": "http://cv.iptc.org/newscodes/genre/",
     "cpnat": "http://cv.iptc.org/newscodes/cpnature/",
 }
-#: ``versionCreated`` written for a story with no date at all (NewsML-G2 requires one); read back as "no date".
+#: ``versionCreated`` older versions wrote for a story with no date at all; still read back as "no date".
 UNDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -264,7 +264,7 @@ def export(
 def _common_root(stories: list[Story]) -> tuple[str | None, list[Story]]:
     """The folder local photo paths are relative to for all ``stories`` (their :attr:`Story.root`), and the
     stories with their local photo paths made relative to it when they came from different folders."""
-    roots = {os.path.abspath(s.root) for s in stories if getattr(s, "root", None)}
+    roots = {os.path.abspath(root) for s in stories if (root := getattr(s, "root", None))}
     if len(roots) <= 1:
         return (next(iter(roots)) if roots else None), stories
     common = os.path.commonpath(sorted(roots))

@@ -393,7 +393,6 @@ def write_rss(feed: Feed, options: ExportOptions) -> bytes:
     fg = FeedGenerator()
     fg.register_extension("dc", DcExtension, DcEntryExtension)
     fg.register_extension("mrss", MediaRssExtension, MediaRssEntryExtension, atom=False)
-    fg.register_extension("dates", ChannelDatesExtension, atom=False)
     fg.title(info.title)
     if info.self_url("rss"):  # feedgen's RSS <link> is the last link added: self first, the site after
         fg.link(href=info.self_url("rss"), rel="self", type="application/rss+xml")
@@ -405,8 +404,9 @@ def write_rss(feed: Feed, options: ExportOptions) -> bytes:
     if info.updated is not None:
         fg.lastBuildDate(in_utc(info.updated))
         fg.pubDate(in_utc(info.updated))
-    else:
-        fg.dates.undated()  # feedgen would write the clock's time as lastBuildDate
+    else:  # feedgen would write the clock's time as lastBuildDate (registered only here: it costs every entry)
+        fg.register_extension("dates", ChannelDatesExtension, atom=False)
+        fg.dates.undated()
     fg.generator(GENERATOR)
     for item in feed.items:
         rss_item(fg.add_entry(order="append"), item)
