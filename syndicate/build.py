@@ -39,7 +39,7 @@ from . import exporters
 from .atomic import Batch, forget_journal, recover
 from .claims import Claim, assign_slugs, duplicate_ids
 from .config import ALL_FORMATS, BuildSettings, read_config
-from .discovery import StoryInput, discover
+from .discovery import StoryInput, discover, scan
 from .errors import ConfigError, OutputError, SyndicateError
 from .html import IMAGES_FOLDER
 from .lock import build_lock
@@ -163,9 +163,12 @@ class _Build:
         # files a killed build may have put in place without recording them are ours too
         self.owned = recover(self.out, self.state / JOURNAL) | self.manifest.files()
         try:
-            inputs = discover(self.settings.input_dir)
-            self.inputs = {item.relpath: item for item in inputs}
-            todo = self.sort_out(inputs)
+            found = scan(self.settings.input_dir)
+            self.inputs = {item.relpath: item for item in found.stories}
+            todo = self.sort_out(found.stories)
+            for refused in found.refused:
+                self.report.rejected.append((str(refused.path), refused.reason))
+                self.keep_old(refused.relpath)  # nothing lost: its last good files stay while it is refused
             with make_pool(self.settings) as pool:
                 self.export_all(pool, [Job(item) for item in todo])
                 self.keep_last_good(todo)
@@ -207,15 +210,21 @@ class _Build:
     def sort_out(self, inputs: Sequence[StoryInput]) -> list[StoryInput]:
         """Keep the unchanged stories' entries; return the inputs that must be built."""
         todo: list[StoryInput] = []
+        same_settings = self.manifest.fingerprint == self.fingerprint
         for item in inputs:
-            try:
-                self.digests[item.relpath] = item.digest(self.fingerprint)
-            except OSError as exc:
-                self.report.rejected.append((str(item.path), f"cannot read: {exc.strerror or exc}"))
-                continue
             entry = self.manifest.stories.get(item.relpath)
+            sources = {rel: list(stamp) for rel, stamp in item.stamps.items()}
+            if entry is not None and same_settings and not entry.kept and entry.sources == sources:
+                self.digests[item.relpath] = entry.digest  # same files, same stamps: not read again
+            else:
+                try:
+                    self.digests[item.relpath] = item.digest(self.fingerprint)
+                except SyndicateError as error:
+                    self.report.rejected.append((str(item.path), error.message))
+                    self.keep_old(item.relpath)
+                    continue
             if entry is not None and self.unchanged(entry, self.digests[item.relpath]):
-                self.entries[item.relpath] = entry
+                self.entries[item.relpath] = entry if entry.sources == sources else entry.but(sources=sources)
             else:
                 todo.append(item)
         return todo
@@ -331,7 +340,8 @@ class _Build:
                 digest=self.digests[relpath], id=exported.claim.id, slug=self.slugs.get(relpath, exported.claim.slug),
                 wanted_slug=exported.claim.slug, explicit_slug=exported.claim.explicit, date=exported.date,
                 outputs=outputs, stats=file_stats(self.out, outputs), published=list(exported.photos),
-                images=exported.images, cache=list(exported.cache), retry=exported.retry)
+                images=exported.images, cache=list(exported.cache), retry=exported.retry,
+                sources={rel: list(stamp) for rel, stamp in self.inputs[relpath].stamps.items()})
             self.report.built.append(relpath)
         self.report.built.sort()
 

@@ -1,61 +1,174 @@
-"""Discovery: the story inputs under the input folder, each with the sidecar files beside it."""
+"""Discovery: the story inputs under the input folder, each with the sidecar files beside it.
+
+Only regular files inside the input folder are ever opened: a FIFO would
+block the build forever, a device or socket is no story, and a symlink that
+leads out of the folder would publish a file the contributor could not
+otherwise reach. Such a story (or a story with such a sidecar) is refused
+and named. Discovery costs one ``stat`` per file: whether a story changed
+is decided from the stamps first, and its bytes are read only when they
+differ.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from .config import CONFIG_NAMES
-from .readers import READERS
+from .errors import InputError
+from .readers import MAX_INPUT_BYTES, READERS
 from .readers.metadata import SIDECAR_SUFFIXES
 
-__all__ = ["StoryInput", "discover", "BACKUP_SUFFIXES"]
+__all__ = ["StoryInput", "Refused", "Discovery", "scan", "discover", "read_regular", "BACKUP_SUFFIXES"]
 
 BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig", ".rej")
+
+#: what a file's stamp is made of: size and modification time (ns); a changed stamp means "read it and see"
+Stamp = tuple[int, int]
 
 
 @dataclass(frozen=True)
 class StoryInput:
-    """One story input found under the input folder, with the sidecar files beside it."""
+    """One story input found under the input folder, with the sidecar files beside it and their stamps."""
 
     path: Path
     relpath: str
-    sidecars: tuple[Path, ...]
+    sidecars: tuple[Path, ...] = ()
+    stamps: dict[str, Stamp] = field(default_factory=dict, compare=False)  # relpath -> stamp, story and sidecars
 
     def digest(self, fingerprint: str) -> str:
-        """Hash of everything this story's outputs depend on that can be known without reading it."""
+        """Hash of everything this story's outputs depend on that can be known without parsing it."""
         h = hashlib.sha256(fingerprint.encode())
         for p in (self.path, *self.sidecars):
             h.update(p.name.encode() + b"\0")
-            h.update(p.read_bytes())
+            h.update(read_regular(p, MAX_INPUT_BYTES))
             h.update(b"\0")
         return h.hexdigest()
 
 
-def _skipped(relpath: PurePosixPath) -> bool:
-    """Hidden files and folders, and editor back-ups, are never stories."""
-    name = relpath.name
-    return (any(part.startswith(".") for part in relpath.parts) or name.endswith(BACKUP_SUFFIXES)
-            or (name.startswith("#") and name.endswith("#")))
+@dataclass(frozen=True)
+class Refused:
+    """A story input discovery will not open, and why."""
+
+    path: Path
+    relpath: str
+    reason: str
 
 
-def discover(input_dir: Path, skip: Path | None = None) -> list[StoryInput]:
-    """Every story input under ``input_dir`` in path order; sidecars and images are not stories, and
-    neither is anything under ``skip`` (an output folder kept inside the input folder)."""
-    found: list[StoryInput] = []
-    skipped = os.path.realpath(skip) if skip is not None else None
-    for dirpath, dirnames, filenames in os.walk(input_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                             and os.path.realpath(os.path.join(dirpath, d)) != skipped)
-        names = set(filenames)
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            rel = PurePosixPath(path.relative_to(input_dir).as_posix())
-            if _skipped(rel) or path.suffix.lower() not in READERS or name in CONFIG_NAMES:
+@dataclass
+class Discovery:
+    """What a scan of the input folder found."""
+
+    stories: list[StoryInput] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else :class:`InputError`.
+
+    Opened without blocking, so a FIFO put in its place since it was found cannot hang the build."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
+    with os.fdopen(fd, "rb") as stream:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"not a regular file ({_kind(st.st_mode)})", path)
+        if st.st_size > limit:
+            raise InputError(f"too large ({st.st_size} bytes; the limit is {limit})", path)
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"too large (over {limit} bytes)", path)
+    return data
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a plain file"
+
+
+def _skipped(name: str) -> bool:
+    """Hidden files, editor back-ups and config files are never stories."""
+    return (name.startswith(".") or name.endswith(BACKUP_SUFFIXES) or (name.startswith("#") and name.endswith("#"))
+            or name in CONFIG_NAMES)
+
+
+class _Scanner:
+    """One walk of the input folder (one ``scandir`` per folder, one ``lstat`` per candidate file)."""
+
+    def __init__(self, input_dir: Path) -> None:
+        self.input_dir = input_dir
+        self.root = os.path.realpath(input_dir)
+        self.found = Discovery()
+
+    def walk(self, folder: str, rel: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return  # an unreadable sub-folder holds nothing we can build
+        by_name = {e.name: e for e in entries}
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            sidecars = tuple(Path(dirpath) / f"{path.stem}{s}" for s in SIDECAR_SUFFIXES
-                             if f"{path.stem}{s}" in names and f"{path.stem}{s}" != name)
-            found.append(StoryInput(path, str(rel), sidecars))
-    return found
+            if entry.is_dir(follow_symlinks=False):
+                self.walk(entry.path, f"{rel}{entry.name}/")
+            elif not _skipped(entry.name) and os.path.splitext(entry.name)[1].lower() in READERS:
+                self.story(entry, by_name, rel)
+
+    def story(self, entry: os.DirEntry[str], by_name: dict[str, os.DirEntry[str]], rel: str) -> None:
+        relpath = rel + entry.name
+        path = self.input_dir / relpath
+        stamps: dict[str, Stamp] = {}
+        problem = self.check(entry, relpath, stamps)
+        stem = os.path.splitext(entry.name)[0]
+        sidecars: list[Path] = []
+        for suffix in SIDECAR_SUFFIXES:
+            side = by_name.get(stem + suffix)
+            if side is None or side.name == entry.name:
+                continue
+            side_problem = self.check(side, rel + side.name, stamps)
+            if side_problem is not None and side_problem.startswith("not a regular file ("):
+                continue  # a FIFO or device named like a sidecar is never read, as the reader ignores it too
+            problem = problem or (f"its metadata file {side.name}: {side_problem}" if side_problem else None)
+            sidecars.append(self.input_dir / (rel + side.name))
+        if problem is not None:
+            self.found.refused.append(Refused(path, relpath, problem))
+        else:
+            self.found.stories.append(StoryInput(path, relpath, tuple(sidecars), stamps))
+
+    def check(self, entry: os.DirEntry[str], relpath: str, stamps: dict[str, Stamp]) -> str | None:
+        """Why the file may not be opened (None when it may); its stamp goes into ``stamps``."""
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISLNK(st.st_mode):
+                real = os.path.realpath(entry.path)
+                if not real.startswith(self.root + os.sep):
+                    return "a symbolic link to a file outside the input folder; refused"
+                st = os.stat(real)
+        except OSError as exc:
+            return f"cannot read: {exc.strerror or exc}"
+        if not stat.S_ISREG(st.st_mode):
+            return f"not a regular file ({_kind(st.st_mode)}); skipped"
+        stamps[relpath] = (st.st_size, st.st_mtime_ns)
+        return None
+
+
+def scan(input_dir: Path) -> Discovery:
+    """Every story input under ``input_dir`` in path order, and the ones refused; sidecars and images are
+    not stories, and hidden folders (a state folder kept in the input folder) are not looked into."""
+    scanner = _Scanner(Path(input_dir))
+    scanner.walk(str(input_dir), "")
+    return scanner.found
+
+
+def discover(input_dir: Path) -> list[StoryInput]:
+    """Every story input under ``input_dir`` that may be opened, in path order."""
+    return scan(input_dir).stories

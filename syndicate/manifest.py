@@ -35,6 +35,7 @@ class Entry:
     stats: Stamps = field(default_factory=dict)  # of the outputs, as written
     published: list[str] = field(default_factory=list)  # its photos' published copies under images/
     images: Stamps = field(default_factory=dict)  # of the local photos it uses (or named and missed), under the input
+    sources: Stamps = field(default_factory=dict)  # of the input and its sidecars: unchanged stamps, no reading
     cache: list[str] = field(default_factory=list)  # the image cache entries its photos use
     retry: bool = False  # a remote photo failed this time: the next build tries the story again
 
@@ -60,11 +61,13 @@ class Manifest:
         self.path = path
         self.stories: dict[str, Entry] = {}
         self.aggregates: list[str] = []  # the feeds and the edition it wrote
+        self.fingerprint: str | None = None  # the settings and version it was made with
         try:
             data = json.loads(path.read_bytes())
             if data.get("format") == MANIFEST_FORMAT:
-                self.stories = {rel: Entry.from_json(e) for rel, e in data["stories"].items()}
+                self.stories = {rel: Entry(**e) for rel, e in data["stories"].items()}
                 self.aggregates = list(data["aggregates"])
+                self.fingerprint = data["fingerprint"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # no manifest, or an unreadable one: everything is rebuilt
 
@@ -79,7 +82,7 @@ class Manifest:
         data = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
                 "aggregates": sorted(set(aggregates)), "stories": {rel: vars(stories[rel]) for rel in sorted(stories)}}
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
-        self.stories, self.aggregates = dict(stories), sorted(set(aggregates))
+        self.stories, self.aggregates, self.fingerprint = dict(stories), sorted(set(aggregates)), fingerprint
 
 
 def file_stats(folder: Path, rels: Iterable[str]) -> Stamps:
