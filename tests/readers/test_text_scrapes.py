@@ -331,7 +331,7 @@ def test_readers_comments_under_the_story_are_not_its_text() -> None:
     assert "readers' comments" in line_decision(story, 9)[1]
 
 
-@pytest.mark.parametrize("line", ["分享到微信", "شارك هذا المقال", "Auf Facebook teilen", "Partager sur Twitter",
+@pytest.mark.parametrize("line", ["Home ›", "ソフトウェア一般 ›", "分享到微信", "شارك هذا المقال", "Auf Facebook teilen", "Partager sur Twitter",
                                   "Compartir en WhatsApp", "Поделиться в Telegram", "Sharing is caring!", "• Reddit"])
 def test_share_lines_in_other_languages_are_furniture(line: str) -> None:
     story = read_text(f"Headline\n\nThe council met on Monday to discuss the new budget for the town.\n\n{line}\n")
