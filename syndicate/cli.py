@@ -18,14 +18,18 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__
 from .errors import ConfigError, InputError, LockError, OutputError, SyndicateError, printable
 from .exporters import FORMATS, export
+from .model import Story
 from .readers import read
+
+if TYPE_CHECKING:
+    from .config import BuildSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +65,7 @@ def exit_code_for(error: SyndicateError) -> int:
 
 
 def remember_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Note ``--debug`` where every command of this run can see it (see :func:`debugging`)."""
     if value:
         ctx.meta[DEBUG_KEY] = True
 
@@ -111,7 +116,8 @@ def export_options(f: F) -> F:
         click.option("--base-url", callback=absolute_http_url,
                      help="Where the output is published (an absolute http(s) URL); links and images become "
                           "absolute against it."),
-        click.option("--feed-url", callback=absolute_http_url, help="The feed's own URL (atom:link rel=self)."),
+        click.option("--feed-url", callback=absolute_http_url,
+                     help="The RSS feed's own URL (its atom:link rel=self); the other feeds' come from --base-url."),
         click.option("--title", help="Feed or edition title."),
         click.option("--description", help="Feed description."),
         click.option("--language", help="Feed language (BCP 47)."),
@@ -143,7 +149,8 @@ CONFIG_OPTION = click.option(
     help="Config file (default: ./syndicate.toml, else [tool.syndicate] in ./pyproject.toml).")
 
 
-def load_settings(config_file: Path | None, overrides: dict[str, Any] | None = None, **folders: Path | None) -> Any:
+def load_settings(config_file: Path | None, overrides: dict[str, Any] | None = None,
+                  **folders: Path | None) -> BuildSettings:
     """The settings from the config file and the command line; a bad config exits 2 with one line."""
     from .config import BuildSettings
 
@@ -182,7 +189,7 @@ def parse(file: Path, explain: bool, root: Path | None, config_file: Path | None
         click.echo(f"- {printable(item.field)} = {printable(str(item.value))}\n    because {printable(item.reason)}")
 
 
-def read_story(file: Path, root: Path | None, id_prefix: str | None) -> Any:
+def read_story(file: Path, root: Path | None, id_prefix: str | None) -> Story:
     """Read one story for ``parse`` or ``convert`` as a build would (same root, same id authority);
     a refused or unreadable file exits 1 with one line."""
     try:
@@ -211,7 +218,8 @@ def convert(file: Path, fmt: str, output: Path, root: Path | None, config_file: 
 
     config = load_settings(config_file, {**given(settings), "offline": offline})
     story = read_story(file, root, config.ids)
-    images = ImageResolver(root or file.parent, offline=config.offline, max_size=config.export.image_max_size)
+    images = ImageResolver(story.root or root or file.parent, offline=config.offline,
+                           max_size=config.export.image_max_size, allow_local_hosts=config.allow_local_hosts)
     warnings: list[str] = []
     try:
         data = export([story], fmt, config.export.for_file(None, warnings), images)
