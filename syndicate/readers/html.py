@@ -190,8 +190,8 @@ def is_caption(element: etree._Element) -> bool:
 
 
 def _is_hidden(element: etree._Element) -> bool:
-    return (element.get("hidden") is not None or (element.get("aria-hidden") or "").lower() == "true"
-            or bool(_HIDDEN_STYLE.search(element.get("style") or "")))
+    """Not shown: the ``hidden`` attribute or an inline ``display:none`` (``aria-hidden`` text is still seen)."""
+    return element.get("hidden") is not None or bool(_HIDDEN_STYLE.search(element.get("style") or ""))
 
 
 def is_furniture_box(element: etree._Element, name: str) -> bool:

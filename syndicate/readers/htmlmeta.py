@@ -121,7 +121,9 @@ def _article_ld(items: list[dict[str, Any]]) -> dict[str, Any]:
     """The page's article object: the first of an article type that has a headline, else the first one."""
     articles = [i for i in items if _types(i) & _ARTICLE_TYPES]
     with_headline = [a for a in articles if isinstance(a.get("headline"), str)]
-    return (with_headline or articles or [{}])[0]
+    # a page typed otherwise (MedicalWebPage, WebPage) that still gives a headline and a date is the article
+    pages = [i for i in items if isinstance(i.get("headline"), str) and i.get("datePublished")]
+    return (with_headline or articles or pages or [{}])[0]
 
 
 def _metas(root: etree._Element) -> dict[str, list[str]]:
@@ -244,6 +246,9 @@ _BYLINE_CUT = re.compile(r"\s*(?:\||•|·|—|–|\bon\s+\w+\s+\d|\bupdated\b|\
                          r"|\b\d{4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$",
                          re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*(?:,\s*and\s+|\band\b|&|,|;)\s*", re.IGNORECASE)
+_CREDENTIAL = re.compile(r"^(?:[A-Z]{1,5}|Ph\.?\s?D\.?|M\.?D\.?|Jr\.?|Sr\.?|[A-Z]\.(?:[A-Z]\.)+)$")
+_ROLE = re.compile(r"\b(?:writer|reporter|editor|correspondent|staff|contributor|columnist|producer|photographer"
+                   r"|bureau|chief|intern|critic)s?\b", re.IGNORECASE)
 _NAME = re.compile(r"^[^\W\d_][\w.'’\- ]{1,60}$")
 
 
@@ -253,6 +258,8 @@ def clean_byline(text: str) -> list[str]:
     names = []
     for part in _NAME_SPLIT.split(text):
         part = part.strip(" .,:")
+        if names and (_CREDENTIAL.match(part) or _ROLE.search(part)):
+            continue  # "Rachael Link, MS, RD", "Jane Doe, Staff Writer": what the author is, not a second author
         if _NAME.match(part) and 1 <= len(part.split()) <= 5 and "@" not in part and not part.lower().startswith("http"):
             names.append(part)
     return names
@@ -390,7 +397,11 @@ def _printed_date(root: etree._Element) -> tuple[datetime, bool, bool] | None:
     """A date as the page prints it in date-classed markup ("Published 11:34 PM EST Nov 19, 2019")."""
     body = root.find("body")
     for element in (body if body is not None else root).iter():
-        if not isinstance(element.tag, str) or not _DATE_CLASS.search(element.get("class") or ""):
+        if not isinstance(element.tag, str) or element.tag in ("script", "style"):
+            continue
+        labelled = element.tag in ("p", "span", "div", "time", "li") and bool(
+            element.text and _DATE_LABEL.match(element.text) and re.match(r"\s*(?:published|posted)", element.text, re.I))
+        if not labelled and not _DATE_CLASS.search(element.get("class") or ""):
             continue
         text = text_of(element)
         if not 6 <= len(text) <= 80 or re.match(r"^\s*(?:updated|last updated)", text, re.IGNORECASE):
@@ -398,7 +409,8 @@ def _printed_date(root: etree._Element) -> tuple[datetime, bool, bool] | None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                moment = date_parser.parse(_DATE_LABEL.sub("", text), fuzzy=True, tzinfos=_ZONES)
+                moment = date_parser.parse(_DATE_LABEL.sub("", text).replace("a.m.", "am").replace("p.m.", "pm"),
+                                           fuzzy=True, tzinfos=_ZONES)
         except (ValueError, OverflowError, TypeError):
             continue
         if not re.search(r"\d{4}", text) or not 1900 <= moment.year <= 2200:

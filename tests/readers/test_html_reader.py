@@ -418,3 +418,26 @@ def test_every_corpus_page_reads_without_error() -> None:
     for path in pages:
         story = read(InputFile(gzip.decompress(path.read_bytes()), Path(path.name[:-3])))
         assert story.headline and any(isinstance(b, Paragraph) for b in story.body), path.name
+
+
+@pytest.mark.parametrize("text, names", [
+    ("By Jane Doe and John Roe | March 3, 2024", ["Jane Doe", "John Roe"]),
+    ("Rachael Link, MS, RD", ["Rachael Link"]),
+    ("By Jane Doe, Staff Writer", ["Jane Doe"]),
+    ("Tom Davies Published 11:34 PM EST Nov 19, 2019", ["Tom Davies"]),
+    ("By AP", ["AP"]),
+    ("https://www.facebook.com/someone", []),
+])
+def test_bylines_are_names_only(text: str, names: list[str]) -> None:
+    from syndicate.readers.htmlmeta import clean_byline
+    assert clean_byline(text) == names
+
+
+def test_printed_date_with_a_label_or_a_zone() -> None:
+    labelled = read_html(page("<article><h1>Drug values</h1>" + prose(3) + "</article>"
+                              "<div class='widget'><p>Published: Monday, November 18th, 2019 at 11:08 a.m.</p></div>"))
+    assert labelled.published == datetime.fromisoformat("2019-11-18T11:08:00+00:00")
+    assert any(i.field == "published" and "UTC assumed" in i.reason for i in labelled.inferred)
+    zoned = read_html(page("<article><h1>Teachers rally</h1><div class='publish-date'>Published 11:34 PM EST "
+                           "Nov 19, 2019</div>" + prose(3) + "</article>"))
+    assert zoned.published == datetime.fromisoformat("2019-11-19T23:34:00-05:00")
