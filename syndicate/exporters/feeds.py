@@ -62,7 +62,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree  # noqa: F401  (first: feedgen.util uses lxml.etree without importing it)
@@ -71,7 +71,6 @@ from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 
 from ..html import HtmlRenderer, escape_text, photo_link, public_link, xml_safe
-from ..images import ImageResolver
 from ..mediatypes import media_type_for
 from ..model import Figure, Image, Paragraph, Story, newest_first
 from . import BASE_URL_HINT, FEED_FILES, ExportOptions, PublishedPhotos, fallback_date
@@ -84,6 +83,9 @@ from .feeds_media import (
     MediaRssExtension,
     Photo,
 )
+
+if TYPE_CHECKING:
+    from ..images import ImageResolver
 
 __all__ = [
     "export_rss", "export_atom", "export_jsonfeed", "export_feeds", "prepare_feed", "Feed", "FeedInfo", "FeedItem",
