@@ -8,6 +8,7 @@ terminals) or a bidi override to the terminal: they are shown escaped.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -95,19 +96,22 @@ def test_a_file_name_with_a_raw_c1_byte_is_rejected_in_one_safe_line(tmp_path: P
 
 
 def test_escapes_in_the_text_and_metadata_never_reach_the_terminal(tmp_path: Path) -> None:
-    story = tmp_path / "storm.txt"
+    story = tmp_path / f"storm{HOSTILE}.txt"  # the name too: --explain prints it first
     filler = "".join(f"Ferry line {n} will resume once the breakwater has been inspected.\n\n" for n in range(8))
     story.write_text(f"Storm {HOSTILE} closes harbour\n\nThe harbour closed on Monday {HOSTILE} after a storm.\n\n"
                      + filler, encoding="utf-8")
-    (tmp_path / "storm.yaml").write_text('summary: "Closed \\e]0;owned\\a \\x9b31m \\u202egnp.exe"\n', encoding="utf-8")
+    story.with_suffix(".yaml").write_text('summary: "Closed \\e]0;owned\\a \\x9b31m \\u202egnp.exe"\n',
+                                          encoding="utf-8")
     explained = run_cli("parse", story, "--explain")
     assert explained.returncode == 0, explained.stderr
     assert_terminal_safe(explained.stdout + explained.stderr)
+    assert explained.stdout.decode().splitlines()[0].startswith(f"{tmp_path}/storm\\x1b]0;owned\\x07")
     as_json = run_cli("parse", story)
     assert as_json.returncode == 0, as_json.stderr
     assert_terminal_safe(as_json.stdout, bidi=False)
     assert_terminal_safe(as_json.stderr)
     assert b"closed on Monday" in as_json.stdout  # the story is kept, only its controls go
+    assert json.loads(as_json.stdout)["summary"].startswith("Closed")  # the metadata value too
 
 
 def test_an_unknown_metadata_key_with_escapes_is_one_safe_line(tmp_path: Path) -> None:
