@@ -61,9 +61,13 @@ PARSER_DEPTH_LIMIT = 255
 MIN_PHOTO_SIDE = 60
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
+_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})"""
+                      rb"""|^\s*<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 _LATIN1_FAMILY = {"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
 _URI_CHARACTERS = ":/?#[]@!$&'()*+,;=%~-._"
+_C0 = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+#: Share of control characters above which a "page" is really binary (as for text input).
+MAX_CONTROL_SHARE = 0.02
 _C1 = re.compile("[\x7f-\x9f]")
 
 
@@ -79,6 +83,8 @@ def decode_page(data: bytes, name: str, notes: list[Inferred]) -> str:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _C1.sub("", data.decode(codec, errors="replace"))
+    if b"\x00" in data:
+        raise InputError("binary data, not a page (it has NUL bytes and no UTF-16 byte order mark)", name)
     declared = _declared_codec(data[:4096])
     text: str | None = None
     if declared in (None, "utf-8") or declared in _LATIN1_FAMILY:
@@ -94,6 +100,9 @@ def decode_page(data: bytes, name: str, notes: list[Inferred]) -> str:
             text = data.decode("cp1252", errors="replace")
     else:
         text = data.decode(declared, errors="replace")
+    controls = len(_C0.findall(text))
+    if controls > MAX_CONTROL_SHARE * len(text):
+        raise InputError(f"binary data, not a page ({controls} control characters in {len(text)})", name)
     return _C1.sub("", text)
 
 
@@ -103,7 +112,7 @@ def _declared_codec(head: bytes) -> str | None:
     if match is None:
         return None
     try:
-        codec = codecs.lookup(match.group(1).decode("ascii")).name
+        codec = codecs.lookup((match.group(1) or match.group(2)).decode("ascii")).name
     except LookupError:
         return None
     if codec in ("latin-1", "iso8859-1", "windows-1252"):
@@ -115,9 +124,14 @@ def _declared_codec(head: bytes) -> str | None:
 
 # ---------------------------------------------------------------- 2. parsing
 
+_INTERNAL_SUBSET = re.compile(r"^(\s*(?:<\?xml[^>]{0,200}\?>\s*)?)<!DOCTYPE[^\[>]{0,300}\[.*?\]\s*>",
+                              re.IGNORECASE | re.DOTALL)
+
 
 def parse_page(text: str, name: str) -> etree._Element:
     """Parse the page with libxml2's HTML parser: no network, comments and PIs dropped, default limits."""
+    # an internal DTD subset means nothing to HTML (and confuses libxml2's HTML parser): it goes unread
+    text = _INTERNAL_SUBSET.sub(r"\1", text, count=1)
     parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
                               huge_tree=False, recover=True, default_doctype=False)
     try:

@@ -431,7 +431,7 @@ def _time_element(root: etree._Element, hints: Iterable[str]) -> tuple[datetime,
 
 
 def _language(root: etree._Element, article: dict[str, Any], metas: dict[str, list[str]]) -> str | None:
-    candidates = [root.get("lang"), root.get("{http://www.w3.org/XML/1998/namespace}lang"),
+    candidates = [root.get("lang"), root.get("xml:lang"), root.get("{http://www.w3.org/XML/1998/namespace}lang"),
                   _ld_text(article.get("inLanguage")), _first(metas, "content-language", "language", "dc.language"),
                   (_first(metas, "og:locale") or "").replace("_", "-")]
     for value in candidates:

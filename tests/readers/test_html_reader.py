@@ -441,3 +441,20 @@ def test_printed_date_with_a_label_or_a_zone() -> None:
     zoned = read_html(page("<article><h1>Teachers rally</h1><div class='publish-date'>Published 11:34 PM EST "
                            "Nov 19, 2019</div>" + prose(3) + "</article>"))
     assert zoned.published == datetime.fromisoformat("2019-11-19T23:34:00-05:00")
+
+
+def test_xhtml_with_an_xml_declaration_and_a_doctype_reads_without_fetching_or_expanding() -> None:
+    markup = ("<?xml version='1.0' encoding='iso-8859-1'?>\n"
+              "<!DOCTYPE html [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;'>]>\n"
+              "<html xmlns='http://www.w3.org/1999/xhtml' xml:lang='fr'><head><title>Café ouvert</title></head>"
+              "<body><p>Le café est ouvert depuis lundi, dit le patron, qui attendait ce jour &b;&b;.</p></body></html>")
+    story = read_html(markup.encode("latin-1"))
+    assert story.headline == "Café ouvert" and story.language == "fr"
+    assert "aaaaaaaaaa" not in story.to_json()  # the DTD's entities are never expanded
+
+
+def test_binary_data_named_html_is_refused_in_one_line() -> None:
+    with pytest.raises(InputError, match="binary data"):
+        read_html(bytes(range(256)) * 20)
+    with pytest.raises(InputError, match="binary data"):
+        read_html(b"<html>" + bytes(range(1, 32)) * 200 + b"</html>")
