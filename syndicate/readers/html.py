@@ -163,7 +163,7 @@ _STRONG_FURNITURE = re.compile(
     r"(?:^|[-_])(?:ads?|advert\w*|adsbygoogle|dfp|sponsor\w*|promo\w*|outbrain|taboola|comments?|disqus"
     r"|share|sharing|social|sharebar|newsletter|subscri\w*|signup|cookies?|consent|gdpr"
     r"|breadcrumbs?|pagination|sidebar|widget\w*|most-?read|most-?popular|trending|recirc\w*|recommend\w*"
-    r"|related\w*|byline\w*|author-?bio|author-?info|jwplayer)(?:$|[-_])",
+    r"|related\w*|byline\w*|author-?bio|author-?info|jwplayer|rail)(?:$|[-_])",
     re.IGNORECASE)
 _WEAK_FURNITURE = re.compile(
     r"^(?:hidden|hide|d-none|modal|popup|overlay|print|tools|toolbar|follow|nav|navbar|navigation|menu|masthead"
@@ -823,7 +823,12 @@ def _draft(source: InputFile) -> Draft:
                 blocks.extend(walker.block(child, local_name(child), False, 1))
     else:
         blocks = walker.blocks(top)
-    body = tidy(blocks, meta, walker.loose_captions)
+    lead = [b for e in _lead_photos(root, top, siblings, meta.headline or "")
+            for b in walker.block(e, local_name(e), False, 1)
+            if isinstance(b, Figure) and b.image is not None and (b.image.width or MIN_LEAD_SIDE) >= MIN_LEAD_SIDE]
+    shown = {f.image.src for f in blocks if isinstance(f, Figure) and f.image is not None}
+    lead = [f for f in lead if f.image is not None and f.image.src not in shown]  # no photo twice
+    body = tidy(lead + blocks, meta, walker.loose_captions)
     seen = {(r.title, r.url) for r in meta.related}
     return Draft(
         body=body, headline=meta.headline, subheadline=meta.subheadline, summary=meta.summary,
@@ -833,6 +838,38 @@ def _draft(source: InputFile) -> Draft:
         related=tuple(meta.related) + tuple(r for r in _unique(related) if (r.title, r.url) not in seen),
         inferred=notes,
     )
+
+
+#: Most photos taken from between the headline and the article's text (the lead photo, a lead gallery's first).
+MAX_LEAD_PHOTOS = 2
+#: A lead photo narrower than this (declared) is an avatar or a logo.
+MIN_LEAD_SIDE = 200
+
+
+def _lead_photos(root: etree._Element, top: etree._Element, siblings: list[etree._Element],
+                 headline: str) -> list[etree._Element]:
+    """Captioned photos between the headline and the article container: the lead photo most pages set there."""
+    heading = next((h for h in root.iter("h1") if same_text(text_of(h), headline)), None)
+    if heading is None or top in heading.iterancestors():
+        return []
+    order = {e: i for i, e in enumerate(root.iter())}
+    start, end = order.get(heading, -1), order.get(top, -1)
+    if not 0 <= start < end:
+        return []
+    taken = [top, *siblings]
+    found: list[etree._Element] = []
+    for element in root.iter():
+        position = order[element]
+        if position <= start:
+            continue
+        if position >= end:
+            break
+        if _inside_any(element, taken + found):
+            continue
+        if local_name(element) == "figure" or (_holds_photo(element) and local_name(element) not in ("body", "article",
+                                                                                                      "main", "html")):
+            found.append(element)
+    return found[:MAX_LEAD_PHOTOS]
 
 
 def _unique(related: list[Related]) -> list[Related]:

@@ -458,3 +458,17 @@ def test_binary_data_named_html_is_refused_in_one_line() -> None:
         read_html(bytes(range(256)) * 20)
     with pytest.raises(InputError, match="binary data"):
         read_html(b"<html>" + bytes(range(1, 32)) * 200 + b"</html>")
+
+
+def test_lead_photo_between_the_headline_and_the_text_comes_first() -> None:
+    story = read_html(page(
+        "<div class='hero'><div class='hero-inner'><h1>Harbour reopens</h1><div class='hero-media'>"
+        "<figure><img src='https://cdn.example.com/lead.jpg' width='1200'><figcaption>The quay at dawn. "
+        "Photo: Jane Roe</figcaption></figure><img src='https://cdn.example.com/avatar.jpg' width='80'></div></div></div>"
+        "<div class='wrap'><div class='columns'><div class='story-body'>" + prose(4) + "</div>"
+        "<div class='rail'><figure><img src='https://cdn.example.com/ad.jpg' width='300'><figcaption>Buy a boat "
+        "today</figcaption></figure></div></div></div>"))
+    assert story.body[0] == Figure("The quay at dawn.", "Photo: Jane Roe", None,
+                                   story.body[0].image)  # type: ignore[union-attr]
+    assert story.body[0].image.src == "https://cdn.example.com/lead.jpg"  # type: ignore[union-attr]
+    assert [f.image.src for f in figures(story) if f.image] == ["https://cdn.example.com/lead.jpg"]
