@@ -1,20 +1,23 @@
-"""Benchmark the whole build: N generated stories with photos, from scratch, unchanged, one changed.
+"""Benchmark the whole build as cron runs it: N generated stories, each with two 1200x800 photos.
 
-Usage: python benchmarks/bench_build.py [--stories 1000] [--jobs 2] [--keep DIR]
+Usage: python benchmarks/bench_build.py [--stories 1000] [--photos 2] [--jobs 2] [--keep DIR] [--skip-full]
 
-Writes N text stories (YAML front matter naming their photo files, captions
-as a scrape keeps them) into a temporary input folder, then times
-``syndicate.build`` three times: a full build into an empty output folder, a
-no-change rebuild, and a rebuild after editing one story. Prints seconds,
-stories per second and peak memory (this process and its workers).
+Writes N text stories (YAML front matter naming their photo files) into a
+temporary input folder, then runs ``syndicate build`` as a command, three
+times: a full build into an empty output folder, a no-change rebuild, and a
+rebuild after editing one story. Each figure is printed beside its peers,
+measured in the same run on the same machine: ``python -c pass`` and
+``syndicate --version`` (a whole process that does nothing). Peak memory is
+the largest resident set of the build process and of any one worker.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
+import random
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,84 +25,102 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from storygen import generate_story  # noqa: E402
+from storygen import generate_story, story_as_text  # noqa: E402
 
-import syndicate  # noqa: E402
-from syndicate.model import Figure, Heading, ListBlock, Paragraph, Quote, Story  # noqa: E402
-
-
-def story_as_text(story: Story) -> str:
-    """The story as a scrape with front matter: what users feed the build."""
-    meta = [
-        "---",
-        f"headline: {json.dumps(story.headline)}",  # a JSON string is a YAML string
-        f"published: {story.published.isoformat() if story.published else 'null'}",
-        f"bylines: [{', '.join(b.name for b in story.bylines)}]",
-    ]
-    images = [f.image.src for f in story.figures if f.image is not None]
-    if images:
-        meta.append("images: [" + ", ".join(f"images/{src}" for src in images) + "]")
-    meta.append("---")
-    lines = []
-    for block in story.body:
-        if isinstance(block, Paragraph):
-            lines.append(block.text)
-        elif isinstance(block, Heading):
-            lines.append(block.text)
-        elif isinstance(block, Quote):
-            lines.append(f"{block.text} {block.attribution or ''} said.".strip())
-        elif isinstance(block, ListBlock):
-            lines.append("\n".join(f"- {item}" for item in block.items))
-        elif isinstance(block, Figure):
-            lines.append(f"{block.caption[:50]}\n{block.caption} ({block.credit})")
-    return "\n".join(meta) + "\n" + "\n\n".join(lines) + "\n"
+#: Runs the CLI and reports its own peak memory and its largest child's (a worker) as JSON on stderr's last line.
+RUNNER = """
+import resource, sys
+from syndicate.cli import main
+try:
+    main(sys.argv[1:], prog_name="syndicate")
+except SystemExit as done:
+    code = done.code
+self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(f"@@rss {self_mb:.1f} {child_mb:.1f}", file=sys.stderr)
+sys.exit(code)
+"""
 
 
-def make_input(folder: Path, n: int) -> None:
+def draw_photo(path: Path, seed: int) -> None:
+    """A distinct 1200x800 JPEG (a gradient-free fill and two boxes placed by ``seed``)."""
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    img = Image.new("RGB", (1200, 800), (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    draw = ImageDraw.Draw(img)
+    for _ in range(2):
+        x, y = rng.randrange(1000), rng.randrange(600)
+        draw.rectangle((x, y, x + 200, y + 200), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    img.save(path, "JPEG", quality=85)
+
+
+def make_input(folder: Path, n: int, photos: int) -> None:
+    """``n`` stories (``story-00000.txt``…) with ``photos`` photos each, named in their front matter."""
     (folder / "images").mkdir(parents=True)
     for i in range(n):
-        story = generate_story(i, folder / "images")
-        (folder / f"story-{i:04d}.txt").write_text(story_as_text(story), encoding="utf-8")
+        text = story_as_text(generate_story(i, images=False))
+        names = [f"images/story{i:05d}-{k}.jpg" for k in range(photos)]
+        for k, name in enumerate(names):
+            draw_photo(folder / name, i * 10 + k)
+        if names:
+            text = text.replace("\n---\n", "\nimages: [" + ", ".join(names) + "]\n---\n", 1)
+        (folder / f"story-{i:05d}.txt").write_text(text, encoding="utf-8")
 
 
-def peak_mb() -> tuple[float, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
-
-
-def timed(label: str, n: int, input_dir: Path, output_dir: Path, jobs: int) -> None:
+def run(*args: str, cwd: Path) -> tuple[float, str]:
+    """Seconds one process took, and its stderr."""
     started = time.perf_counter()
-    report = syndicate.build(input_dir, output_dir, jobs=jobs, base_url="https://news.example.com/")
+    done = subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
-    own, children = peak_mb()
-    print(f"{label:<22} {seconds:7.2f} s  {len(report.built):5d} built  {len(report.unchanged):5d} unchanged  "
-          f"{n / seconds:8.1f} stories/s  {len(report.written):5d} files written  "
-          f"peak RSS {own:.0f} MB (main), {children:.0f} MB (largest worker)")
-    if report.rejected:
-        print(f"  rejected: {report.rejected[:3]}")
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"failed: {args}\n{done.stderr[-2000:]}")
+    return seconds, done.stderr
+
+
+def best_of(times: int, *args: str, cwd: Path) -> float:
+    """The median of ``times`` runs of a process (start-up is noisy on a shared machine)."""
+    return statistics.median(run(*args, cwd=cwd)[0] for _ in range(times))
+
+
+def build(label: str, base: Path, jobs: int, peers: dict[str, float], n: int) -> float:
+    """Run one build as a command; print its time beside the peers, its summary and its peak memory."""
+    seconds, err = run("-c", RUNNER, "build", "input", "output", "--jobs", str(jobs), "--quiet",
+                       "--base-url", "https://news.example.com/", cwd=base)
+    rss = [line.split() for line in err.splitlines() if line.startswith("@@rss")][-1]
+    ratios = "  ".join(f"{seconds / t:6.1f}x {name}" for name, t in peers.items())
+    print(f"{label:<20} {seconds:7.3f} s  {n / seconds:8.0f} stories/s  {ratios}  "
+          f"peak RSS {float(rss[1]):.0f} MiB build, {float(rss[2]):.0f} MiB largest worker")
+    return seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=1000)
+    parser.add_argument("--photos", type=int, default=2, help="photos per story (1200x800 JPEG)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="keep the input and output under this folder")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="syndicate-bench-"))
-    input_dir, output_dir = base / "input", base / "output"
-    started = time.perf_counter()
-    make_input(input_dir, args.stories)
-    photos = len(list((input_dir / "images").iterdir()))
-    print(f"{args.stories} stories, {photos} photos written in {time.perf_counter() - started:.1f} s; jobs={args.jobs}")
+    base.mkdir(parents=True, exist_ok=True)
     try:
-        timed("full build", args.stories, input_dir, output_dir, args.jobs)
-        timed("no-change rebuild", args.stories, input_dir, output_dir, args.jobs)
-        edited = input_dir / "story-0500.txt" if args.stories > 500 else input_dir / "story-0000.txt"
-        edited.write_text(edited.read_text(encoding="utf-8") + "\nA late paragraph, added by an editor.\n", encoding="utf-8")
-        timed("one story changed", args.stories, input_dir, output_dir, args.jobs)
-        edition = output_dir / "edition.epub"
-        print(f"edition.epub: {edition.stat().st_size / 1e6:.1f} MB")
+        started = time.perf_counter()
+        make_input(base / "input", args.stories, args.photos)
+        print(f"{args.stories} stories, {args.stories * args.photos} photos of 1200x800 written in "
+              f"{time.perf_counter() - started:.1f} s; jobs={args.jobs}")
+        peers = {"python -c pass": best_of(5, "-c", "pass", cwd=base),
+                 "syndicate --version": best_of(5, "-m", "syndicate", "--version", cwd=base)}
+        for name, t in peers.items():
+            print(f"{name:<20} {t:7.3f} s")
+        build("full build", base, args.jobs, peers, args.stories)
+        build("no-change rebuild", base, args.jobs, peers, args.stories)
+        edited = sorted((base / "input").glob("story-*.txt"))[args.stories // 2]
+        edited.write_text(edited.read_text(encoding="utf-8") + "\nA late paragraph, added by an editor.\n",
+                          encoding="utf-8")
+        build("one story edited", base, args.jobs, peers, args.stories)
+        edition = base / "output" / "edition.epub"
+        print(f"edition.epub: {edition.stat().st_size / 1e6:.1f} MB; manifest: "
+              f"{sum(p.stat().st_size for p in (base / '.syndicate').rglob('.syndicate-manifest.json')) / 1e6:.1f} MB")
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)

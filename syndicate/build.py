@@ -188,7 +188,7 @@ class _Build:
         self.report.unchanged = sorted(set(self.entries) - set(self.report.built) - rejected)
         self.report.written.sort()
         aggregates = [name for fmt, name in FEED_FILES.items() if fmt in self.settings.formats and self.entries]
-        if self.report.written or self.report.deleted or self.manifest.stories != self.entries \
+        if self.report.written or self.report.deleted or not self.manifest.same_stories(self.entries) \
                 or self.manifest.aggregates != sorted(aggregates):
             self.manifest.save(self.fingerprint, self.entries, aggregates)
             self.prune_cache()
@@ -213,7 +213,7 @@ class _Build:
         same_settings = self.manifest.fingerprint == self.fingerprint
         for item in inputs:
             entry = self.manifest.stories.get(item.relpath)
-            sources = {rel: list(stamp) for rel, stamp in item.stamps.items()}
+            sources = item.stamps
             if entry is not None and same_settings and not entry.kept and entry.sources == sources:
                 self.digests[item.relpath] = entry.digest  # same files, same stamps: not read again
             else:
@@ -304,6 +304,9 @@ class _Build:
     def resolve_claims(self, pool: Pool) -> None:
         """Reject duplicate ids and give every story a unique slug; a story whose slug must change is
         exported again under it (an unchanged one first for its claim, a kept one is dropped)."""
+        if not self.staged and self.entries.keys() == self.manifest.stories.keys() and not self.report.rejected:
+            self.slugs = {rel: entry.slug for rel, entry in self.entries.items()}  # as settled last time
+            return
         while True:
             every = self.claims()
             for relpath, reason in duplicate_ids(every).items():
@@ -341,7 +344,7 @@ class _Build:
                 wanted_slug=exported.claim.slug, explicit_slug=exported.claim.explicit, date=exported.date,
                 outputs=outputs, stats=file_stats(self.out, outputs), published=list(exported.photos),
                 images=exported.images, cache=list(exported.cache), retry=exported.retry,
-                sources={rel: list(stamp) for rel, stamp in self.inputs[relpath].stamps.items()})
+                sources=self.inputs[relpath].stamps)
             self.report.built.append(relpath)
         self.report.built.sort()
 

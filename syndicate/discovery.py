@@ -26,18 +26,32 @@ __all__ = ["StoryInput", "Refused", "Discovery", "scan", "discover", "read_regul
 
 BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig", ".rej")
 
-#: what a file's stamp is made of: size and modification time (ns); a changed stamp means "read it and see"
-Stamp = tuple[int, int]
+#: what a file's stamp is made of: [size, modification time in ns] (a list, as the manifest stores it);
+#: a changed stamp means "read it and see"
+Stamp = list[int]
 
 
 @dataclass(frozen=True)
 class StoryInput:
-    """One story input found under the input folder, with the sidecar files beside it and their stamps."""
+    """One story input found under the input folder, with the sidecar files beside it and their stamps.
 
-    path: Path
+    Paths are kept as strings relative to ``root`` (a build of ten thousand stories that changed nothing
+    makes no path objects)."""
+
+    root: str
     relpath: str
-    sidecars: tuple[Path, ...] = ()
+    sidecar_names: tuple[str, ...] = ()  # relpaths, beside the story
     stamps: dict[str, Stamp] = field(default_factory=dict, compare=False)  # relpath -> stamp, story and sidecars
+
+    @property
+    def path(self) -> Path:
+        """The story file."""
+        return Path(self.root, self.relpath)
+
+    @property
+    def sidecars(self) -> tuple[Path, ...]:
+        """The metadata files beside it."""
+        return tuple(Path(self.root, rel) for rel in self.sidecar_names)
 
     def digest(self, fingerprint: str) -> str:
         """Hash of everything this story's outputs depend on that can be known without parsing it."""
@@ -106,6 +120,7 @@ class _Scanner:
     def __init__(self, input_dir: Path) -> None:
         self.input_dir = input_dir
         self.root = os.path.realpath(input_dir)
+        self.kinds = {suffix.lstrip(".") for suffix in READERS}
         self.found = Discovery()
 
     def walk(self, folder: str, rel: str) -> None:
@@ -120,16 +135,15 @@ class _Scanner:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 self.walk(entry.path, f"{rel}{entry.name}/")
-            elif not _skipped(entry.name) and os.path.splitext(entry.name)[1].lower() in READERS:
+            elif entry.name.rpartition(".")[2].lower() in self.kinds and not _skipped(entry.name):
                 self.story(entry, by_name, rel)
 
     def story(self, entry: os.DirEntry[str], by_name: dict[str, os.DirEntry[str]], rel: str) -> None:
         relpath = rel + entry.name
-        path = self.input_dir / relpath
         stamps: dict[str, Stamp] = {}
         problem = self.check(entry, relpath, stamps)
-        stem = os.path.splitext(entry.name)[0]
-        sidecars: list[Path] = []
+        stem = entry.name.rpartition(".")[0]
+        sidecars: list[str] = []
         for suffix in SIDECAR_SUFFIXES:
             side = by_name.get(stem + suffix)
             if side is None or side.name == entry.name:
@@ -138,11 +152,11 @@ class _Scanner:
             if side_problem is not None and side_problem.startswith("not a regular file ("):
                 continue  # a FIFO or device named like a sidecar is never read, as the reader ignores it too
             problem = problem or (f"its metadata file {side.name}: {side_problem}" if side_problem else None)
-            sidecars.append(self.input_dir / (rel + side.name))
+            sidecars.append(rel + side.name)
         if problem is not None:
-            self.found.refused.append(Refused(path, relpath, problem))
+            self.found.refused.append(Refused(self.input_dir / relpath, relpath, problem))
         else:
-            self.found.stories.append(StoryInput(path, relpath, tuple(sidecars), stamps))
+            self.found.stories.append(StoryInput(str(self.input_dir), relpath, tuple(sidecars), stamps))
 
     def check(self, entry: os.DirEntry[str], relpath: str, stamps: dict[str, Stamp]) -> str | None:
         """Why the file may not be opened (None when it may); its stamp goes into ``stamps``."""
@@ -157,7 +171,7 @@ class _Scanner:
             return f"cannot read: {exc.strerror or exc}"
         if not stat.S_ISREG(st.st_mode):
             return f"not a regular file ({_kind(st.st_mode)}); skipped"
-        stamps[relpath] = (st.st_size, st.st_mtime_ns)
+        stamps[relpath] = [st.st_size, st.st_mtime_ns]
         return None
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,19 @@ class Entry:
         return replace(self, **changes)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Entry:
-        """An entry as the manifest file stores it."""
-        return cls(**data)
+    def from_json(cls, data: dict[str, Any]) -> Entry:
+        """An entry as the manifest file stores it (a ValueError when its fields are not this record's).
+
+        Filled in directly rather than through ``__init__``: a manifest holds one entry per story, and a
+        build that changed nothing still loads them all."""
+        if data.keys() != _FIELDS:
+            raise ValueError("manifest entry of another shape")
+        entry = cls.__new__(cls)
+        entry.__dict__.update(data)
+        return entry
+
+
+_FIELDS = {f.name for f in fields(Entry)}
 
 
 class Manifest:
@@ -65,11 +76,16 @@ class Manifest:
         try:
             data = json.loads(path.read_bytes())
             if data.get("format") == MANIFEST_FORMAT:
-                self.stories = {rel: Entry(**e) for rel, e in data["stories"].items()}
+                self.stories = {rel: Entry.from_json(e) for rel, e in data["stories"].items()}
                 self.aggregates = list(data["aggregates"])
                 self.fingerprint = data["fingerprint"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # no manifest, or an unreadable one: everything is rebuilt
+
+    def same_stories(self, stories: Mapping[str, Entry]) -> bool:
+        """True when ``stories`` are the very entries loaded (a build that kept every entry as it was)."""
+        return stories.keys() == self.stories.keys() and all(
+            stories[rel] is entry or stories[rel] == entry for rel, entry in self.stories.items())
 
     def files(self) -> set[str]:
         """Every file under the output folder the last build wrote: the only files a build may delete."""
@@ -89,9 +105,10 @@ def file_stats(folder: Path, rels: Iterable[str]) -> Stamps:
     """Size and modification time of files under ``folder`` (None for a missing one): the stamps a build
     compares to tell a changed photo or a damaged output from an untouched one."""
     stats: Stamps = {}
+    base = os.fspath(folder) + os.sep  # plain strings: a no-op build stats every output, so this is hot
     for rel in rels:
         try:
-            st = (folder / rel).stat()
+            st = os.stat(base + rel)
             stats[rel] = [st.st_size, st.st_mtime_ns]
         except OSError:
             stats[rel] = None
