@@ -472,3 +472,8 @@ def test_lead_photo_between_the_headline_and_the_text_comes_first() -> None:
                                    story.body[0].image)  # type: ignore[union-attr]
     assert story.body[0].image.src == "https://cdn.example.com/lead.jpg"  # type: ignore[union-attr]
     assert [f.image.src for f in figures(story) if f.image] == ["https://cdn.example.com/lead.jpg"]
+
+
+def test_reading_is_deterministic(tmp_path: Path) -> None:
+    path = real_page(tmp_path, EXPRESS)
+    assert syndicate.read(path).to_json() == syndicate.read(path).to_json()
