@@ -402,9 +402,10 @@ class _Build:
         if "edition" in wanted:
             from .exporters.epub import export_edition  # only a build that makes an edition needs it
 
-            edition = stories.head(self.settings.most_in_edition)  # bounded: the newest stories only
+            most = self.settings.most_in_edition  # bounded: the newest stories only
+            # the feeds' stories are in memory already: an edition no longer than the feeds reuses them
+            edition = newest[:most] if most <= len(newest) else stories.head(most)
             self.batch.stage(wanted["edition"], export_edition(edition, options, images))
-
 
     def age_of(self, relpath: str) -> tuple[bool, float, str]:
         """A story's place in newest-first order, from its manifest entry or export (no need to load it)."""

@@ -28,7 +28,7 @@ BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig", ".rej")
 
 #: what a file's stamp is made of: [size, modification time in ns] (a list, as the manifest stores it);
 #: a changed stamp means "read it and see"
-Stamp = list[int]
+Stamp = list[int] | None  # None: missing (as the manifest's stamps of photos and outputs can be)
 
 
 @dataclass(frozen=True)
