@@ -183,7 +183,8 @@ class HtmlRenderer:
     def list(self, block: ListBlock) -> str:
         tag = "ol" if block.ordered else "ul"
         items = "".join(f"<li>{escape_text(item)}</li>" for item in block.items)
-        return f"<{tag}>{items}</{tag}>"
+        start = f' start="{block.start}"' if block.start != 1 else ""
+        return f"<{tag}{start}>{items}</{tag}>"
 
     def figure(self, block: Figure) -> str:
         parts = ["<figure>"]

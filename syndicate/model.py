@@ -290,6 +290,7 @@ class ListBlock:
 
     items: tuple[str, ...]
     ordered: bool = False
+    start: int = 1  # the number of a numbered list's first item (a list continued after a paragraph)
     type: ClassVar[str] = "list"
 
     def __post_init__(self) -> None:
@@ -297,6 +298,9 @@ class ListBlock:
         for item in self.items:
             _text(item, "list item", empty=False)
         _require(isinstance(self.ordered, bool), "list ordered must be true or false")
+        _require(isinstance(self.start, int) and not isinstance(self.start, bool) and 0 <= self.start < 10**9,
+                 "list start must be a whole number from 0")
+        _require(self.ordered or self.start == 1, "only a numbered list has a start number")
 
 
 Block = Union[Paragraph, Heading, Figure, Quote, ListBlock]
@@ -314,6 +318,8 @@ def block_to_dict(block: Block) -> dict[str, Any]:
             value = list(value)
         elif f.name == "image":
             value = value.to_dict() if value is not None else None
+        elif f.name == "start" and value == 1:
+            continue  # the usual start is left out, so lists that start at 1 read as they always have
         out[f.name] = value
     return out
 

@@ -123,3 +123,24 @@ def test_date_only_is_written_only_when_true_and_round_trips() -> None:
     assert Story.from_json(dated.to_json()) == dated
     with pytest.raises(ModelError, match="date_only"):
         Story.from_json(story_json(date_only="yes"))
+
+
+def test_a_numbered_list_keeps_its_start_number_through_json_and_html() -> None:
+    from syndicate.html import HtmlRenderer
+    from syndicate.model import ListBlock
+    from syndicate.readers.xhtml import list_start
+
+    story = Story(id="tag:x,2024:l", slug="l", headline="Steps",
+                  body=(ListBlock(("third", "fourth"), ordered=True, start=3), ListBlock(("a", "b"), ordered=True)))
+    data = json.loads(story.to_json())
+    assert data["body"][0]["start"] == 3 and "start" not in data["body"][1]  # lists from 1 read as before
+    assert Story.from_json(story.to_json()) == story
+    assert HtmlRenderer().list(story.body[0]).startswith('<ol start="3"><li>third</li>')
+    assert HtmlRenderer().list(story.body[1]).startswith("<ol><li>a</li>")
+    with pytest.raises(ModelError, match="only a numbered list"):
+        ListBlock(("a",), ordered=False, start=2)
+    with pytest.raises(ModelError, match="start"):
+        ListBlock(("a",), ordered=True, start=-1)
+    from lxml import html as lxml_html
+    assert list_start(lxml_html.fragment_fromstring('<ol start="7"><li>x</li></ol>')) == 7
+    assert list_start(lxml_html.fragment_fromstring('<ol start="x7"><li>x</li></ol>')) == 1

@@ -55,9 +55,8 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
 
 from ..errors import InputError
 from ..html import xml_safe
@@ -969,10 +968,6 @@ def _attach_credit(body: list[Block], credit: str, after_same_group: bool) -> No
         body.append(Figure(caption="", credit=credit))
 
 
-#: Whether the model's list carries its first number (``start``); until it does the number goes to ``inferred``.
-_LIST_HAS_START = "start" in {f.name for f in fields(ListBlock)}
-
-
 def _take_list(lines: Sequence[_Line], i: int, parsed: Parsed) -> int:
     """Consecutive list lines become one list; a list continuing after a blank line joins the one above."""
     body = parsed.body
@@ -1002,11 +997,7 @@ def _take_list(lines: Sequence[_Line], i: int, parsed: Parsed) -> int:
         assert isinstance(last, ListBlock)
         body[-1] = replace(last, items=last.items + tuple(items))
     else:
-        extra: dict[str, Any] = {"start": start} if _LIST_HAS_START and ordered and start != 1 else {}
-        body.append(ListBlock(items=tuple(items), ordered=ordered, **extra))
-        if ordered and start != 1 and not _LIST_HAS_START:
-            parsed.decisions.append(Inferred(f"body[{len(body) - 1}].start", str(start),
-                                             "the list's first item is numbered so"))
+        body.append(ListBlock(items=tuple(items), ordered=ordered, start=start if ordered else 1))
     for line in (ln for ln in lines[begin:i] if ln not in dropped):
         parsed.decide(line, "list item", ("numbered" if ordered else "bulleted")
                       + (", continuing the list above" if joined else ""))

@@ -284,7 +284,7 @@ class BlockWalker:
         elif name in ("ul", "ol"):
             items = tuple(t for li in element if local_name(li) == "li" and (t := self.plain(li, preserve)).strip())
             if items:
-                yield ListBlock(items, ordered=name == "ol")
+                yield ListBlock(items, ordered=name == "ol", start=list_start(element) if name == "ol" else 1)
         elif name == "figure":
             yield from self.figure(element, preserve)
         elif name == "img":
@@ -317,3 +317,9 @@ class BlockWalker:
         credit = " ".join(self.plain(e, preserve) for e in element if local_name(e) == "media-producer").strip() or None
         if caption or credit or image is not None:
             yield Figure(caption, credit, None, image)
+
+
+def list_start(element: Any) -> int:
+    """The number of a numbered list's first item: its ``start`` attribute when that is a plain number."""
+    start = (element.get("start") or "").strip()
+    return int(start) if start.isdigit() and len(start) < 9 else 1
