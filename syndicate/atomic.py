@@ -73,6 +73,7 @@ class Batch:
         self._journal: IO[str] | None = None
         self._staged: dict[tuple[str, str], Path] = {}  # (target relative to root, owner) -> temporary file
         self._count = itertools.count()
+        self._made: set[Path] = set()  # folders made for staged files
 
     def stage(self, rel: str, data: bytes, owner: str = "") -> bool:
         """Stage ``data`` for ``root/rel`` on behalf of ``owner`` (two owners may stage one target while the
@@ -84,7 +85,7 @@ class Batch:
             return False
         tmp = target.with_name(f".{target.name}.{os.getpid()}-{next(self._count)}.tmp")
         self._note(tmp.relative_to(self.root).as_posix(), rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._make_folder(target.parent)
         try:
             with open(tmp, "wb") as stream:
                 stream.write(data)
@@ -117,12 +118,25 @@ class Batch:
         for (rel, _), tmp in sorted(self._staged.items()):
             os.replace(tmp, self.root / rel)
         self._staged.clear()
+        self._made.clear()  # they hold published files now
         return sorted(targets)
 
     def abandon(self) -> None:
-        """Remove every staged temporary file (the build failed before committing)."""
+        """Remove every staged temporary file, and the folders made for them (the build failed before
+        committing: it leaves nothing behind)."""
         for rel, owner in list(self._staged):
             self.discard(rel, owner)
+        for folder in sorted(self._made, key=lambda p: len(p.parts), reverse=True):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # not empty: something else is in it now
+        self._made.clear()
+
+    def _make_folder(self, folder: Path) -> None:
+        missing = [p for p in (folder, *folder.parents) if p not in self._made and not p.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+        self._made.update(missing)
 
     def close(self) -> None:
         """Close the journal (it stays on disk until :func:`forget_journal`, after the manifest is saved)."""

@@ -23,7 +23,9 @@ Layout (DESIGN.md section 4)::
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,7 +38,7 @@ from typing import Any, TextIO, overload
 import click
 
 from . import exporters
-from .atomic import Batch, forget_journal, recover
+from .atomic import Batch, forget_journal, recover, same_bytes
 from .claims import Claim, assign_slugs, duplicate_ids
 from .config import ALL_FORMATS, BuildSettings, read_config
 from .discovery import StoryInput, discover, scan
@@ -54,7 +56,7 @@ __all__ = ["BuildSettings", "BuildReport", "run_build", "discover", "read_config
 #: whole-build outputs: format -> file name.
 FEED_FILES: dict[str, str] = {**exporters.FEED_FILES, "edition": "edition.epub"}
 JOURNAL = ".syndicate-journal"
-LEGACY_CACHE = ".syndicate-cache"
+LEGACY_CACHE, LEGACY_MANIFEST, LEGACY_LOCK = ".syndicate-cache", ".syndicate-manifest.json", ".syndicate.lock"
 
 
 @dataclass
@@ -136,6 +138,24 @@ def check_folders(settings: BuildSettings) -> None:
                           f"published; choose another with --state-dir", settings.output_dir)
 
 
+def legacy_files(out: Path) -> set[str]:
+    """The files a build of an older version recorded in its manifest inside the output folder (before the
+    state folder existed): they are the build's, so an upgraded build may replace and remove them."""
+    try:
+        data = json.loads((out / LEGACY_MANIFEST).read_bytes())
+        stories = data["stories"].values()
+        return {rel for e in stories for rel in (*e["outputs"], *e.get("published", []))} | set(data.get("images", []))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def forget_legacy_state(out: Path) -> None:
+    """Remove what an older version kept in the output folder (manifest, lock, cache): it is not published."""
+    for name in (LEGACY_MANIFEST, LEGACY_LOCK):
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / LEGACY_CACHE, ignore_errors=True)
+
+
 class _Build:
     """One run of the pipeline; state lives here only for the length of the run."""
 
@@ -161,7 +181,7 @@ class _Build:
 
     def run(self) -> None:
         # files a killed build may have put in place without recording them are ours too
-        self.owned = recover(self.out, self.state / JOURNAL) | self.manifest.files()
+        self.owned = recover(self.out, self.state / JOURNAL) | self.manifest.files() | legacy_files(self.out)
         try:
             found = scan(self.settings.input_dir)
             self.inputs = {item.relpath: item for item in found.stories}
@@ -193,6 +213,7 @@ class _Build:
             self.manifest.save(self.fingerprint, self.entries, aggregates)
             self.prune_cache()
         forget_journal(self.state / JOURNAL)
+        forget_legacy_state(self.out)
 
     def prune_cache(self) -> None:
         """Delete the image cache entries no story of this build uses any more (after a change only: a
@@ -257,14 +278,28 @@ class _Build:
             return
         self.notices.extend(n for n in result.notices if n not in self.notices)
         self.failures.update(result.failures)
+        taken = [rel for rel, data in result.files.items() if self.theirs(rel, data)]
+        if taken:
+            self.report.rejected.append((str(self.settings.input_dir / result.relpath),
+                                         f"its output {taken[0]} would replace a file the build did not write; "
+                                         "move that file, or give the story another slug"))
+            return
         for rel, data in result.files.items():
             self.batch.stage(rel, data, result.relpath)
+        for rel in [rel for rel, data in result.photos.items() if self.theirs(rel, data)]:  # never replaced
+            del result.photos[rel]
         for rel, data in result.photos.items():
             users = self.photo_users.setdefault(rel, set())
             if not users:  # a photo several stories use is published once (its name is its content's hash)
                 self.batch.stage(rel, data)
             users.add(result.relpath)
         self.staged[result.relpath] = result.without_bytes()
+
+    def theirs(self, rel: str, data: bytes) -> bool:
+        """True when a file the build did not write is at ``rel``: the build never replaces it. A file that
+        holds exactly ``data`` is taken as the build's own (written by it before its state folder was lost)."""
+        path = os.path.join(self.out, rel)
+        return rel not in self.owned and os.path.lexists(path) and not same_bytes(Path(path), data)
 
     def unstage(self, relpath: str) -> None:
         """Drop what a story staged (its photos stay staged while another story uses them)."""
@@ -398,14 +433,21 @@ class _Build:
             from .exporters.feeds import export_feeds
 
             for fmt, data in export_feeds(newest, options, images, feeds).items():
-                self.batch.stage(wanted[fmt], data)
+                self.stage_aggregate(wanted[fmt], data)
         if "edition" in wanted:
             from .exporters.epub import export_edition  # only a build that makes an edition needs it
 
             most = self.settings.most_in_edition  # bounded: the newest stories only
             # the feeds' stories are in memory already: an edition no longer than the feeds reuses them
             edition = newest[:most] if most <= len(newest) else stories.head(most)
-            self.batch.stage(wanted["edition"], export_edition(edition, options, images))
+            self.stage_aggregate(wanted["edition"], export_edition(edition, options, images))
+
+    def stage_aggregate(self, name: str, data: bytes) -> None:
+        """Stage a feed or the edition; one the build did not write stops the build (nothing is published)."""
+        if self.theirs(name, data):
+            raise OutputError("is already there and was not written by the build; move it, or build into "
+                              "another folder", self.out / name)
+        self.batch.stage(name, data)
 
     def age_of(self, relpath: str) -> tuple[bool, float, str]:
         """A story's place in newest-first order, from its manifest entry or export (no need to load it)."""

@@ -3,6 +3,7 @@ the published folder, changes nothing when nothing changed, and stops cleanly on
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -156,3 +157,52 @@ def test_ctrl_c_exits_130_releases_the_lock_and_stops_the_workers(tmp_path: Path
     assert not list(out.rglob("*.tmp"))  # its staged files are gone
     done = run_cli("build", src, out, "--jobs", "2", cwd=tmp_path)  # no --wait: the lock is free
     assert done.returncode == 0, done.stderr
+
+
+def test_a_file_the_build_did_not_write_is_never_replaced(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    write_story(src, 1)
+    write_story(src, 2)
+    (tmp_path / "out" / "stories").mkdir(parents=True)
+    (tmp_path / "out" / "stories" / "story-002.json").write_bytes(b"the site's own page")
+    done = run_cli("build", src, tmp_path / "out", "--jobs", "1", cwd=tmp_path)
+    assert done.returncode == 1 and "story-002.txt" in done.stderr and "did not write" in done.stderr, done.stderr
+    assert (tmp_path / "out" / "stories" / "story-002.json").read_bytes() == b"the site's own page"
+    assert (tmp_path / "out" / "stories" / "story-001.json").is_file()
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "rss.xml").write_text("<rss>the site's own feed</rss>")
+    done = run_cli("build", src, tmp_path / "site", "--jobs", "1", cwd=tmp_path)
+    assert done.returncode == 2 and "rss.xml" in done.stderr and "not written" in done.stderr, done.stderr
+    assert [p.name for p in (tmp_path / "site").iterdir()] == ["rss.xml"]  # nothing published at all
+    assert (tmp_path / "site" / "rss.xml").read_text() == "<rss>the site's own feed</rss>"
+
+
+def test_a_lost_state_folder_costs_a_rebuild_not_the_outputs(tmp_path: Path) -> None:
+    shutil.copytree(INPUT, tmp_path / "in")
+    first = run_cli("build", "in", "out", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = tree(tmp_path / "out")
+    shutil.rmtree(tmp_path / ".syndicate")
+    again = run_cli("build", "in", "out", cwd=tmp_path)  # identical bytes are taken as the build's own
+    assert again.returncode == 0, again.stderr
+    assert tree(tmp_path / "out") == before
+
+
+def test_an_output_folder_of_an_older_version_is_taken_over(tmp_path: Path) -> None:
+    """Upgrading: the old manifest in output/ says which files were the build's; its state leaves output/."""
+    src = tmp_path / "in"
+    src.mkdir()
+    write_story(src, 1)
+    out = tmp_path / "out"
+    (out / "stories").mkdir(parents=True)
+    (out / "stories" / "story-001.json").write_text("{}")  # as an older version wrote it
+    (out / "stories" / "gone.json").write_text("{}")  # a story removed since
+    (out / ".syndicate-manifest.json").write_text(json.dumps({"format": 3, "stories": {
+        "story-001.txt": {"outputs": ["stories/story-001.json"], "published": []},
+        "gone.txt": {"outputs": ["stories/gone.json"], "published": []}}, "images": []}))
+    (out / ".syndicate-cache").mkdir()
+    (out / ".syndicate.lock").write_text("")
+    report = syndicate.build(src, out, jobs=1)
+    assert report.exit_code == 0 and "stories/gone.json" in report.deleted
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
