@@ -109,7 +109,7 @@ def test_a_worker_killed_mid_build_loses_no_story(cluster: distributed.LocalClus
         os.kill(victim, signal.SIGKILL)
         stdout, stderr = build.communicate(timeout=600)
         assert build.returncode == 0, stderr
-        client.wait_for_workers(2, timeout=60)  # the nanny brought it back for the next test
+        client.wait_for_workers(2, timeout=240)  # the nanny brought it back for the next test
     assert not Path(f"/proc/{victim}").exists() or "Z" in Path(f"/proc/{victim}/stat").read_text().split()[2]
     assert tree(out) == tree(local_build)
 
@@ -130,7 +130,7 @@ def test_a_story_that_crashes_its_workers_is_rejected_and_the_rest_are_built(
     assert results[3:7] == ["built 4", "built 5", "built 6", "built 7"]
     assert results[7].startswith("rejected 3: crashed the Dask workers")
     with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
-        client.wait_for_workers(2, timeout=60)
+        client.wait_for_workers(2, timeout=240)
 
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path: Path) -> None:
