@@ -12,6 +12,7 @@ module has the local one (forked processes, or the build's own process for
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import multiprocessing
 import os
 import signal
@@ -85,8 +86,23 @@ class LocalPool:
         (A local worker that crashes breaks the whole pool, so ``lost`` is never called here.)"""
         if self.executor is None:
             return (task(self.settings, item) for item in items)
-        futures = [self.executor.submit(task, self.settings, item) for item in items]
-        return (future.result() for future in concurrent.futures.as_completed(futures))
+        return self._windowed(task, iter(items))
+
+    def _windowed(self, task: Task[T, R], items: Iterator[T]) -> Iterator[R]:
+        """Keep a few tasks per worker in flight and forget each as its result is handed on: memory stays
+        flat however many stories there are (a result holds a story's files), and Ctrl-C has little to
+        cancel."""
+        assert self.executor is not None
+        window = 4 * self.settings.jobs
+        pending: set[concurrent.futures.Future[R]] = set()
+        while True:
+            for item in itertools.islice(items, window - len(pending)):
+                pending.add(self.executor.submit(task, self.settings, item))
+            if not pending:
+                return
+            done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            while done:
+                yield done.pop().result()
 
 
 def _init_forked_worker(build_pid: int) -> None:

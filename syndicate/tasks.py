@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ClassVar
 
 from .claims import Claim
 from .config import BuildSettings
@@ -73,17 +73,26 @@ class Exported:
 _RESOLVERS: dict[BuildSettings, ImageResolver] = {}
 
 
-def make_resolver(settings: BuildSettings, cache_dir: Path | None = None) -> ImageResolver:
+def make_resolver(settings: BuildSettings, cache_dir: Path | None = None,
+                  kind: type[ImageResolver] = ImageResolver) -> ImageResolver:
     """The image resolver a build uses: local paths under the input folder, an on-disk cache for fetches."""
-    return ImageResolver(settings.input_dir, offline=settings.offline, cache_dir=cache_dir,
-                         max_size=settings.export.image_max_size, allow_local_hosts=settings.allow_local_hosts)
+    return kind(settings.input_dir, offline=settings.offline, cache_dir=cache_dir,
+                max_size=settings.export.image_max_size, allow_local_hosts=settings.allow_local_hosts)
+
+
+class _WorkerResolver(ImageResolver):
+    """A worker's resolver: a story's formats share each photo through the memo, and a photo several stories
+    use is published once, while a worker's memory stays flat over a long build (the photos' bytes it
+    keeps are bounded well below the default; the on-disk cache keeps the rest cheap)."""
+
+    MEMO_BYTES: ClassVar[int] = 8 * 1024 * 1024
 
 
 def worker_resolver(settings: BuildSettings, cache_dir: Path | None) -> ImageResolver:
     """This process's resolver for ``settings`` (made on first use)."""
     if settings not in _RESOLVERS:
         _RESOLVERS.clear()
-        _RESOLVERS[settings] = make_resolver(settings, cache_dir)
+        _RESOLVERS[settings] = make_resolver(settings, cache_dir, _WorkerResolver)
     return _RESOLVERS[settings]
 
 
