@@ -593,3 +593,16 @@ def test_the_edition_of_a_single_story_is_still_an_edition(tmp_path: Path) -> No
             opf = etree.fromstring(epub.read("OEBPS/content.opf"))
         titles.append(opf.findtext(".//{http://purl.org/dc/elements/1.1/}title"))
     assert titles == ["The Harbour Gazette", "Council votes on harbour plan, part 1"]
+
+
+def test_the_edition_holds_only_the_newest_edition_limit_stories(tmp_path: Path) -> None:
+    src, out = stories_in(tmp_path, 8)
+    syndicate.build(src, out, jobs=1, edition_limit=3, limit=5)
+    with zipfile.ZipFile(out / "edition.epub") as book:
+        chapters = [n for n in book.namelist() if n.startswith("OEBPS/story-")]
+        headlines = [book.read(n).decode() for n in chapters]
+    assert len(chapters) == 3
+    newest = sorted((json.loads(p.read_text()) for p in (out / "stories").glob("*.json")),
+                    key=lambda s: s["published"], reverse=True)[:3]
+    assert all(any(story["headline"] in page for page in headlines) for story in newest)
+    assert len(feedparser.parse((out / "rss.xml").read_bytes()).entries) == 5  # the feeds keep their own limit
