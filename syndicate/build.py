@@ -48,7 +48,7 @@ from .lock import build_lock
 from .manifest import KEPT, MANIFEST, Entry, Manifest, file_stats
 from .model import Story, age_key
 from .pool import Pool, make_pool
-from .tasks import CACHE, STORY_FORMATS, Exported, Job, export_story, make_resolver, story_outputs
+from .tasks import CACHE, STORY_FORMATS, Exported, Job, export_story, make_resolver, preload, story_outputs
 
 __all__ = ["BuildSettings", "BuildReport", "run_build", "discover", "read_config", "STORY_FORMATS", "FEED_FILES",
            "ALL_FORMATS", "MANIFEST"]
@@ -186,6 +186,8 @@ class _Build:
             found = scan(self.settings.input_dir)
             self.inputs = {item.relpath: item for item in found.stories}
             todo = self.sort_out(found.stories)
+            if todo:
+                preload(self.settings, todo)
             for refused in found.refused:
                 self.report.rejected.append((str(refused.path), refused.reason))
                 self.keep_old(refused.relpath)  # nothing lost: its last good files stay while it is refused
