@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from html import escape
 from typing import ClassVar
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -46,6 +45,7 @@ IMAGES_FOLDER = "images"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SAFE_SCHEMES = ("http", "https", "mailto", "tel", "ftp")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
 # An absolute http(s) URL that urljoin and the scheme check would return unchanged (no controls, no IPv6
 # brackets to validate, lowercase scheme), so :func:`public_link` can skip both.
 _ABSOLUTE_WEB = re.compile(r"\s*https?://[^\x00-\x20\x7f\[\]]+\s*\Z")
@@ -61,15 +61,24 @@ def xml_safe(text: str) -> str:
 
 
 def escape_text(text: str) -> str:
-    """Escape text for an HTML/XML text node or attribute, dropping XML-invalid characters."""
-    return escape(xml_safe(text), quote=True)
+    """Escape text for an HTML/XML text node or attribute, dropping XML-invalid characters.
+
+    The same as ``html.escape(xml_safe(text), quote=True)``, in one call: it runs for every piece of text
+    of every body a feed renders, so it checks and replaces in C without further Python calls.
+    """
+    if not text.isprintable():
+        text = _XML_INVALID.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+        '"', "&quot;").replace("'", "&#x27;")
 
 
 def safe_url(url: str | None) -> str | None:
     """Return ``url`` if its scheme is allowed (http, https, mailto, tel, ftp, or relative), else None."""
     if url is None:
         return None
-    cleaned = re.sub(r"[\x00-\x20\x7f]", "", url)  # browsers ignore these inside a scheme
+    if _ABSOLUTE_WEB.match(url):  # most links: http(s), nothing a browser would ignore before the scheme
+        return xml_safe(url.strip())
+    cleaned = _IGNORED_IN_SCHEME.sub("", url)  # browsers ignore these inside a scheme
     match = _SCHEME.match(cleaned)
     if match and match.group(1).lower() not in _SAFE_SCHEMES:
         return None

@@ -58,7 +58,7 @@ from .model import Image
 if TYPE_CHECKING:
     from .model import Story
 
-__all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "published_name"]
+__all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "published_name", "forget_published_records"]
 
 
 def published_name(src: str, resolved: ResolvedImage) -> str:
@@ -143,6 +143,10 @@ class _Memo(Generic[_K, _V]):
         if value is not None:
             self._items.move_to_end(key)
         return value
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._total = 0
 
     def put(self, key: _K, value: _V) -> None:
         if key in self._items:
@@ -273,13 +277,22 @@ class ImageResolver:
         normalised (see :func:`published_name`), so its record gets the
         published path, media type and size; None (and a line in
         :attr:`problems`) when it cannot be used, so nobody links a photo
-        that is not there. After the first call for a photo, a call costs one
-        ``stat`` (no path resolution, no reading, no hashing); with a
-        ``cache_dir``, the record is kept there too, so another process of the
-        same build (the one writing the feeds) or the next run only reads it.
+        that is not there. After the first call for a photo in this process,
+        by any resolver with the same settings, a call costs one ``stat`` (no
+        path resolution, no reading, no hashing: see
+        :data:`_PUBLISHED_RECORDS`); with a ``cache_dir``, the record is kept
+        there too, so another process of the same build (the one writing the
+        feeds) or the next run only reads it.
         """
         if image.is_remote:
             return image
+        base = str(self.root if root is None else root)
+        given = (base if os.path.isabs(base) else os.path.abspath(base), image.src)  # the table outlives a cwd
+        seen = _stat_or_none(os.path.join(*given))
+        if seen is not None:
+            known = _PUBLISHED_RECORDS.get((*given, *seen, *self._publishing_settings))
+            if known is not None:  # published before in this process, and the file is unchanged: one stat
+                return known
         try:
             located = self._locate(image.src, root)
             key = (*located.key, os.path.basename(image.src))  # the published name starts with the src's own
@@ -296,7 +309,15 @@ class ImageResolver:
             self._report(image.src, _unexpected(exc))
             return None
         self._published.put(key, known)
+        if seen is not None and seen[1:] == (located.size, located.mtime_ns, located.inode):
+            # the path as given reaches the very file just checked, so the same path and stat can skip the checks
+            _PUBLISHED_RECORDS.put((*given, *seen, *self._publishing_settings), known)
         return known
+
+    @property
+    def _publishing_settings(self) -> tuple[int, int, int]:
+        """What besides the file decides its published record (the same as the cache entries' names)."""
+        return (self.max_size, self.max_pixels, self.CACHE_VERSION)
 
     def normalise(self, data: bytes) -> ResolvedImage:
         """Check and normalise image bytes for e-readers; raises :class:`ImageProblem` when unusable.
@@ -632,6 +653,31 @@ class ImageResolver:
                     **({"icc_profile": icc} if icc else {}))
         out = self.KEEP[target]
         return ResolvedImage(buffer.getvalue(), out.media_type, im.width, im.height, out.extension)
+
+
+#: Every local photo's published record found in this process, by the root and ``src`` it was asked for, the
+#: ``stat`` of that path (device, size, mtime, inode) and the normalising settings. A build's feeds are
+#: written by a fresh resolver after the stories' resolvers published the photos (in this process when the
+#: build runs one job), so each of their lookups is one ``stat`` and a dict look-up: no path resolution, no
+#: cache file. Only a path that passed every check of :meth:`ImageResolver._locate` is entered, and only
+#: when it reached the file that was checked; a changed file has another ``stat``, so it is checked again.
+#: Bounded like a resolver's own records.
+_PUBLISHED_RECORDS: _Memo[tuple[Any, ...], Image] = _Memo(ImageResolver.MEMO_RECORDS)
+
+
+def forget_published_records() -> None:
+    """Empty this process's table of published records (what a new process starts with): for tests and
+    benchmarks that measure a process which has published nothing yet."""
+    _PUBLISHED_RECORDS.clear()
+
+
+def _stat_or_none(path: str) -> tuple[int, int, int, int] | None:
+    """(device, size, mtime, inode) of the file ``path`` reaches, following links; None when there is none."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):  # missing, unreadable, or a name the system refuses (a NUL byte)
+        return None
+    return (st.st_dev, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def _unexpected(exc: Exception) -> ImageProblem:

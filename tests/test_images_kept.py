@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from syndicate.images import ImageProblem, ImageResolver, published_name
+from syndicate.images import ImageProblem, ImageResolver, forget_published_records, published_name
 from syndicate.model import Image, Story
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -219,9 +219,11 @@ def test_a_published_record_is_shared_through_the_cache_folder(tmp_path: Path) -
     entries = list((cache / "published").iterdir())
     assert len(entries) == 1 and entries[0].read_text() == f"{first.src} image/jpeg 30 20"
     entries[0].write_text("planted-0123456789.jpg image/jpeg 30 20")  # proves the next resolver reads the record
+    forget_published_records()  # as in another process, which has published nothing yet
     planted = ImageResolver(root, cache_dir=cache).published(Image("p.jpg"))
     assert planted is not None and planted.src == "planted-0123456789.jpg"
     entries[0].write_bytes(b"\xff damaged")  # a damaged record is never trusted
+    forget_published_records()
     assert ImageResolver(root, cache_dir=cache).published(Image("p.jpg")) == first
     (root / "p.jpg").write_bytes(plain_jpeg((60, 40)))  # an edited photo gets a new record
     os.utime(root / "p.jpg", ns=(1, 1))
