@@ -366,8 +366,10 @@ class _Build:
             self.unstage(rel)
         self.export_all(pool, renamed)
         for job in renamed:
-            if job.input.relpath not in self.staged:  # changed while the build ran: keep what it had
-                self.keep_old(job.input.relpath)
+            rel = job.input.relpath
+            # changed while the build ran: it keeps its last files, unless their slug now belongs to another
+            if rel not in self.staged and self.keep_old(rel) and self.entries[rel].slug != slugs[rel]:
+                del self.entries[rel]
 
     def record_all(self) -> None:
         """Manifest entries for the stories exported this run (once their files are in place)."""
