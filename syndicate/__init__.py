@@ -12,7 +12,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from typing import Any  # noqa: E402
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Literal  # noqa: E402
 
 from .errors import (
     ConfigError,
@@ -55,9 +57,27 @@ __all__ = [
 ]
 
 
-def build(input_dir: Any = "input", output_dir: Any = "output", **options: Any) -> BuildReport:
+def build(
+    input_dir: str | os.PathLike[str] | None = None,
+    output_dir: str | os.PathLike[str] | None = None,
+    *,
+    config: str | os.PathLike[str] | Literal[False] | None = None,
+    **options: Any,
+) -> BuildReport:
     """Run the batch build (the cron job) from ``input_dir`` into ``output_dir``; see :mod:`syndicate.build`.
 
-    ``options`` are config keys (``jobs=2``, ``base_url=...``, ``formats=[...]``).
+    Settings come as for ``syndicate build``, so a pipeline builds what the command line builds: the config
+    file (``config``, a path; by default ``syndicate.toml`` or ``[tool.syndicate]`` in ``pyproject.toml``, in
+    the current folder, else in the input folder's parent; ``config=False`` for none), then ``options``,
+    config keys that win over it (``jobs=2``, ``base_url=...``, ``formats=[...]``). The folders default to
+    the config's ``input_dir`` and ``output_dir``, else ``input`` and ``output``.
     """
-    return _build_module.run_build(input_dir, output_dir, **options)
+    from .config import BuildSettings
+
+    settings = BuildSettings.load(
+        False if config is False else (Path(config) if config is not None else None),
+        overrides=options,
+        input_dir=Path(input_dir) if input_dir is not None else None,
+        output_dir=Path(output_dir) if output_dir is not None else None,
+    )
+    return _build_module.run_build(settings.input_dir, settings.output_dir, settings=settings)

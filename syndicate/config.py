@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from . import __version__
 from .errors import ConfigError, SyndicateError
@@ -118,15 +118,23 @@ class BuildSettings:
     @classmethod
     def load(
         cls,
-        config_file: Path | None = None,
+        config_file: Path | Literal[False] | None = None,
         *,
         overrides: Mapping[str, Any] | None = None,
         input_dir: Path | None = None,
         output_dir: Path | None = None,
     ) -> BuildSettings:
-        """Settings from ``config_file`` (default: ``./syndicate.toml``, else ``[tool.syndicate]`` of
-        ``./pyproject.toml``), overridden by ``overrides`` and the two folders."""
-        values, where, found = _read_config(config_file)
+        """Settings from ``config_file``, overridden by ``overrides`` and the two folders.
+
+        Without ``config_file``: ``syndicate.toml`` (else ``[tool.syndicate]`` of ``pyproject.toml``) in the
+        current folder, else in the project folder, the input folder's parent. A cron line that forgot its
+        ``cd`` then still builds with the newsroom's settings and state folder, not placeholder ones (which
+        would change every story's id). ``config_file=False`` reads no file at all.
+        """
+        if config_file is False:
+            values, where, found = {}, "options", None
+        else:
+            values, where, found = _read_config(config_file, project_folder(input_dir))
         if found is not None and "state_dir" in values:
             values["state_dir"] = str(found.parent / _typed(values["state_dir"], str, "state_dir"))
         elif found is not None:
@@ -170,9 +178,23 @@ def read_config(config_file: Path | None) -> tuple[dict[str, Any], str]:
     return values, where
 
 
-def _read_config(config_file: Path | None) -> tuple[dict[str, Any], str, Path | None]:
-    """The config values, where they came from, and the file (None when there is none)."""
-    candidates = [config_file] if config_file is not None else [Path(n) for n in CONFIG_NAMES]
+def project_folder(input_dir: str | os.PathLike[str] | None) -> Path | None:
+    """The folder a newsroom's project lives in, judged from its input folder: the input folder's parent
+    (``/srv/news`` for ``/srv/news/input``), where its ``syndicate.toml`` is looked for when the current
+    folder has none."""
+    if input_dir is None:
+        return None
+    return Path(os.path.abspath(input_dir)).parent
+
+
+def _read_config(config_file: Path | None, project: Path | None = None) -> tuple[dict[str, Any], str, Path | None]:
+    """The config values, where they came from, and the file (None when there is none): ``config_file``, else
+    the first config file in the current folder, else in ``project``."""
+    if config_file is not None:
+        candidates = [config_file]
+    else:
+        folders = [Path()] + ([project] if project is not None and project != Path.cwd() else [])
+        candidates = [folder / name for folder in folders for name in CONFIG_NAMES]
     for path in candidates:
         if config_file is None and not path.is_file():
             continue

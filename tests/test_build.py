@@ -27,6 +27,15 @@ INPUT = ROOT / "input"
 LAYOUT = ["rss.xml", "atom.xml", "feed.json", "edition.epub"]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def sample_input(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The shipped stories, copied where no config file lies beside them: a build of the repository's own
+    ``input/`` reads the repository's ``syndicate.toml`` (its project folder's) and keeps its state there."""
+    global INPUT
+    INPUT = tmp_path_factory.mktemp("sample") / "input"
+    shutil.copytree(ROOT / "input", INPUT)
+
+
 @pytest.fixture(autouse=True)
 def in_a_clean_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Builds run where no config file lies (the repository ships one), and keep their state folder
@@ -606,3 +615,69 @@ def test_the_edition_holds_only_the_newest_edition_limit_stories(tmp_path: Path)
                     key=lambda s: s["published"], reverse=True)[:3]
     assert all(any(story["headline"] in page for page in headlines) for story in newest)
     assert len(feedparser.parse((out / "rss.xml").read_bytes()).entries) == 5  # the feeds keep their own limit
+
+
+NEWSROOM_CONFIG = ('title = "Harbour Gazette"\nbase_url = "https://news.example.com/"\n'
+                   'author = "Harbour Gazette newsroom"\nid_prefix = "tag:news.example.com,2024:"\n')
+
+
+def newsroom(tmp_path: Path) -> Path:
+    """A project folder as the README sets one up: the sample stories in input/ and a syndicate.toml."""
+    project = tmp_path / "news"
+    shutil.copytree(ROOT / "input", project / "input")
+    (project / "syndicate.toml").write_text(NEWSROOM_CONFIG, encoding="utf-8")
+    return project
+
+
+def test_the_library_build_reads_the_config_the_cli_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = newsroom(tmp_path)
+    monkeypatch.chdir(project)
+    assert run_cli("build", "input", "output", "--jobs", "1", cwd=project).returncode == 0
+    before = snapshot(project / "output")
+    report = syndicate.build("input", "output", jobs=2)  # the README's snippet, from the same folder
+    assert report.exit_code == 0 and report.written == [] and report.deleted == []
+    assert snapshot(project / "output") == before
+    rss = feedparser.parse(before["rss.xml"])
+    assert rss.feed.title == "Harbour Gazette"
+    assert all(e.id.startswith("tag:news.example.com,2024:") for e in rss.entries)
+    # an explicit config file, and options that win over it
+    other = tmp_path / "other.toml"
+    other.write_text('title = "Other Gazette"\nid_prefix = "urn:example:other:"\n', encoding="utf-8")
+    syndicate.build("input", tmp_path / "out2", config=other, jobs=1, limit=1)
+    rss2 = feedparser.parse((tmp_path / "out2" / "rss.xml").read_bytes())
+    assert rss2.feed.title == "Other Gazette" and len(rss2.entries) == 1
+    assert rss2.entries[0].id.startswith("urn:example:other:")
+    # config=False reads no file: the placeholder id authority, no title
+    syndicate.build("input", tmp_path / "out3", config=False, jobs=1)
+    rss3 = feedparser.parse((tmp_path / "out3" / "rss.xml").read_bytes())
+    assert rss3.feed.title != "Harbour Gazette" and rss3.entries[0].id.startswith("tag:syndicate.invalid,")
+
+
+def test_a_build_run_from_another_folder_finds_the_project_config(tmp_path: Path) -> None:
+    project = newsroom(tmp_path)
+    assert run_cli("build", "input", "output", "--jobs", "1", cwd=project).returncode == 0
+    before, times = snapshot(project / "output"), mtimes(project / "output")
+    elsewhere = tmp_path / "cron"
+    elsewhere.mkdir()
+    done = run_cli("build", project / "input", project / "output", "--jobs", "1", cwd=elsewhere)  # no cd
+    assert done.returncode == 0, done.stderr
+    assert "nothing to do" in done.stderr  # same settings, same state folder: not one file rewritten
+    assert snapshot(project / "output") == before and mtimes(project / "output") == times
+    assert list(elsewhere.iterdir()) == []  # no second state folder
+
+
+def test_a_build_with_other_settings_and_a_new_state_folder_replaces_nothing(tmp_path: Path) -> None:
+    """A lost or second state folder has no manifest: files of another build whose bytes differ are not the
+    build's to replace, so it stops naming one rather than republish every story under other ids."""
+    project = newsroom(tmp_path)
+    assert run_cli("build", "input", "output", "--jobs", "1", cwd=project).returncode == 0
+    before, times = snapshot(project / "output"), mtimes(project / "output")
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", encoding="utf-8")
+    done = run_cli("build", project / "input", project / "output", "--jobs", "1", "--config", empty,
+                   "--state-dir", tmp_path / "state", cwd=tmp_path)
+    # every story is refused, named with the file it would have replaced; with no story left, no feed is made
+    assert done.returncode == 1, done.stderr
+    refused = [line for line in done.stderr.splitlines() if "would replace a file the build did not write" in line]
+    assert len(refused) == 2 and "stories/harbour-reopens.json" in refused[1] and "Traceback" not in done.stderr
+    assert snapshot(project / "output") == before and mtimes(project / "output") == times
