@@ -350,7 +350,8 @@ class _Build:
                 self.report.rejected.append((str(self.settings.input_dir / relpath), reason))
                 self.entries.pop(relpath, None)
                 self.unstage(relpath)
-            slugs, warnings = assign_slugs(c for c in every if c.relpath in self.entries or c.relpath in self.staged)
+            slugs, warnings = assign_slugs((c for c in every if c.relpath in self.entries or c.relpath in self.staged),
+                                           held=self.manifest.stories)
             moved = [rel for rel, entry in self.entries.items() if rel not in self.staged and slugs[rel] != entry.slug]
             if not moved:
                 break

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .manifest import Entry
@@ -49,21 +49,35 @@ def duplicate_ids(claims: Iterable[Claim]) -> dict[str, str]:
     return rejected
 
 
-def assign_slugs(claims: Iterable[Claim]) -> tuple[dict[str, str], list[str]]:
-    """Unique slugs: slugs chosen in metadata first, then derived ones, each in path order (stories kept on
-    their last good files after all of them); a clash gets ``-2``, ``-3``… Returns relpath -> slug and one
-    warning per clash."""
+def assign_slugs(claims: Iterable[Claim], held: Mapping[str, Entry] | None = None) -> tuple[dict[str, str], list[str]]:
+    """Unique slugs, stable once published. A story the last build published (its entry in ``held``, the
+    manifest's) keeps the slug it holds, as long as it still asks for the slug it asked for then: readers'
+    links point at it. The others then, slugs chosen in metadata first, then derived ones, each in path
+    order (stories kept on their last good files after all of them); a clash gets ``-2``, ``-3``…
+    A story kept on its last good files while its input is rejected holds nothing: it yields.
+
+    So an incremental build may differ from a fresh build of the same inputs (a newcomer that would win a
+    clash on a fresh build yields to the story already published). Returns relpath -> slug and one warning
+    per clash."""
+    held = held or {}
     taken: set[str] = set()
     result: dict[str, str] = {}
     warnings: list[str] = []
-    for claim in sorted(claims, key=lambda c: (c.kept, not c.explicit, c.relpath)):
-        relpath, slug = claim.relpath, claim.slug
-        final, n = slug, 1
+
+    def holds(claim: Claim) -> str | None:
+        entry = held.get(claim.relpath)
+        if entry is None or claim.kept or entry.wanted_slug != claim.slug:
+            return None  # a newcomer, or a story whose metadata now asks for another slug
+        return entry.slug
+
+    for claim in sorted(claims, key=lambda c: (holds(c) is None, c.kept, not c.explicit, c.relpath)):
+        relpath, kept_slug = claim.relpath, holds(claim)
+        final, n = kept_slug or claim.slug, 1
         while final in taken:
             n += 1
-            final = f"{slug}-{n}"
-        if final != slug:
-            warnings.append(f"{relpath}: slug {slug!r} is taken by another story; using {final!r}")
+            final = f"{claim.slug}-{n}"
+        if final not in (claim.slug, kept_slug):  # a slug kept from the last build was reported then
+            warnings.append(f"{relpath}: slug {claim.slug!r} is taken by another story; using {final!r}")
         taken.add(final)
         result[relpath] = final
     return result, warnings

@@ -404,15 +404,17 @@ def test_slugs_handed_between_stories_keep_every_file(tmp_path: Path) -> None:
     syndicate.build(src, fresh, jobs=1)
     assert snapshot(out) == snapshot(fresh)
     assert json.loads((out / "stories" / "q.json").read_text())["headline"] == "Alpha"
-    # a clash: x.txt holds "x", y.txt gets "x-2"; delete x.txt and y.txt takes "x"
+    # a clash: x.txt holds "x", y.txt gets "x-2"; delete x.txt and y.txt keeps the "x-2" it published
+    # (slugs are stable once published: readers' links to x-2 still lead to Yankee, none to x does)
     story_with_slug(src, "x.txt", "x", "Xray")
     story_with_slug(src, "y.txt", "x", "Yankee")
     syndicate.build(src, out, jobs=1)
     (src / "x.txt").unlink()
     report = syndicate.build(src, out, jobs=1)
     assert report.removed == ["x.txt"] and report.exit_code == 0
-    assert json.loads((out / "stories" / "x.json").read_text())["headline"] == "Yankee"
-    assert (out / "epub" / "x.epub").is_file() and not (out / "stories" / "x-2.json").exists()
+    assert json.loads((out / "stories" / "x-2.json").read_text())["headline"] == "Yankee"
+    assert (out / "epub" / "x-2.epub").is_file() and not (out / "stories" / "x.json").exists()
+    assert not (out / "epub" / "x.epub").exists()
 
 
 def test_a_slug_chosen_in_metadata_wins_over_a_derived_one(tmp_path: Path) -> None:
@@ -681,3 +683,31 @@ def test_a_build_with_other_settings_and_a_new_state_folder_replaces_nothing(tmp
     refused = [line for line in done.stderr.splitlines() if "would replace a file the build did not write" in line]
     assert len(refused) == 2 and "stories/harbour-reopens.json" in refused[1] and "Traceback" not in done.stderr
     assert snapshot(project / "output") == before and mtimes(project / "output") == times
+
+
+def headline_of(out: Path, slug: str) -> str:
+    return json.loads((out / "stories" / f"{slug}.json").read_text())["headline"]
+
+
+def test_a_new_story_never_takes_the_published_slug_of_another(tmp_path: Path) -> None:
+    src, out = stories_in(tmp_path, 0)
+    (src / "world").mkdir()
+    story_with_slug(src / "world", "storm.txt", None, "Storm")  # slug world-storm, from its path
+    story_with_slug(src, "harbour.txt", None, "Harbour")
+    syndicate.build(src, out, jobs=1)
+    published = snapshot(out)
+    story_with_slug(src, "world-storm.txt", None, "Newcomer")  # derives world-storm too, and sorts first
+    story_with_slug(src, "late.txt", "harbour", "Chosen")  # a metadata slug asks for a published one
+    report = syndicate.build(src, out, jobs=1)
+    assert report.exit_code == 0 and sorted(report.built) == ["late.txt", "world-storm.txt"]
+    assert headline_of(out, "world-storm") == "Storm" and headline_of(out, "world-storm-2") == "Newcomer"
+    assert headline_of(out, "harbour") == "Harbour" and headline_of(out, "harbour-2") == "Chosen"
+    for rel, data in published.items():  # the published stories' own files did not move or change
+        if rel.split("/")[0] in ("stories", "newsml", "ninjs", "epub"):
+            assert (out / rel).read_bytes() == data, rel
+    assert any("late.txt" in w and "'harbour-2'" in w for w in report.warnings)
+    # a published story whose own metadata slug changes gets the new slug when it is free
+    story_with_slug(src, "harbour.txt", "harbour-news", "Harbour")
+    syndicate.build(src, out, jobs=1)
+    assert headline_of(out, "harbour-news") == "Harbour" and headline_of(out, "harbour-2") == "Chosen"
+    assert not (out / "stories" / "harbour.json").exists()
