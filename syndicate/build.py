@@ -78,10 +78,19 @@ class BuildReport:
         return 1 if self.rejected else 0
 
     def summary(self) -> str:
-        """The one line printed at the end of a build."""
-        nothing = "; nothing to do, no file rewritten" if not self.written and not self.deleted else ""
-        return (f"syndicate: built {len(self.built)}, unchanged {len(self.unchanged)}, removed {len(self.removed)}, "
-                f"rejected {len(self.rejected)} in {self.seconds:.2f} s ({len(self.written)} files written){nothing}")
+        """The one line printed at the end of a build: the stories' outcomes, then what changed on disk
+        (a build can rebuild stories and change no file, or delete files and build nothing)."""
+        counts = (f"syndicate: built {len(self.built)}, unchanged {len(self.unchanged)}, removed {len(self.removed)}, "
+                  f"rejected {len(self.rejected)} in {self.seconds:.2f} s")
+        if self.written or self.deleted:
+            return f"{counts} ({_files(len(self.written))} written, {_files(len(self.deleted))} deleted)"
+        if self.built:
+            return f"{counts}; no file changed: the rebuilt stories came out byte for byte the same"
+        return f"{counts}; nothing to do, no file rewritten"
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'' if count == 1 else 's'}"
 
 
 def run_build(

@@ -711,3 +711,28 @@ def test_a_new_story_never_takes_the_published_slug_of_another(tmp_path: Path) -
     syndicate.build(src, out, jobs=1)
     assert headline_of(out, "harbour-news") == "Harbour" and headline_of(out, "harbour-2") == "Chosen"
     assert not (out / "stories" / "harbour.json").exists()
+
+
+def summary_line(done: subprocess.CompletedProcess[str]) -> str:
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_the_summary_counts_the_files_deleted_and_says_what_happened(tmp_path: Path) -> None:
+    src, out = stories_in(tmp_path, 3)
+    first = run_cli("build", src, out, "--jobs", "1")
+    # each story's JSON, NewsML-G2, ninjs and EPUB, then RSS, Atom, JSON Feed and the edition
+    assert summary_line(first).endswith("(16 files written, 0 files deleted)"), first.stderr
+    before = set(snapshot(out))
+    fewer = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub")
+    gone = before - set(snapshot(out))
+    assert len(gone) == 3 * 2 + 3  # each story's NewsML-G2 and ninjs, Atom, JSON Feed and the edition
+    assert summary_line(fewer).endswith(f"(0 files written, {len(gone)} files deleted)"), fewer.stderr
+    # an edit that changes no output: the story is rebuilt, and the line says no file changed
+    story = src / "story-001.txt"
+    story.write_text(story.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    edited = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub")
+    assert "built 1, unchanged 2" in summary_line(edited) and "nothing to do" not in edited.stderr
+    assert summary_line(edited).endswith("; no file changed: the rebuilt stories came out byte for byte the same")
+    idle = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub")
+    assert "built 0, unchanged 3, removed 0, rejected 0 in " in summary_line(idle)
+    assert summary_line(idle).endswith(" s; nothing to do, no file rewritten")
