@@ -10,18 +10,20 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..model import Story
 
 __all__ = ["InputFile", "READERS", "MAX_INPUT_BYTES", "FALLBACK_ID_PREFIX", "reader_for", "read", "slugify",
-           "default_id", "default_slug", "id_prefix_for", "is_id_prefix", "kind_of", "root_element"]
+           "default_id", "default_slug", "id_prefix_for", "is_id_prefix", "kind_of", "root_element",
+           "REGULAR", "file_kind", "open_regular", "read_bytes"]
 
 #: Inputs larger than this are refused before they are read (a story is rarely over 1 MB).
 MAX_INPUT_BYTES = 16 * 1024 * 1024
@@ -155,6 +157,11 @@ def default_slug(source: InputFile, fallback: str) -> str:
 def root_element(data: bytes) -> str | None:
     """The local name (lowercased) of the element ``data`` starts with, after any XML prologue; None
     when it does not start with an element (plain text). Looks at the first :data:`SNIFF_BYTES` only."""
+    return _sniff(data)[0]
+
+
+def _sniff(data: bytes) -> tuple[str | None, bool]:
+    """``(root element or None, whether the input opens with an XML declaration)``, from its first bytes."""
     head = data[:SNIFF_BYTES]
     for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if head.startswith(bom):
@@ -162,23 +169,25 @@ def root_element(data: bytes) -> str | None:
             break
     else:
         text = head.decode("utf-8", "ignore").lstrip("\ufeff")
-    rest = text[_PROLOGUE.match(text).end():]  # type: ignore[union-attr]  # the pattern matches "" at worst
-    match = _ROOT_NAME.match(rest)
-    return match.group(1).lower() if match else None
+    prologue = _PROLOGUE.match(text).end()  # type: ignore[union-attr]  # the pattern matches "" at worst
+    match = _ROOT_NAME.match(text, prologue)
+    return (match.group(1).lower() if match else None), text.lstrip().startswith("<?xml")
 
 
 def kind_of(name: str, data: bytes | None = None) -> str:
     """The :data:`READERS` key for an input: its extension, then (for ``.xml`` or no extension) its root
-    element. An ``.xml`` file whose root is ``<html>`` is a page; a nameless input that starts with a
-    NewsML-G2 root is NewsML, with an HTML element a page, with no element text."""
+    element. A NewsML-G2 root is NewsML, an HTML element a page (an ``.xml`` file whose root is ``<html>``
+    included), and no element at all plain text, whatever the extension (a scrape saved as ``.xml``, a
+    text that starts with ``<<<``). An input that opens with an XML declaration is XML even without an
+    element: the NewsML reader then says it is not well-formed, rather than publishing its prologue."""
     suffix = Path(name).suffix.lower()
     if suffix and suffix not in READERS:
         raise InputError(f"no reader for {suffix!r} files (known: {', '.join(sorted(READERS))})", name or None)
     if suffix not in ("", ".xml") or data is None:
         return suffix or ".txt"
-    root = root_element(data)
+    root, declared = _sniff(data)
     if root is None:
-        return suffix or ".txt"
+        return ".xml" if declared else ".txt"
     if root in NEWSML_ROOTS:
         return ".xml"
     if root in HTML_ROOTS:
@@ -200,17 +209,60 @@ def reader_for(name: str, data: bytes | None = None) -> Callable[[InputFile], St
     return reader
 
 
-def read_bytes(path: Path) -> bytes:
-    """Read an input file, refusing folders, missing files and files over :data:`MAX_INPUT_BYTES`."""
+#: What :func:`file_kind` says of a regular file (or a symbolic link to one).
+REGULAR = "a regular file"
+
+
+def file_kind(path: Path) -> str | None:
+    """What ``path`` is, following symbolic links: :data:`REGULAR`, ``a FIFO``, ``a socket``, ``a folder``…;
+    None when nothing is there (a dangling link included). Costs one ``stat``, never an ``open``."""
     try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise InputError("not a regular file", path)
-        if size > MAX_INPUT_BYTES:
-            raise InputError(f"too large ({size} bytes; the limit is {MAX_INPUT_BYTES})", path)
-        return path.read_bytes()
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # ValueError: a NUL byte in the name
+        return None
+    return _kind_of_mode(mode)
+
+
+def _kind_of_mode(mode: int) -> str:
+    for test, name in ((stat.S_ISREG, REGULAR), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a plain file"
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file, else OSError naming what it is.
+
+    Opened without blocking and checked on the open file itself, so a FIFO swapped in after a ``stat``
+    can neither hang the reader nor be read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    handle = os.fdopen(fd, "rb")
+    kind = _kind_of_mode(os.fstat(fd).st_mode)
+    if kind != REGULAR:
+        handle.close()
+        raise OSError(f"not a regular file ({kind})")
+    return handle
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read an input file, refusing folders, FIFOs and the like (never opened for reading, so a FIFO cannot
+    hang the reader), missing files and files over :data:`MAX_INPUT_BYTES`."""
+    kind = file_kind(path)
+    if kind is not None and kind != REGULAR:
+        raise InputError(f"not a regular file ({kind})", path)
+    try:
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_INPUT_BYTES:
+                raise InputError(f"too large ({size} bytes; the limit is {MAX_INPUT_BYTES})", path)
+            data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
+    if len(data) > MAX_INPUT_BYTES:  # it grew while being read
+        raise InputError(f"too large (over {MAX_INPUT_BYTES} bytes)", path)
+    return data
 
 
 def read(

@@ -25,6 +25,14 @@ day at 00:00 UTC.
 input's folder, confined to ``InputFile.base``) or an http(s) URL, or a
 mapping ``{src, caption?, credit?, alt?}``. They attach to the story's figures
 in order; extra images become extra figures at the end, so nothing is lost.
+A photo that cannot be used (missing, not a regular file, unreadable, or
+refused: another scheme, an absolute path, a path or link leading out of the
+input folder) leaves its figure's caption without a picture and is listed in
+``inferred`` as ``body[N].image``, which the build and ``convert`` print as a
+warning: one bad photo never loses the story.
+
+A sidecar that is not a regular file (a FIFO, a socket, a device, a folder)
+refuses the story, naming it; it is never opened.
 """
 
 from __future__ import annotations
@@ -48,7 +56,7 @@ from ..html import public_link
 from ..iptc import MEDIATOPIC_SCHEME
 from ..mediatypes import media_type_for
 from ..model import Byline, Figure, Image, Related, Source, Story, Subject
-from . import MAX_INPUT_BYTES, InputFile
+from . import MAX_INPUT_BYTES, REGULAR, InputFile, file_kind, open_regular
 
 __all__ = [
     "KNOWN_KEYS",
@@ -164,12 +172,25 @@ def find_sidecar(path: Path | None) -> Path | None:
     A file that holds no metadata is not a sidecar (:func:`is_metadata_file`): an empty one, or a
     ``.json`` that is a story written by ``syndicate parse``. So ``syndicate parse X.txt > X.json``
     (the shell makes ``X.json`` empty before parse runs) and every build after it read ``X.txt`` as if
-    ``X.json`` were not there.
+    ``X.json`` were not there. A sidecar that is there but is no regular file (a FIFO, a socket, a
+    device, a folder) refuses the story, naming it: it is never opened (opening a FIFO would hang), and
+    ignoring it would build the story without the metadata its author meant it to have.
     """
     if path is None:
         return None
-    found = [path.with_suffix(s) for s in SIDECAR_SUFFIXES
-             if path.suffix != s and path.with_suffix(s).is_file() and is_metadata_file(path.with_suffix(s))]
+    found = []
+    for suffix in SIDECAR_SUFFIXES:
+        candidate = path.with_suffix(suffix)
+        if path.suffix == suffix:
+            continue
+        kind = file_kind(candidate)
+        if kind is None:
+            continue
+        if kind != REGULAR:
+            raise InputError(f"metadata file {candidate.name} is not a regular file ({kind}); it was not opened",
+                             path)
+        if is_metadata_file(candidate):
+            found.append(candidate)
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
         raise InputError(f"more than one metadata file beside it ({names}); keep one", path)
@@ -182,7 +203,7 @@ def is_metadata_file(path: Path) -> bool:
     unreadable or invalid files included, is metadata, so its problem is reported, not ignored."""
     is_json = path.suffix.lower() == ".json"
     try:  # parse output can be larger than metadata may be: a story JSON is read up to its own bound
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             raw = handle.read((MAX_STORY_JSON_BYTES if is_json else MAX_METADATA_BYTES) + 1)
     except OSError:
         return True
@@ -203,7 +224,8 @@ def load_sidecar(path: Path) -> dict[str, Any]:
     An empty file is no metadata (``{}``), whatever its syntax.
     """
     try:
-        raw = path.read_bytes()
+        with open_regular(path) as handle:
+            raw = handle.read(MAX_METADATA_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read metadata: {exc.strerror or exc}", path) from None
     if len(raw) > MAX_METADATA_BYTES:
@@ -516,19 +538,21 @@ def resolve_image(src: str, source: InputFile) -> tuple[Image | None, str | None
     """Turn an ``images:`` entry into an :class:`Image`: ``(image or None, why it is missing)``.
 
     A URL stays a URL (media type from its extension, size unknown). A local
-    path is taken relative to the input's folder and must stay inside
-    ``source.base`` (no absolute path, no ``..`` or symlink leading out),
-    else InputError; its media type and size come from the file's header
-    (Pillow opens it lazily, no pixels decoded). A missing or unreadable file
-    gives ``(None, reason)``: the figure keeps its caption, nothing is invented.
+    path is taken relative to the input's folder; its media type and size come
+    from the file's header (Pillow opens it lazily, no pixels decoded). A photo
+    that cannot be used gives ``(None, reason)``, and the figure keeps its
+    caption: nothing is invented, and one bad photo never loses the story. That
+    is a missing or unreadable file, one that is not a regular file (a FIFO is
+    never opened), and a refused one: another scheme than http(s) (``file:``,
+    ``javascript:``…), an absolute path, or a path or symbolic link leading
+    out of ``source.base`` (never read, so never published).
     """
     if is_web_url(src):
         return Image(src=src, media_type=media_type_for(src)), None
-    if _scheme(src):
-        raise InputError(f"image {src!r}: only http(s) URLs or paths inside the input folder are allowed",
-                         source.name)
-    local = _confined_path(src, source)
-    return _image_from_file(local, source)
+    refusal = _refusal(src, source)
+    if refusal is not None:
+        return None, f"image {src!r} was refused: {refusal}; the figure keeps its caption without a picture"
+    return _image_from_file(_local_path(src, source), source)
 
 
 def _scheme(src: str) -> str:
@@ -540,16 +564,24 @@ def _scheme(src: str) -> str:
     return scheme if len(scheme) > 1 else ""
 
 
-def _confined_path(src: str, source: InputFile) -> Path:
-    """The file an image path names, refusing any path that leaves ``source.base``."""
+def _refusal(src: str, source: InputFile) -> str | None:
+    """Why a local photo path may not be read (None when it may): a scheme, an absolute or Windows path,
+    or a path whose real location (symbolic links followed) is not inside ``source.base``."""
+    if _scheme(src):
+        return "only http(s) URLs or paths inside the input folder are allowed"
     if "\\" in src or "\x00" in src or src.startswith("/") or re.match(r"^[a-zA-Z]:", src):
-        raise InputError(f"image {src!r}: use a relative path with '/' inside the input folder", source.name)
+        return "an absolute or Windows path; use a relative path with '/' inside the input folder"
+    candidate = _local_path(src, source)
+    base = Path(os.path.abspath(source.base))
+    if not _inside(candidate, base) or not _inside(Path(os.path.realpath(candidate)), Path(os.path.realpath(base))):
+        return "it leads outside the input folder, so it was not read"
+    return None
+
+
+def _local_path(src: str, source: InputFile) -> Path:
+    """The absolute path a relative photo path names: relative to the input's own folder."""
     folder = source.path.parent if source.path is not None else source.base
-    candidate = Path(os.path.abspath(folder / src))
-    base = Path(os.path.realpath(source.base))
-    if not _inside(candidate, Path(os.path.abspath(source.base))) or not _inside(Path(os.path.realpath(candidate)), base):
-        raise InputError(f"image {src!r} is outside the input folder {str(source.base)!r}", source.name)
-    return candidate
+    return Path(os.path.abspath(folder / src))
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -566,10 +598,14 @@ def _image_from_file(path: Path, source: InputFile) -> tuple[Image | None, str |
     )
 
     rel = PurePosixPath(path.relative_to(os.path.abspath(source.base)).as_posix())
-    if not path.is_file():
+    kind = file_kind(path)
+    if kind is None:
         return None, f"image file {rel} was not found; the figure keeps its caption without a picture"
+    if kind != REGULAR:
+        return None, (f"image file {rel} is not a regular file ({kind}); it was not opened, "
+                      "and the figure keeps its caption")
     try:
-        with PILImage.open(path) as picture:  # lazy: reads the header only
+        with open_regular(path) as handle, PILImage.open(handle) as picture:  # lazy: reads the header only
             media_type = PILImage.MIME.get(picture.format or "")
             width, height = picture.size
     except Exception as exc:  # Pillow raises many types for a broken file; any means "unreadable"

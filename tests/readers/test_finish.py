@@ -274,9 +274,35 @@ def test_the_last_and_first_dates_every_format_carries_are_accepted(tmp_path: Pa
     ("page.xml", b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>', ".html"),
     ("story.txt", b"<p>Tags in a text file are text.</p>", ".txt"),
     ("", '<newsItem xmlns="x"/>'.encode("utf-16"), ".xml"),
+    # no element at all is plain text, whatever the extension (the README's rule)
+    ("plain.xml", b"A headline\n\nSome paragraph text here.\n", ".txt"),
+    ("plain.xml", b"\xef\xbb\xbf \n<!-- scraped -->\nA headline\n", ".txt"),
+    ("plain.xml", "Un titre\n\nDu texte.".encode("utf-16"), ".txt"),
+    ("breaking.xml", b"<<< BREAKING >>> The harbour reopened.", ".txt"),
+    ("empty.xml", b"", ".txt"),
+    # an XML declaration says "XML": without an element the NewsML reader refuses it as not well-formed
+    ("decl.xml", b'<?xml version="1.0"?>\nA headline\n', ".xml"),
+    ("", b'<?xml version="1.0"?>\nA headline\n', ".xml"),
+    ("item.xml", b"<newsItem", ".xml"),
 ])
 def test_the_kind_comes_from_the_extension_then_the_root_element(name: str, data: bytes, kind: str) -> None:
     assert kind_of(name, data) == kind
+
+
+def test_an_xml_file_with_no_element_is_parsed_as_text_from_the_cli(tmp_path: Path) -> None:
+    """The QA report: ``printf 'A headline\\n\\nSome paragraph text here.\\n' > plain.xml; syndicate parse
+    plain.xml`` was refused as "not well-formed XML", although the README reads it as plain text."""
+    (tmp_path / "plain.xml").write_bytes(b"A headline\n\nSome paragraph text here.\n")
+    result = subprocess.run([sys.executable, "-m", "syndicate", "parse", "plain.xml"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    story = json.loads(result.stdout)
+    assert story["headline"] == "A headline" and story["slug"] == "plain"
+    assert [(b["type"], b["text"]) for b in story["body"]] == [("paragraph", "Some paragraph text here.")]
+    (tmp_path / "broken.xml").write_bytes(b'<?xml version="1.0"?>\n<newsItem><contentMeta>\n')
+    broken = subprocess.run([sys.executable, "-m", "syndicate", "parse", "broken.xml"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert broken.returncode == 1 and "broken.xml: not well-formed XML" in broken.stderr
 
 
 def test_text_that_starts_with_a_bracket_is_read_as_text_not_refused_as_xml() -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import zipfile
 import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -44,6 +46,12 @@ def write_story(folder: Path, name: str = "harbour.txt", text: str = STORY) -> P
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def run_cli(args: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``syndicate ARGS`` as a user runs it, in ``cwd``; the timeout turns a hang into a failure."""
+    return subprocess.run([sys.executable, "-m", "syndicate", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, check=False)
 
 
 def draw(path: Path, size: tuple[int, int], fmt: str) -> Path:
@@ -224,6 +232,47 @@ def test_two_sidecars_are_refused(tmp_path: Path) -> None:
         find_sidecar(path)
 
 
+def make_special(path: Path, kind: str) -> None:
+    """A FIFO, a listening Unix socket's file or a folder at ``path``."""
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        import socket
+
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(str(path))  # the file stays after the socket is closed
+        sock.close()
+    else:
+        path.mkdir()
+
+
+@pytest.mark.parametrize(("kind", "named"), [("fifo", "a FIFO"), ("socket", "a socket"), ("folder", "a folder")])
+def test_a_sidecar_that_is_not_a_regular_file_rejects_the_story_naming_it(kind: str, named: str,
+                                                                          tmp_path: Path) -> None:
+    path = write_story(tmp_path, "a.txt")
+    make_special(tmp_path / "a.yaml", kind)
+    result = run_cli(["parse", "a.txt"], tmp_path, timeout=30)  # a FIFO opened would hang here
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (f"syndicate: error: a.txt: metadata file a.yaml is not a regular file ({named}); "
+                             "it was not opened\n")
+    with pytest.raises(InputError, match="a.yaml is not a regular file") as caught:
+        syndicate.read(path)
+    assert caught.value.path == str(path)
+
+
+def test_a_build_rejects_the_story_with_a_fifo_sidecar_and_builds_the_others(tmp_path: Path) -> None:
+    """The QA report: ``cp story.txt hf/a.txt; mkfifo hf/a.yaml`` built a.txt without its metadata, silently."""
+    write_story(tmp_path / "hf", "a.txt")
+    write_story(tmp_path / "hf", "b.txt")
+    os.mkfifo(tmp_path / "hf" / "a.yaml")
+    result = run_cli(["build", "hf", "out", "--jobs", "1"], tmp_path, timeout=120)
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert errors == ["syndicate: error: hf/a.txt: metadata file a.yaml is not a regular file (a FIFO); "
+                      "it was not opened"]
+    assert sorted(p.name for p in (tmp_path / "out" / "stories").iterdir()) == ["b.json"]
+
+
 def test_unknown_key_in_a_sidecar_names_the_sidecar(tmp_path: Path) -> None:
     path = write_story(tmp_path)
     sidecar = tmp_path / "harbour.toml"
@@ -380,23 +429,79 @@ def test_metadata_caption_credit_and_alt_win_over_the_text(tmp_path: Path) -> No
                                                             "A white ferry")
 
 
-@pytest.mark.parametrize("src", ["../outside.png", "images/../../outside.png", "/etc/passwd", "C:/x.png",
-                                 "images\\x.png", "file:///etc/passwd", "javascript:alert(1)", "data:image/png,xx",
-                                 "ftp://example.org/x.png", "mailto:a@example.org", "https:///x.png"])
-def test_images_outside_the_input_folder_or_by_odd_schemes_are_refused(src: str, tmp_path: Path) -> None:
+REFUSED_SOURCES = ["../outside.png", "images/../../outside.png", "/etc/passwd", "C:/x.png", "images\\x.png",
+                   "file:///etc/passwd", "javascript:alert(1)", "data:image/png,xx", "ftp://example.org/x.png",
+                   "mailto:a@example.org", "https:///x.png"]
+
+
+@pytest.mark.parametrize("src", REFUSED_SOURCES)
+def test_a_photo_outside_the_input_folder_or_by_an_odd_scheme_is_refused_and_the_story_kept(
+        src: str, tmp_path: Path) -> None:
     draw(tmp_path / "outside.png", (4, 4), "PNG")
     path = write_story(tmp_path / "in")
-    with pytest.raises(InputError) as caught:
-        syndicate.read(path, metadata={"images": [src]})
-    assert caught.value.path == str(path)
+    story = syndicate.read(path, metadata={"images": [src]})
+    (figure,) = story.figures
+    assert figure.image is None and figure.caption == "A ferry leaves the harbour at dawn."  # the caption stays
+    (note,) = [i for i in story.inferred if i.field.endswith(".image")]
+    assert note.field == f"body[{story.body.index(figure)}].image" and note.value == src
+    assert repr(src) in note.reason and "refused" in note.reason and "\n" not in note.reason
 
 
-def test_a_symlink_leading_out_of_the_input_folder_is_refused(tmp_path: Path) -> None:
+def test_a_symlink_leading_out_of_the_input_folder_is_refused_as_a_photo_not_a_story(tmp_path: Path) -> None:
     draw(tmp_path / "secret.png", (4, 4), "PNG")
     path = write_story(tmp_path / "in")
     os.symlink(tmp_path / "secret.png", tmp_path / "in" / "photo.png")
-    with pytest.raises(InputError, match="outside the input folder"):
-        syndicate.read(path, metadata={"images": ["photo.png"]})
+    draw(tmp_path / "in" / "inside.png", (6, 3), "PNG")
+    os.symlink("inside.png", tmp_path / "in" / "alias.png")  # a link that stays inside is a photo like any other
+    story = syndicate.read(path, metadata={"images": ["photo.png", "alias.png"]})
+    assert story.figures[0].image is None
+    assert story.figures[1].image == Image("alias.png", "image/png", 6, 3)
+    (note,) = [i for i in story.inferred if i.field.endswith(".image")]
+    assert note.value == "photo.png" and "outside the input folder" in note.reason
+
+
+def test_a_photo_that_is_a_fifo_is_not_a_regular_file_and_is_never_opened(tmp_path: Path) -> None:
+    """Opening a FIFO for reading blocks until a writer comes: the read would hang (the subprocess's
+    timeout turns that into a failure, not a stuck suite)."""
+    path = write_story(tmp_path)
+    os.mkfifo(tmp_path / "photo.jpg")
+    (tmp_path / "harbour.yaml").write_text("images: [photo.jpg, gone.jpg]\n")
+    result = run_cli(["parse", str(path)], tmp_path, timeout=30)
+    assert result.returncode == 0, result.stderr
+    notes = {n["value"]: n["reason"] for n in json.loads(result.stdout)["inferred"] if n["field"].endswith(".image")}
+    assert "photo.jpg is not a regular file (a FIFO)" in notes["photo.jpg"] and "not found" not in notes["photo.jpg"]
+    assert "gone.jpg was not found" in notes["gone.jpg"]
+
+
+def test_a_build_keeps_a_story_whose_photos_are_refused_and_publishes_none_of_them(tmp_path: Path) -> None:
+    """The QA report: one bad photo path (a symlink out of the folder, an absolute path, a file: or
+    javascript: URL) rejected the whole story. Each is now one warning naming it; the story is built with
+    every caption, and nothing from outside the input folder is read or published."""
+    secret = draw(tmp_path / "elsewhere" / "secret.png", (7, 5), "PNG")
+    folder = tmp_path / "ex2"
+    write_story(folder, "s.txt")
+    draw(folder / "images" / "ok.png", (8, 4), "PNG")
+    os.symlink(secret, folder / "images" / "link.png")
+    refused = ["images/link.png", str(secret), f"file://{secret}", "javascript:alert(1)"]
+    captions = [f"Caption {n}" for n in range(len(refused))]
+    (folder / "s.yaml").write_text(json.dumps({"images": [{"src": src, "caption": caption}
+                                                          for src, caption in zip(refused, captions)]
+                                              + [{"src": "images/ok.png", "caption": "Good"}]}))
+    result = run_cli(["build", "ex2", "out", "--jobs", "1"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "was refused" in line]
+    assert len(warnings) == len(refused) and "error" not in result.stderr
+    for src, line in zip(refused, warnings):
+        assert line.startswith("syndicate: warning: s.txt: image ") and repr(src) in line
+    assert "outside the input folder" in warnings[0] and "only http(s) URLs" in warnings[2]
+    built = json.loads((tmp_path / "out" / "stories" / "s.json").read_text())
+    figures = [b for b in built["body"] if b["type"] == "figure"]
+    assert [(f["caption"], f["image"]) for f in figures[:4]] == [(c, None) for c in captions]
+    assert figures[4]["caption"] == "Good" and figures[4]["image"]["src"] == "images/ok.png"
+    assert len(list((tmp_path / "out" / "images").iterdir())) == 1  # only the good photo is published
+    with zipfile.ZipFile(tmp_path / "out" / "epub" / "s.epub") as book:
+        pictures = [n for n in book.namelist() if n.lower().endswith((".png", ".jpg", ".jpeg"))]
+        assert len(pictures) == 1 and PILImage.open(io.BytesIO(book.read(pictures[0]))).size == (8, 4)
 
 
 def test_missing_or_broken_image_files_leave_the_figure_without_a_picture(tmp_path: Path) -> None:
