@@ -570,7 +570,7 @@ def _refusal(src: str, source: InputFile) -> str | None:
     if _scheme(src):
         return "only http(s) URLs or paths inside the input folder are allowed"
     if "\\" in src or "\x00" in src or src.startswith("/") or re.match(r"^[a-zA-Z]:", src):
-        return "an absolute or Windows path; use a relative path with '/' inside the input folder"
+        return "an absolute or Windows path (use a relative path with '/' inside the input folder)"
     candidate = _local_path(src, source)
     base = Path(os.path.abspath(source.base))
     if not _inside(candidate, base) or not _inside(Path(os.path.realpath(candidate)), Path(os.path.realpath(base))):
