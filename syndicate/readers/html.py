@@ -40,6 +40,7 @@ against the page's http(s) URL), ``data:`` images are dropped with a note.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from collections.abc import Iterator
 from urllib.parse import quote, urljoin, urlsplit
@@ -269,7 +270,7 @@ def remove_furniture(root: etree._Element, base: str | None, related: list[Relat
         _hoist_children(element)
     for element in list(root.iter(*_SCRIPTING)):  # first, so the prose measured below is the page's text
         _drop(element)
-    doomed = []
+    doomed: list[etree._Element] = []
     body = root.find("body")
     prose = max(1, _prose_length(body if body is not None else root))
     stack = [root]
@@ -556,25 +557,111 @@ def _siblings(top: etree._Element, final: dict[etree._Element, float]) -> list[e
 # ---------------------------------------------------------------- 5. walking the article
 
 
-_SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*(?:,|$)")
 _LAZY_ATTRIBUTE = re.compile(r"^data-(?:[a-z-]*-)?(?:src|srcset|original|full|large|hi-?res|zoom|lazy|url)(?:-[a-z]+)?$")
 _PLACEHOLDER = re.compile(r"(?:^|/)(?:blank|spacer|pixel|transparent|placeholder|preloader|loader|loading|grey|gray|1x1|lazy)"
                           r"[^/]*\.(?:gif|png|svg)",
                           re.IGNORECASE)
+#: What a URL or path looks like, as opposed to the bare words lazy-loading scripts also keep in data-*
+#: attributes ("loaded", "true", "lazy"): a scheme or a slash, or a file name with an image extension.
+_URL_LIKE = re.compile(r"/|^[\w.~%+-]+\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?|heic)(?:[?#]|$)", re.IGNORECASE)
+#: A URL that names a picture: an image file extension in its path, an image folder or host, an image
+#: service's resize parameters. Web pages also put article links in data-src (recommendation widgets).
+_IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?|heic)(?:$|[?#&,;/])"
+                        r"|(?:^|[/.])(?:images?|img|imgs|photos?|pictures?|thumbs?|thumbnails?|imageserve|thumbor"
+                        r"|tachyon|cloudinary|imgix|uploads)(?:[/.-]|$)"
+                        r"|[?&](?:w|h|width|height|resize|crop|fit|quality|fm|format|auto)=", re.IGNORECASE)
+_SPACE = frozenset(" \t\n\r\f")
 
 
 def _srcset(value: str) -> Iterator[tuple[str, float]]:
-    """``(url, width)`` pairs of a srcset (an ``x`` density counts as that many thousand pixels)."""
-    for match in _SRCSET_ITEM.finditer(value):
-        url, number, unit = match.groups()
-        if not url:
-            continue
-        size = float(number) if number else 0.0
-        yield url, size * 1000 if unit == "x" else size
+    """``(url, width)`` pairs of a srcset, parsed as the HTML standard says (an ``x`` density counts as that many
+    thousand pixels). A URL runs to white space, so commas inside it (``?resize=1200,630``) are part of it;
+    commas at its end, or after its descriptors, end the candidate."""
+    position, end = 0, len(value)
+    while position < end:
+        while position < end and (value[position] in _SPACE or value[position] == ","):
+            position += 1
+        start = position
+        while position < end and value[position] not in _SPACE:
+            position += 1
+        url = value[start:position]
+        descriptors: list[str] = []
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            position = _srcset_descriptors(value, position, descriptors)
+        if url:
+            yield url, _srcset_width(descriptors)
+
+
+def _srcset_descriptors(value: str, position: int, descriptors: list[str]) -> int:
+    """Collect one candidate's descriptors (``1200w``, ``2x``) from ``position``; where the next candidate starts.
+    A comma ends the candidate unless it is inside parentheses (the standard's tokenizer, in short)."""
+    current, depth, end = "", 0, len(value)
+    while position < end:
+        char = value[position]
+        position += 1
+        if depth:
+            depth -= char == ")"
+            current += char
+        elif char in _SPACE:
+            if current:
+                descriptors.append(current)
+                current = ""
+        elif char == ",":
+            break
+        else:
+            depth += char == "("
+            current += char
+    if current:
+        descriptors.append(current)
+    return position
+
+
+def _srcset_width(descriptors: list[str]) -> float:
+    """The width a candidate's descriptors declare: ``w`` as is, ``x`` as thousands of pixels; 0 when none."""
+    for descriptor in descriptors:
+        number, unit = descriptor[:-1], descriptor[-1:].lower()
+        if unit in ("w", "x"):
+            try:
+                size = float(number)
+            except ValueError:
+                continue
+            return size * 1000 if unit == "x" else size
+    return 0.0
+
+
+#: Longest lazy-loading attribute read as JSON (``data-src='{"default": "//img…"}'``, a few hundred bytes).
+MAX_JSON_ATTRIBUTE = 4096
+
+
+def _json_urls(value: str) -> list[str]:
+    """The URLs a lazy-loading attribute holding a JSON object gives (per breakpoint, perhaps one object each),
+    in its order."""
+    if len(value) > MAX_JSON_ATTRIBUTE:
+        return []
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return []
+    values = list(data.values()) if isinstance(data, dict) else []
+    # one level down too: {"default": {"src": "//img…", "w": "80"}, "size2column": {…}}
+    values += [v for d in values if isinstance(d, dict) for v in d.values()]
+    return [v.strip() for v in values if isinstance(v, str) and _URL_LIKE.search(v) and not re.search(r"\s", v.strip())]
+
+
+def _is_placeholder(url: str) -> bool:
+    """A stand-in shown until a script loads the photo: a spacer/blank/1x1 file, or a tiny ``data:`` pixel."""
+    if url[:5].lower() == "data:":
+        return len(url) < 300  # a 1x1 GIF or PNG pixel is under 120 characters; a real photo is kilobytes
+    return bool(_PLACEHOLDER.search(url))
 
 
 def _image_candidates(img: etree._Element) -> list[tuple[float, str]]:
-    """Every picture an ``<img>`` (with its ``<picture>`` sources and lazy-loading attributes) offers, with widths."""
+    """Every picture an ``<img>`` (with its ``<picture>`` sources and lazy-loading attributes) offers, with widths.
+
+    A lazy-loading attribute counts only when its value looks like a URL (``data-lazy-state="loaded"`` does
+    not); placeholders are left out, so a real ``src`` wins over junk and a real lazy URL over a spacer ``src``."""
     found: list[tuple[float, str]] = []
     elements = [img]
     # libxml2 may nest the <img> inside a <source> of its <picture>: look two levels up
@@ -587,35 +674,83 @@ def _image_candidates(img: etree._Element) -> list[tuple[float, str]]:
             attribute = attribute.lower()
             if not value or not (attribute in ("src", "srcset") or _LAZY_ATTRIBUTE.match(attribute)):
                 continue
-            if "srcset" in attribute or ("," in value and re.search(r"\s\d+[wx]\s*(,|$)", value)):
+            if "srcset" in attribute or ("," in value and re.search(r"\s\d+(?:\.\d+)?[wx]\s*(,|$)", value)):
                 found.extend((size, url) for url, size in _srcset(value))
-            elif not re.search(r"\s", value.strip()):
+            elif attribute != "src" and value.lstrip().startswith("{"):
+                found.extend((width + 0.5, url) for url in _json_urls(value))
+            elif not re.search(r"\s", value.strip()) and (attribute == "src" or _URL_LIKE.search(value)):
                 # a lazy-loading attribute holds the real picture; the plain src of such an <img> is a stand-in
                 found.append((width + (0.5 if attribute != "src" else 0.0), value.strip()))
-    return [(size, url) for size, url in found if not _PLACEHOLDER.search(url)]
+    return [(size, url) for size, url in found if not _is_placeholder(url)]
 
 
 def is_picture(element: etree._Element) -> bool:
-    """An ``<img>``, or an empty box a script fills with one (``<div data-src=…>``, lazy loading)."""
+    """An ``<img>``, or an empty box a script fills with a picture (``<div data-src="…/photo.jpg">``).
+
+    A box counts only when its lazy-loading attribute names an image (a file extension, an image folder or
+    host, resize parameters): recommendation widgets keep article links in ``data-src`` too."""
     name = local_name(element)
     if name == "img":
         return True
     return name in ("div", "span") and len(element) == 0 and any(
-        _LAZY_ATTRIBUTE.match(a.lower()) for a in element.attrib)
+        _LAZY_ATTRIBUTE.match(attribute.lower()) and _IMAGE_URL.search(value) and not _NOT_A_URL.search(value.strip())
+        for attribute, value in element.attrib.items())
 
 
 def _pictures(element: etree._Element) -> list[etree._Element]:
     return [e for e in element.iter() if is_picture(e)]
 
 
+#: Class words of the boxes and pictures that show an author (avatars and headshots beside a byline).
+_AVATAR_WORD = re.compile(r"(?:^|[-_])(?:avatars?|headshots?|mugshots?|gravatar|authors?|byline\w*|contrib\w*"
+                          r"|profile-?(?:pic|photo|image|img)s?)(?:$|[-_])", re.IGNORECASE)
+#: File names and folders of author pictures.
+_AVATAR_FILE = re.compile(r"(?:^|[/_.-])(?:avatars?|headshots?|mugs?|mugshots?|gravatar)(?:[/_.-]|$)", re.IGNORECASE)
+#: Words an avatar's alt text adds to the author's name ("Photo of Jane Doe", "Jane Doe headshot").
+_AVATAR_FILLER = frozenset({"photo", "picture", "image", "headshot", "avatar", "portrait", "of", "author", "profile",
+                            "by", "mug", "thumbnail", "s"})
+#: How many ancestors of a picture are looked at for an author box, and the most text such a box holds
+#: (a name, a role, a date, a short bio; an article is longer).
+AUTHOR_BOX_LEVELS = 4
+MAX_AUTHOR_BOX_TEXT = 300
+_PIXELS = re.compile(r"(?:^|;)\s*(width|height)\s*:\s*(\d+(?:\.\d+)?)px", re.IGNORECASE)
+
+
+def declared_side(img: etree._Element) -> int | None:
+    """The smaller side a picture declares (``width``/``height`` attributes, else inline ``px`` style), or None."""
+    sides = [positive_int(img.get(side)) for side in ("width", "height")]
+    sides += [int(float(value)) for _, value in _PIXELS.findall(img.get("style") or "")]
+    known = [side for side in sides if side]
+    return min(known) if known else None
+
+
+def _names_someone(text: str, names: tuple[str, ...]) -> bool:
+    """True when ``text`` is one of ``names``, give or take words like "photo of" or "headshot"."""
+    words = [w for w in re.findall(r"\w+", text.lower()) if w not in _AVATAR_FILLER]
+    return bool(words) and any(words == re.findall(r"\w+", name.lower()) for name in names)
+
+
+def _in_author_box(img: etree._Element) -> bool:
+    """True when the picture is, or sits in a small box that is, marked as an author's (class, rel, itemprop)."""
+    for element in [img, *list(img.iterancestors())[:AUTHOR_BOX_LEVELS]]:
+        marked = "author" in (element.get("rel") or "").lower().split() \
+            or (element.get("itemprop") or "").lower() in ("author", "creator") \
+            or any(_AVATAR_WORD.search(word) for word in _classes(element).split())
+        if marked and (element is img or text_length(element) <= MAX_AUTHOR_BOX_TEXT):
+            return True
+    return False
+
+
 class PageWalker(BlockWalker):
     """The shared walker, taught what a web page adds: furniture, lazy images, captions by class, page URL."""
 
-    def __init__(self, base: str | None, headline: str, notes: list[Inferred]) -> None:
+    def __init__(self, base: str | None, headline: str, notes: list[Inferred], authors: tuple[str, ...] = ()) -> None:
         super().__init__(preserve=False)
         self.base = base
         self.headline = headline
         self.notes = notes
+        #: the bylines' names: a picture whose alt text is one of them is the author's, not the story's
+        self.authors = authors
         #: figures made of a caption standing on its own (the photo it belongs to may be just before it)
         self.loose_captions: set[int] = set()
 
@@ -626,10 +761,20 @@ class PageWalker(BlockWalker):
     def href(self, raw: str | None) -> str | None:
         return _absolute(raw, self.base)
 
+    def is_avatar(self, img: etree._Element) -> bool:
+        """True for an author's picture: alt or title naming a byline, an author box, an avatar's file name.
+        The README promises figures "never an avatar"."""
+        if any(_names_someone(img.get(key) or "", self.authors) for key in ("alt", "title", "data-alt")):
+            return True
+        if _in_author_box(img):
+            return True
+        return any(_AVATAR_FILE.search(urlsplit(url).path) for _, url in _image_candidates(img))
+
     def image_of(self, img: etree._Element) -> Image | None:
-        """The largest picture the ``<img>`` offers, absolute; ``data:`` pictures dropped with a note."""
-        if any(positive_int(img.get(side)) and positive_int(img.get(side)) < MIN_PHOTO_SIDE  # type: ignore[operator]
-               for side in ("width", "height")):
+        """The largest picture the ``<img>`` offers, absolute; ``data:`` pictures dropped with a note.
+        Icons, spacers and tracking pixels (a declared side under :data:`MIN_PHOTO_SIDE`) are no photos."""
+        side = declared_side(img)
+        if side is not None and side < MIN_PHOTO_SIDE:
             return None
         usable: list[tuple[float, int, str]] = []
         for order, (size, raw) in enumerate(_image_candidates(img)):
@@ -647,6 +792,8 @@ class PageWalker(BlockWalker):
         return Image(url, media_type_for(urlsplit(url).path), positive_int(img.get("width")), positive_int(img.get("height")))
 
     def image_block(self, img: etree._Element) -> Iterator[Block]:
+        if self.is_avatar(img):
+            return
         image = self.image_of(img)
         if image is not None:
             alt = collapse(img.get("alt") or img.get("data-alt") or "") or None
@@ -698,8 +845,8 @@ class PageWalker(BlockWalker):
         if outermost:
             rest = text_length(element) - text_length(outermost[0])
             return rest < 80
-        return len(imgs) == 1 and bool(_PHOTO_CONTAINER.search(_classes(element))) \
-            and text_length(element) < 200
+        return len(imgs) == 1 and text_length(element) < 200 \
+            and (bool(_PHOTO_CONTAINER.search(_classes(element))) or bool(_outermost_credits(element)))
 
     def figure(self, element: etree._Element, preserve: bool) -> Iterator[Block]:
         """A photo with its caption and credit (credit markup, else a credit at the caption's end), and real alt."""
@@ -710,12 +857,19 @@ class PageWalker(BlockWalker):
             yield from self._container(element, preserve, 0)
             return
         img = next(iter(_pictures(element)), None)
-        image = self.image_of(img) if img is not None else None
+        avatar = img is not None and self.is_avatar(img)
+        if avatar and not outermost:
+            return  # an author box (a headshot, the name, perhaps a date): no figure of the story
+        image = self.image_of(img) if img is not None and not avatar else None
         if outermost:
             caption, credit = self._caption_and_credit(outermost[0], preserve)
             credit = credit or self._credit_outside(element, outermost[0], preserve)
         else:  # no caption markup: the box's own text, its credit by markup or at its end
             caption, credit = self._caption_and_credit(element, preserve)
+        if avatar:
+            if not caption:
+                return  # the "caption" of an author box is its byline and date
+            img = None
         alt = collapse(img.get("alt") or img.get("data-alt") or "") if img is not None else ""
         if caption or credit or image is not None:
             yield Figure(caption, credit, alt if alt and alt != caption else None, image)
@@ -765,14 +919,23 @@ _DATE_LINE = re.compile(r"^(?:published|updated|posted|last updated|first publis
 
 
 def tidy(blocks: list[Block], meta: PageMeta, loose_captions: set[int]) -> list[Block]:
-    """Merge a loose caption with the photo just before it; drop furniture lines, the byline and date lines."""
+    """Merge a loose caption with the photo just before it; show each photo once; drop furniture lines, the
+    byline and date lines."""
     out: list[Block] = []
+    shown: dict[str, int] = {}  # a photo's URL -> where its figure is in ``out``
     for block in blocks:
         previous = out[-1] if out else None
         if isinstance(block, Figure) and id(block) in loose_captions and isinstance(previous, Figure) \
                 and previous.image is not None and not previous.caption and not previous.credit:
             out[-1] = Figure(block.caption, block.credit, previous.alt, previous.image)
             continue
+        if isinstance(block, Figure) and block.image is not None:
+            first = out[shown[block.image.src]] if block.image.src in shown else None
+            if isinstance(first, Figure) and not _different_captions(first, block):
+                # the same photo again (an author box at the top and the bottom, a lead photo repeated)
+                _keep_caption(out, shown[block.image.src], block)
+                continue
+            shown.setdefault(block.image.src, len(out))
         if isinstance(block, (Paragraph, Heading)) and _is_page_line(block.text, meta):
             continue
         if isinstance(block, ListBlock):
@@ -782,6 +945,19 @@ def tidy(blocks: list[Block], meta: PageMeta, loose_captions: set[int]) -> list[
             block = ListBlock(items, block.ordered)
         out.append(block)
     return out
+
+
+def _different_captions(first: Figure, again: Figure) -> bool:
+    """True when two figures with one picture URL have different captions: then the URL is a stand-in that
+    several photos share (a lazy-loading page's spacer), not one photo shown twice, and both are kept."""
+    return bool(first.caption and again.caption) and not same_text(first.caption, again.caption)
+
+
+def _keep_caption(out: list[Block], index: int, again: Figure) -> None:
+    """A photo shown twice is kept where it first stands, with the caption and credit of its captioned showing."""
+    first = out[index]
+    if isinstance(first, Figure) and not first.caption and not first.credit and (again.caption or again.credit):
+        out[index] = Figure(again.caption, again.credit, first.alt or again.alt, first.image)
 
 
 def _is_page_line(text: str, meta: PageMeta) -> bool:
@@ -818,7 +994,7 @@ def _draft(source: InputFile) -> Draft:
     related: list[Related] = []
     remove_furniture(root, meta.base, related)
     top, siblings = find_article(root, meta.headline or "")
-    walker = PageWalker(meta.base, meta.headline or "", notes)
+    walker = PageWalker(meta.base, meta.headline or "", notes, tuple(b.name for b in meta.bylines))
     parent = top.getparent()
     blocks: list[Block] = []
     if siblings and parent is not None:
@@ -863,6 +1039,7 @@ def _lead_photos(root: etree._Element, top: etree._Element, siblings: list[etree
     if not 0 <= start < end:
         return []
     taken = [top, *siblings]
+    around = set(top.iterancestors())  # the boxes holding the article hold its photos too: not a lead photo
     found: list[etree._Element] = []
     for element in root.iter():
         position = order[element]
@@ -870,12 +1047,17 @@ def _lead_photos(root: etree._Element, top: etree._Element, siblings: list[etree
             continue
         if position >= end:
             break
-        if _inside_any(element, taken + found):
+        if element in around or _inside_any(element, taken + found):
             continue
-        if local_name(element) == "figure" or (_holds_photo(element) and local_name(element) not in ("body", "article",
-                                                                                                      "main", "html")):
+        if local_name(element) == "figure" or (_holds_photo(element) or _credited_photo(element)) \
+                and local_name(element) not in ("body", "article", "main", "html"):
             found.append(element)
     return found[:MAX_LEAD_PHOTOS]
+
+
+def _credited_photo(element: etree._Element) -> bool:
+    """A small box of one picture and its credit line (a lead photo without a caption)."""
+    return len(_pictures(element)) == 1 and bool(_outermost_credits(element)) and text_length(element) < 200
 
 
 def _unique(related: list[Related]) -> list[Related]:

@@ -12,6 +12,7 @@ taken as UTC), is recorded in ``inferred``.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import warnings
@@ -140,11 +141,34 @@ def _metas(root: etree._Element) -> dict[str, list[str]]:
     return metas
 
 
+_ANY_SPACE = re.compile(r"\s+")
+
+
+def decoded(text: str) -> str:
+    """Text from JSON-LD or a ``<meta content>``, its HTML entities decoded and white space collapsed.
+
+    CMSs write these values HTML-encoded ("&#8216;", "&nbsp;", "&quot;"), some twice ("&amp;#8217;"): a
+    JSON string is not decoded by the parser at all and an attribute only once, so entities are decoded
+    up to twice here. Only text goes through this, never a URL ("&copy=1" is a query, not "©=1")."""
+    for _ in range(2):
+        if "&" not in text:
+            break
+        text = html.unescape(text)
+    return collapse(_ANY_SPACE.sub(" ", text))  # "&nbsp;" decoded is a no-break space: a space here
+
+
+def _texts(metas: dict[str, list[str]], *names: str) -> list[str]:
+    """Every text of the named ``<meta>`` elements, in order, entities decoded (see :func:`decoded`)."""
+    return [text for name in names for value in metas.get(name, []) if (text := decoded(value))]
+
+
 def _first(metas: dict[str, list[str]], *names: str) -> str | None:
+    """The first non-empty text of the named ``<meta>`` elements, entities decoded (see :func:`decoded`)."""
     for name in names:
         for value in metas.get(name, []):
-            if value:
-                return value
+            text = decoded(value)
+            if text:
+                return text
     return None
 
 
@@ -155,7 +179,7 @@ def _ld_text(value: Any) -> str | None:
         value = value.get("name") or value.get("@value") or value.get("text")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
-    return collapse(value) or None if isinstance(value, str) else None
+    return decoded(value) or None if isinstance(value, str) else None
 
 
 # ---------------------------------------------------------------- fields
@@ -189,7 +213,7 @@ def _page_url(root: etree._Element, article: dict[str, Any], metas: dict[str, li
             return _http(link.get("href"))
     entity = article.get("mainEntityOfPage")
     entity_url = entity.get("@id") if isinstance(entity, dict) else entity
-    return _http(_first(metas, "og:url")) or _http(article.get("url")) or _http(entity_url)
+    return _http(next(iter(metas.get("og:url", [])), None)) or _http(article.get("url")) or _http(entity_url)
 
 
 def _base(root: etree._Element, url: str | None) -> str | None:
@@ -255,7 +279,7 @@ _NAME = re.compile(r"^[^\W\d_][\w.'’\- ]{1,60}$")
 def clean_byline(text: str) -> list[str]:
     """The names in a byline's text: no "By", no date or time, no role after a comma-less dash; empty if none."""
     text = _BYLINE_CUT.sub("", _BY.sub("", collapse(text)))
-    names = []
+    names: list[str] = []
     for part in _NAME_SPLIT.split(text):
         part = part.strip(" .,:")
         if names and (_CREDENTIAL.match(part) or _ROLE.search(part)):
@@ -273,9 +297,9 @@ def _ld_people(value: Any) -> Iterator[tuple[str, str | None]]:
                 name = next((n for n in name if isinstance(n, str)), None)
             if isinstance(name, str):
                 url = person.get("url")
-                yield name, _http(url if isinstance(url, str) else None)
+                yield decoded(name), _http(url if isinstance(url, str) else None)
         elif isinstance(person, str):
-            yield person, None
+            yield decoded(person), None
 
 
 def _bylines(root: etree._Element, article: dict[str, Any], metas: dict[str, list[str]],
@@ -285,8 +309,7 @@ def _bylines(root: etree._Element, article: dict[str, Any], metas: dict[str, lis
         for name in clean_byline(raw):
             found.append(Byline(name, url=url))
     if not found:
-        for raw in metas.get("author", []) + metas.get("article:author", []) + metas.get("dc.creator", []) \
-                + metas.get("parsely-author", []) + metas.get("sailthru.author", []):
+        for raw in _texts(metas, "author", "article:author", "dc.creator", "parsely-author", "sailthru.author"):
             found.extend(Byline(n) for n in clean_byline(raw))
     if not found:
         found = [Byline(n) for n in _marked_bylines(root)]
@@ -475,14 +498,14 @@ def _split_list(value: Any) -> list[str]:
         text = _ld_text(value)
         return [text] if text else []
     if isinstance(value, str):
-        return [collapse(v) for v in value.split(",") if collapse(v)]
+        return [text for v in value.split(",") if (text := decoded(v))]
     return []
 
 
 def _keywords(article: dict[str, Any], metas: dict[str, list[str]]) -> tuple[str, ...]:
     found = _split_list(article.get("keywords"))
     if not found:
-        found = metas.get("article:tag", []) + [k for v in metas.get("news_keywords", []) + metas.get("keywords", [])
+        found = _texts(metas, "article:tag") + [k for v in _texts(metas, "news_keywords", "keywords")
                                                 for k in _split_list(v)]
     unique: dict[str, str] = {}
     for keyword in found:
@@ -492,8 +515,8 @@ def _keywords(article: dict[str, Any], metas: dict[str, list[str]]) -> tuple[str
 
 
 def _sections(article: dict[str, Any], metas: dict[str, list[str]]) -> tuple[Subject, ...]:
-    found = _split_list(article.get("articleSection")) or metas.get("article:section", []) \
-        or metas.get("parsely-section", [])
+    found = _split_list(article.get("articleSection")) or _texts(metas, "article:section") \
+        or _texts(metas, "parsely-section")
     unique: dict[str, Subject] = {}
     for section in found:
         if 0 < len(section) <= 100:
