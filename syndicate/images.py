@@ -240,6 +240,7 @@ class ImageResolver:
         self._remote_failures: dict[str, ImageProblem] = {}  # every one, for the run: never fetched twice
         self._real_roots: dict[str, str] = {}
         self._folders: _Memo[str, str] = _Memo(self.MEMO_RECORDS)
+        self._absolute_roots: dict[str | Path | None, str] = {}  # root as given -> absolute, for published()
 
     @classmethod
     def for_stories(cls, stories: Iterable[Story], **settings: Any) -> ImageResolver:
@@ -286,11 +287,12 @@ class ImageResolver:
         """
         if image.is_remote:
             return image
-        base = str(self.root if root is None else root)
-        given = (base if os.path.isabs(base) else os.path.abspath(base), image.src)  # the table outlives a cwd
-        seen = _stat_or_none(os.path.join(*given))
+        base = self._absolute_roots.get(root)
+        if base is None:  # the table outlives a change of the current folder: absolute roots only
+            base = self._absolute_roots[root] = os.path.abspath(self.root if root is None else root)
+        seen = _stat_or_none(os.path.join(base, image.src))
         if seen is not None:
-            known = _PUBLISHED_RECORDS.get((*given, *seen, *self._publishing_settings))
+            known = _PUBLISHED_RECORDS.get((base, image.src, seen, self._publishing_settings))
             if known is not None:  # published before in this process, and the file is unchanged: one stat
                 return known
         try:
@@ -311,7 +313,7 @@ class ImageResolver:
         self._published.put(key, known)
         if seen is not None and seen[1:] == (located.size, located.mtime_ns, located.inode):
             # the path as given reaches the very file just checked, so the same path and stat can skip the checks
-            _PUBLISHED_RECORDS.put((*given, *seen, *self._publishing_settings), known)
+            _PUBLISHED_RECORDS.put((base, image.src, seen, self._publishing_settings), known)
         return known
 
     @property

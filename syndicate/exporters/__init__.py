@@ -200,15 +200,14 @@ class PublishedPhotos:
     def __call__(self, image: Image, root: str | None = None) -> Image | None:
         """The published form of ``image``, a local path taken under ``root`` (a remote photo is linked
         where it is)."""
+        key = (root, image.src)
+        if key in self._seen:  # local photos only: a remote one is linked as each figure gives it
+            return self._seen[key]
         if image.is_remote:
             return image
-        key = (root, image.src)
-        try:
-            return self._seen[key]
-        except KeyError:
-            published = self._seen[key] = self.images.published(image, root=root) if root else \
-                self.images.published(image)
-            return published
+        published = self._seen[key] = self.images.published(image, root=root) if root else \
+            self.images.published(image)
+        return published
 
     def for_story(self, story: Story) -> Callable[[Image], Image | None]:
         """The lookup for one story's photos (under its :attr:`Story.root`)."""

@@ -61,6 +61,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -192,10 +193,8 @@ class _PublicLinks:
 
     def photo(self, image: Image) -> str | None:
         """A published photo's absolute URL; None (noted) for a local one when there is no base URL."""
-        try:
+        if image.src in self._photo_urls:
             return self._photo_urls[image.src]
-        except KeyError:
-            pass
         url = photo_link(image, self.base, None)
         if url is None and not image.is_remote:
             self.left_out = True
@@ -281,19 +280,32 @@ def story_categories(story: Story) -> tuple[Category, ...]:
     """Subjects (coded when they have a code) then keywords, without repeating a label."""
     seen: set[str] = set()
     out: list[Category] = []
-    for subject in story.subjects:
-        label = xml_safe(subject.name).strip()
-        scheme = public_link(subject.scheme, None) if subject.scheme else None
-        term = xml_safe(subject.code).strip() if subject.code and scheme else label
-        if label and label.lower() not in seen:
-            seen.add(label.lower())
-            out.append(Category(term or label, label, scheme))
-    for keyword in story.keywords:
-        label = xml_safe(keyword).strip()
-        if label and label.lower() not in seen:
-            seen.add(label.lower())
-            out.append(Category(label, label))
+    found = [subject_category(s.name, s.code, s.scheme) for s in story.subjects]
+    found += [keyword_category(keyword) for keyword in story.keywords]
+    for category in found:
+        if category is not None and (key := category.label.lower()) not in seen:
+            seen.add(key)
+            out.append(category)
     return tuple(out)
+
+
+# A newsroom's subjects and keywords recur from story to story: each is cleaned once, not once per story.
+@lru_cache(maxsize=4096)
+def subject_category(name: str, code: str | None, scheme: str | None) -> Category | None:
+    """A subject as a category (its code the term when it has a scheme URL), None when it has no name."""
+    label = xml_safe(name).strip()
+    if not label:
+        return None
+    url = public_link(scheme, None) if scheme else None
+    term = xml_safe(code).strip() if code and url else label
+    return Category(term or label, label, url)
+
+
+@lru_cache(maxsize=4096)
+def keyword_category(keyword: str) -> Category | None:
+    """A keyword as a category, None when nothing is left of it."""
+    label = xml_safe(keyword).strip()
+    return Category(label, label) if label else None
 
 
 def feed_info(stories: Sequence[Story], options: ExportOptions) -> FeedInfo:
