@@ -41,7 +41,7 @@ FURNITURE = _whole_line(
     r"continue reading|listen to (?:this )?(?:story|article)|(?:post|article) navigation",
     r"(?:previous|next) (?:post|article|story)\b.{0,100}",
     r"caption|image caption|hide caption|toggle caption|enlarge this image|video|watch|photos?|search|menu|home",
-    r"tags?(?:\b.{0,120})?|topics?(?:\b.{0,120})?|filed under\b.{0,120}|categor(?:y|ies)(?:\b.{0,80})?",
+    r"tags?(?:\s*:.{0,120})?|topics?(?:\s*:.{0,120})?|filed under\b.{0,120}|categor(?:y|ies)(?:\s*:.{0,80})?",
     r"about this article|cite this article|report an error|corrections? policy|editorial standards",
     r"[^.!?。<>›]{0,40}\w[^.!?。<>›]{0,40} ?[›>]",  # a breadcrumb step ("Home ›", "ブログ >"), not "<<< NEWS >>>"
     r"(?:story )?continues? (?:below|after (?:the )?(?:ad|advertisement))",

@@ -364,3 +364,12 @@ def test_line_numbers_count_the_front_matter_lines() -> None:
     story = read_text("---\nheadline: Given in front matter\n---\n"
                       "The council met on Monday to discuss the new budget for the town.\n")
     assert [i.field for i in story.inferred if i.field.startswith("line")] == ["line 4"]
+
+
+def test_a_line_that_only_starts_with_a_furniture_word_is_kept() -> None:
+    """"Tags: …" is furniture; "Tag aa" (a short line of the story that happens to start so) is not."""
+    text = ("Headline here\n\nSome paragraph of text that is long enough to be prose.\n\nTag aa\n\n"
+            "Another paragraph, which ends the story here.\n\nTags: politics, harbour\n")
+    story = syndicate.read(text.encode())
+    words = " ".join(t for b in story.body for t in [getattr(b, "text", "")])
+    assert "Tag aa" in words and "politics, harbour" not in words
