@@ -208,6 +208,70 @@ def test_gallery_photos_are_each_a_figure() -> None:
     assert [f.image.src for f in figures(story) if f.image] == [f"https://cdn.example.com/g{i}.jpg" for i in range(3)]
 
 
+def test_lazy_loading_words_are_not_photo_urls_and_placeholders_lose() -> None:
+    # Hearst pages mark loaded pictures data-lazy-state="loaded"; snopes keeps a spacer in src; MSN a JSON object
+    story = read_html(page(
+        "<article>" + prose(3) +
+        "<figure><img src='https://cdn.example.com/photos/920x920.jpg' data-lazy-state='loaded' data-lazy='true'>"
+        "<figcaption>The ferry at the quay</figcaption></figure>"
+        "<figure><img src='/images/blank.gif' data-lazy-src='https://cdn.example.com/real.jpg'>"
+        "<figcaption>The harbour master</figcaption></figure>"
+        "<figure><img src='data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw==' "
+        "data-src='{\"default\": {\"load\": \"defer\", \"src\": \"//img.example.com/entity/B1.img?w=799\"}}'>"
+        "<figcaption>Boats return to the harbour</figcaption></figure>"
+        + prose(1) + "</article>",
+        "<link rel='canonical' href='https://news.example.com/2024/harbour/article'>"))
+    assert [f.image.src if f.image else None for f in figures(story)] == [
+        "https://cdn.example.com/photos/920x920.jpg", "https://cdn.example.com/real.jpg",
+        "https://img.example.com/entity/B1.img?w=799"]
+
+
+def test_srcset_urls_with_commas_are_whole() -> None:
+    # the HTML standard: a candidate URL runs to white space, so "?resize=1200,630" is one URL
+    url = "https://cdn.example.com/tachyon/2019/11/ferry.jpg?resize={}&quality=65"
+    srcset = f"{url.format('80,80')} 80w,{url.format('1200,630')} 1200w, {url.format('865,452')} 865w"
+    story = read_html(page("<article>" + prose(3) + f"<figure><img src='/spacer.gif' data-lazy-srcset='{srcset}'>"
+                           "<figcaption>The ferry</figcaption></figure></article>",
+                           "<link rel='canonical' href='https://news.example.com/fact-check/ferry/'>"))
+    assert [f.image.src for f in figures(story) if f.image] == [url.format("1200,630")]
+
+
+def test_data_src_of_a_widget_is_not_a_photo() -> None:
+    # an Outbrain box keeps the article's own link in data-src; a lazy picture box keeps a picture's
+    story = read_html(page(
+        "<article>" + prose(3) + "<div class='OBR' data-src='https://news.example.com/2019/11/18/other-story/'></div>"
+        "<div class='lazy' data-src='https://news.example.com/wp-content/uploads/2019/11/quay.jpg'></div>"
+        + prose(1) + "</article>"))
+    assert [f.image.src for f in figures(story) if f.image] == [
+        "https://news.example.com/wp-content/uploads/2019/11/quay.jpg"]
+
+
+def test_author_pictures_tiny_icons_and_repeated_photos_are_not_figures() -> None:
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Harbour reopens", "author": {"name": "Jane Q. Doe"}})
+    author_box = ("<div class='contrib-block'><a class='fs-author-avatar' href='/authors/jdoe/'>"
+                  "<img src='https://cdn.example.com/people/jdoe.jpg' alt='Jane Q. Doe'></a> Jane Q. Doe, Contributor</div>")
+    story = read_html(page(
+        "<article><h1>Harbour reopens</h1>" + author_box + prose(2) +
+        "<figure><img src='https://cdn.example.com/quay.jpg'><figcaption>The quay at dawn</figcaption></figure>"
+        "<p><img src='https://cdn.example.com/share/facebook.png' style='width: 30px;' alt='Share on Facebook'></p>"
+        "<div class='bio'><span class='article-author-image'><img src='https://cdn.example.com/wire-115x115.png' alt=''>"
+        "</span><span class='article-author-name'>Jane Q. Doe</span></div>"
+        "<p><img src='https://cdn.example.com/columnists/doe-thumbLarge.png' alt='Photo of Jane Q. Doe'></p>"
+        + prose(2) + "<figure><img src='https://cdn.example.com/quay.jpg'></figure>" + author_box + "</article>",
+        f"<script type='application/ld+json'>{ld}</script>"))
+    assert [b.name for b in story.bylines] == ["Jane Q. Doe"]
+    assert [(f.caption, f.image.src if f.image else None) for f in figures(story)] == [
+        ("The quay at dawn", "https://cdn.example.com/quay.jpg")]
+
+
+def test_one_picture_url_under_different_captions_is_a_shared_stand_in_and_both_stay() -> None:
+    spacer = "https://cdn.example.com/sc/e151e5.gif"
+    story = read_html(page("<article>" + prose(2) + f"<figure><img src='{spacer}'><figcaption>The quay at dawn"
+                           "</figcaption></figure>" + prose(1) + f"<figure><img src='{spacer}'><figcaption>Boats "
+                           "return at night</figcaption></figure>" + prose(1) + "</article>"))
+    assert [f.caption for f in figures(story)] == ["The quay at dawn", "Boats return at night"]
+
+
 def test_base_href_only_when_http() -> None:
     good = read_html(page("<article>" + prose(3) + "<figure><img src='p.jpg'><figcaption>A photo of the quay"
                           "</figcaption></figure></article>", "<base href='https://cdn.example.com/img/'>"))
@@ -250,6 +314,23 @@ def test_metadata_from_json_ld_graph_open_graph_and_meta() -> None:
     assert [s.name for s in story.subjects] == ["Local"]
     assert story.rights == "© 2024 Harbour Gazette"
     assert not [i for i in story.inferred if i.field in ("headline", "published", "bylines")]
+
+
+def test_entities_in_json_ld_and_meta_text_are_decoded() -> None:
+    # CMSs HTML-encode these values, some twice; a JSON string is not decoded by the parser at all
+    ld = json.dumps({"@type": "NewsArticle", "headline": "&#8216;The Medium is the Message&#8217;: &#163;5 tickets",
+                     "author": {"name": "Ren&eacute;e O&#8217;Hara"}, "keywords": "light &amp; art, Amsterdam"})
+    story = read_html(page(
+        prose(4),
+        f"<script type='application/ld+json'>{ld}</script>"
+        "<meta property='og:description' content='&amp;quot;It&amp;#8217;s lit,&amp;quot; says the mayor.&amp;nbsp; "
+        "Festival&amp;nbsp;&amp;nbsp;opens &amp;#8211; tonight&amp;hellip;'>"
+        "<meta property='og:url' content='https://news.example.com/a?x=1&amp;copy=2'>"))
+    assert story.headline == "‘The Medium is the Message’: £5 tickets"
+    assert story.summary == "\"It’s lit,\" says the mayor. Festival opens – tonight…"
+    assert [b.name for b in story.bylines] == ["Renée O’Hara"]
+    assert story.keywords == ("light & art", "Amsterdam")
+    assert story.url == "https://news.example.com/a?x=1&copy=2"  # a URL is not text: "&copy" stays
 
 
 def test_metadata_from_markup_is_marked_inferred() -> None:
@@ -472,6 +553,26 @@ def test_lead_photo_between_the_headline_and_the_text_comes_first() -> None:
                                    story.body[0].image)  # type: ignore[union-attr]
     assert story.body[0].image.src == "https://cdn.example.com/lead.jpg"  # type: ignore[union-attr]
     assert [f.image.src for f in figures(story) if f.image] == ["https://cdn.example.com/lead.jpg"]
+
+
+def test_the_box_around_the_article_is_not_a_lead_photo() -> None:
+    # MSN: the headline, then one box holding teaser links to other stories and the article with its photos
+    story = read_html(page(
+        "<h1>Harbour reopens</h1><div id='maincontent'><div class='paddle previous'><a href='/other-story'>"
+        "<div class='headline'><img src='https://cdn.example.com/teaser.jpg'><div>Another story</div></div></a></div>"
+        "<section class='articlebody'>" + prose(3) + "<figure><img src='https://cdn.example.com/quay.jpg'>"
+        "<figcaption>The quay at dawn</figcaption></figure>" + prose(2) + "</section></div>"))
+    assert [f.image.src for f in figures(story) if f.image] == ["https://cdn.example.com/quay.jpg"]
+
+
+def test_a_credited_lead_photo_without_a_caption_comes_first_with_its_credit() -> None:
+    story = read_html(page(
+        "<header><h1>Harbour reopens</h1></header><section class='content-wrapper'><div class='box'>"
+        "<img src='https://cdn.example.com/hero-1024.jpg' alt='Bedding.'><div class='credit'>(Image: © Shutterstock)"
+        "</div></div><div itemprop='articleBody'>" + prose(4) + "</div></section>"))
+    assert story.body[0] == Figure("", "(Image: © Shutterstock)", "Bedding.", story.body[0].image)  # type: ignore[union-attr]
+    assert story.body[0].image.src == "https://cdn.example.com/hero-1024.jpg"  # type: ignore[union-attr]
+    assert not any(isinstance(b, Paragraph) and "Shutterstock" in b.text for b in story.body)
 
 
 def test_reading_is_deterministic(tmp_path: Path) -> None:
