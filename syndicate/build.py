@@ -47,6 +47,7 @@ from .html import IMAGES_FOLDER
 from .lock import build_lock
 from .manifest import KEPT, MANIFEST, Entry, Manifest, file_stats
 from .model import Story, age_key
+from .notices import BuildWarnings
 from .pool import Pool, make_pool
 from .tasks import CACHE, STORY_FORMATS, Exported, Job, export_story, make_resolver, preload, story_outputs
 
@@ -182,6 +183,7 @@ class _Build:
         self.staged: dict[str, Exported] = {}  # relpath -> a story exported this run, its files staged
         self.photo_users: dict[str, set[str]] = {}  # images/<name> staged -> the stories that publish it
         self.notices: list[str] = []  # the exporters' build-wide warnings, each once
+        self.warnings = BuildWarnings()  # every warning, put in order and grouped at the end
         self.failures: dict[str, str] = {}  # remote photos that failed in the workers: not fetched again
         self.slugs: dict[str, str] = {}  # relpath -> the slug this run gives the story
         # New settings or a new version of the tool change every story's digest, so everything is rebuilt;
@@ -213,7 +215,9 @@ class _Build:
             self.batch.close()
         self.record_all()
         self.sweep()
-        self.report.warnings.extend(self.notices)
+        self.warnings.notice(self.notices)
+        self.warnings.ids = {entry.id: relpath for relpath, entry in self.entries.items()}
+        self.report.warnings.extend(self.warnings.lines())
         rejected = {str(Path(p).relative_to(self.settings.input_dir).as_posix()) for p, _ in self.report.rejected
                     if Path(p).is_relative_to(self.settings.input_dir)}
         self.report.unchanged = sorted(set(self.entries) - set(self.report.built) - rejected)
@@ -368,7 +372,8 @@ class _Build:
             # is rejected: it cannot be built again, and a fresh build would not have it either)
             again = [self.inputs[rel] for rel in moved if not self.entries.pop(rel).kept]
             self.export_all(pool, [Job(item) for item in again])
-        self.report.warnings.extend(warnings)
+        for relpath, warning in warnings.items():
+            self.warnings.story(relpath, warning)
         self.slugs = slugs
         renamed = [Job(self.inputs[rel], slugs[rel], e.claim) for rel, e in sorted(self.staged.items())
                    if e.claim is not None and slugs[rel] != e.claim.slug]
@@ -386,7 +391,8 @@ class _Build:
         for relpath in sorted(self.staged):
             exported = self.staged[relpath]
             assert exported.claim is not None
-            self.report.warnings.extend(exported.warnings)
+            for warning in exported.warnings:
+                self.warnings.story(relpath, warning)
             outputs = list(exported.files)
             self.entries[relpath] = Entry(
                 digest=self.digests[relpath], id=exported.claim.id, slug=self.slugs.get(relpath, exported.claim.slug),
@@ -486,7 +492,7 @@ class _Build:
         try:
             return Story.from_json(json_path.read_bytes())
         except (SyndicateError, OSError) as error:
-            self.report.warnings.append(f"{json_path}: unreadable ({error}); rebuilt from {relpath}")
+            self.warnings.story(relpath, f"{json_path}: unreadable ({error}); rebuilt from {relpath}")
         entry = self.entries[relpath]
         result = export_story(self.settings, Job(self.inputs[relpath], entry.slug, Claim.recorded(relpath, entry)))
         if result.error is not None:

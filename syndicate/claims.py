@@ -49,7 +49,8 @@ def duplicate_ids(claims: Iterable[Claim]) -> dict[str, str]:
     return rejected
 
 
-def assign_slugs(claims: Iterable[Claim], held: Mapping[str, Entry] | None = None) -> tuple[dict[str, str], list[str]]:
+def assign_slugs(claims: Iterable[Claim], held: Mapping[str, Entry] | None = None
+                 ) -> tuple[dict[str, str], dict[str, str]]:
     """Unique slugs, stable once published. A story the last build published (its entry in ``held``, the
     manifest's) keeps the slug it holds, as long as it still asks for the slug it asked for then: readers'
     links point at it. The others then, slugs chosen in metadata first, then derived ones, each in path
@@ -57,12 +58,12 @@ def assign_slugs(claims: Iterable[Claim], held: Mapping[str, Entry] | None = Non
     A story kept on its last good files while its input is rejected holds nothing: it yields.
 
     So an incremental build may differ from a fresh build of the same inputs (a newcomer that would win a
-    clash on a fresh build yields to the story already published). Returns relpath -> slug and one warning
-    per clash."""
+    clash on a fresh build yields to the story already published). Returns relpath -> slug, and relpath ->
+    a warning for each story that did not get the slug it asked for."""
     held = held or {}
     taken: set[str] = set()
     result: dict[str, str] = {}
-    warnings: list[str] = []
+    warnings: dict[str, str] = {}
 
     def holds(claim: Claim) -> str | None:
         entry = held.get(claim.relpath)
@@ -77,7 +78,7 @@ def assign_slugs(claims: Iterable[Claim], held: Mapping[str, Entry] | None = Non
             n += 1
             final = f"{claim.slug}-{n}"
         if final not in (claim.slug, kept_slug):  # a slug kept from the last build was reported then
-            warnings.append(f"{relpath}: slug {claim.slug!r} is taken by another story; using {final!r}")
+            warnings[relpath] = f"{relpath}: slug {claim.slug!r} is taken by another story; using {final!r}"
         taken.add(final)
         result[relpath] = final
     return result, warnings

@@ -226,7 +226,7 @@ def convert(file: Path, fmt: str, output: Path, root: Path | None, config_file: 
     except SyndicateError as error:
         fail(error, exit_code_for(error))
     # a photo the story names but the output lacks is never silent (the build reports the same lines)
-    problems = [f"{src}: {reason}" for src, reason in missing_images(story)] + images.problems
+    problems = [reason for _, reason in missing_images(story)] + images.problems  # each reason names its photo
     for problem in dict.fromkeys(problems):
         say("warning", f"{file}: {problem}")
     for warning in warnings:

@@ -131,9 +131,9 @@ class BuildSettings:
         ``cd`` then still builds with the newsroom's settings and state folder, not placeholder ones (which
         would change every story's id). ``config_file=False`` reads no file at all.
         """
-        if config_file is False:
-            values, where, found = {}, "options", None
-        else:
+        values: dict[str, Any] = {}
+        where, found = "options", None
+        if config_file is not False:
             values, where, found = _read_config(config_file, project_folder(input_dir))
         if found is not None and "state_dir" in values:
             values["state_dir"] = str(found.parent / _typed(values["state_dir"], str, "state_dir"))

@@ -736,3 +736,36 @@ def test_the_summary_counts_the_files_deleted_and_says_what_happened(tmp_path: P
     idle = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub")
     assert "built 0, unchanged 3, removed 0, rejected 0 in " in summary_line(idle)
     assert summary_line(idle).endswith(" s; nothing to do, no file rewritten")
+
+
+def test_warnings_are_sorted_by_story_and_undated_stories_are_one_line(tmp_path: Path) -> None:
+    src, out = stories_in(tmp_path, 0)
+    for i in range(10, 22):  # undated: NewsML-G2 and Atom need a date, and use the fallback
+        (src / f"good{i}.txt").write_text(f"Headline number {i}\n\nThe harbour closed, story {i}.\n", encoding="utf-8")
+    shutil.copytree(ROOT / "input", src / "mp")
+    (src / "mp" / "images" / "harbour-map.png").unlink()
+    (src / "a-clash.txt").write_text("---\nslug: mp-harbour-reopens\npublished: 2026-02-01\n---\nA clash.\n")
+    runs = []
+    for n in (1, 2):
+        done = run_cli("build", src, tmp_path / f"out{n}", "--jobs", "2")
+        assert done.returncode == 0, done.stderr
+        runs.append([line for line in done.stderr.splitlines() if line.startswith("syndicate: warning: ")])
+    assert runs[0] == runs[1]  # the same lines in the same order, whatever order the workers finished in
+    lines = [line.removeprefix("syndicate: warning: ") for line in runs[0]]
+    assert not any("has no date" in line for line in lines)
+    undated = [line for line in lines if "no date" in line and "stories" in line]
+    assert undated == ["12 stories have no date: Atom updated and NewsML-G2 versionCreated use the fallback date "
+                       "2026-01-01 (from the story ids); good10.txt, good11.txt, good12.txt, good13.txt, good14.txt "
+                       "and 7 more"]
+    about = [line for line in lines if line.startswith(("a-clash.txt:", "mp/"))]
+    # a-clash.txt chose the slug in its metadata, so it wins it on a fresh build
+    assert about == ["mp/harbour-reopens.txt: slug 'mp-harbour-reopens' is taken by another story; using "
+                     "'mp-harbour-reopens-2'",
+                     "mp/harbour-reopens.txt: image file mp/images/harbour-map.png was not found; the figure keeps "
+                     "its caption without a picture"]
+    assert lines.index(undated[0]) < lines.index(about[0])  # build-wide lines first, then story by story
+    # convert names the missing photo once too, relative to the root it reads the story against
+    converted = run_cli("convert", src / "mp" / "harbour-reopens.txt", "--root", src, "--to", "json",
+                        "-o", tmp_path / "x.json")
+    assert f"{src}/mp/harbour-reopens.txt: image file mp/images/harbour-map.png was not found" in converted.stderr
+    assert converted.stderr.count("harbour-map.png") == 1
