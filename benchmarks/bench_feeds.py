@@ -7,16 +7,22 @@ What is measured, in the same run so only ratios matter:
 
 - **syndicate**: the exporters as a build calls them, from the stories to the bytes: order and limit,
   each photo looked up as published (a fresh :class:`~syndicate.images.ImageResolver` on the build's
-  cache of normalised photos, warmed once beforehand, as a build's feeds find it after the stories are
-  exported), bodies rendered, then written. ``rss+atom`` is :func:`~syndicate.exporters.feeds.export_feeds`
-  sharing one preparation between the two feeds, as a build does; ``rss`` and ``atom`` are each feed's
-  own exporter, preparation included.
+  cache of normalised photos, warmed once beforehand: the photos were published earlier in this process,
+  as in a build of one job, so each lookup is a ``stat`` and a look-up in the process's table of
+  published records), bodies rendered, then written. ``rss+atom`` is
+  :func:`~syndicate.exporters.feeds.export_feeds` sharing one preparation between the two feeds, as a
+  build does; ``rss`` and ``atom`` are each feed's own exporter, preparation included. ``cold`` is
+  ``rss+atom`` in a process that has published none of the photos (the feeds of a build with several
+  worker processes): the table is emptied before each run, so every record is read from the state folder.
 - **feedgen alone**: feedgen building the same items with the same strings (title, link, guid, escaped
   summary, the same rendered content HTML, dates, categories, Dublin Core creators, the enclosure and
   one Media RSS ``media:content`` per photo with feedgen's own ``media`` extension), plus its
   serialisation. The strings are made beforehand and not timed: that is the work feedgen cannot do.
+  What syndicate writes besides (captions and credits in Media RSS, Atom entry links, rights, character
+  references for plain text) is in its time, not in feedgen's.
 
-Each figure is the best of five runs, in CPU seconds of the process. Older versions of syndicate without ``export_feeds`` are
+Each figure is the best of seven runs, in CPU seconds of the process; the two sides of a row run in
+turns, so a busy neighbour on the shared machine slows both alike. Older versions of syndicate without ``export_feeds`` are
 measured with one exporter call per feed (how their build wrote feeds), so the script also gives the
 "before" numbers when run against an older checkout (``PYTHONPATH=/path/to/old``).
 """

@@ -290,7 +290,7 @@ class ImageResolver:
         base = self._absolute_roots.get(root)
         if base is None:  # the table outlives a change of the current folder: absolute roots only
             base = self._absolute_roots[root] = os.path.abspath(self.root if root is None else root)
-        seen = _stat_or_none(os.path.join(base, image.src))
+        seen = _stat_or_none(f"{base}{os.sep}{image.src}")  # the path as given (an absolute src never gets a record)
         if seen is not None:
             known = _PUBLISHED_RECORDS.get((base, image.src, seen, self._publishing_settings))
             if known is not None:  # published before in this process, and the file is unchanged: one stat

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
+import re
 from html import unescape
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from storygen import story_strategy
 
-from syndicate.html import HtmlRenderer, photo_link, render_body, safe_url, sanitize_html, xml_safe
+from syndicate.html import HtmlRenderer, escape_text, photo_link, render_body, safe_url, sanitize_html, xml_safe
 from syndicate.model import (
     Figure,
     Image,
@@ -111,3 +114,24 @@ def test_marks_side_by_side_and_adjacent_render_in_order() -> None:
     # overlapping marks still nest properly (the general path)
     nested = HtmlRenderer().inline("abcdef", (Mark(0, 4, "strong"), Mark(2, 6, "emphasis")))
     assert nested == "<strong>ab<em>cd</em></strong><em>ef</em>"
+
+
+# ---------------------------------------------------------------- the fast paths say what the plain definitions say
+
+_AWKWARD = "ab &<>\"';#x\x00\x0b\x1f\x7f\ud800\ufffe\u00a0\u2003é\n\t\r:/[]"
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=_AWKWARD + "hps", max_size=24))
+def test_escape_text_is_html_escape_of_the_xml_safe_text(text: str) -> None:
+    assert escape_text(text) == html.escape(xml_safe(text), quote=True)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(["http", "https", "HTTP", "://", ":", "/", "java", "script", " ", "\t", "\x00", "\u2003",
+                                 "x.com", "[", "]", "?q&r", "#f", "\x7f", "mailto", "data"]), max_size=7).map("".join))
+def test_safe_url_allows_only_safe_schemes_whatever_the_shortcut(url: str) -> None:
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", url)  # the definition: browsers ignore these inside a scheme
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", cleaned)
+    allowed = scheme is None or scheme.group(1).lower() in ("http", "https", "mailto", "tel", "ftp")
+    assert safe_url(url) == ((xml_safe(url.strip()) or None) if allowed else None)

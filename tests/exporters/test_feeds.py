@@ -772,3 +772,53 @@ def test_library_export_of_stories_from_two_folders_finds_every_photo(tmp_path: 
     assert feed["items"][0]["image"] != feed["items"][1]["image"]  # two different photos, two names
     newsml = syndicate.export(stories, "newsml", base_url=BASE, warnings=warnings)
     assert newsml.count(b"<remoteContent") == 2 and warnings == []
+
+
+# ---------------------------------------------------------------- published photos found again in the process
+
+
+def _photo_story(src: str) -> Story:
+    return Story(id="tag:example.com,2026:pp", slug="pp", headline="Photo", published=datetime(2026, 3, 1, tzinfo=timezone.utc),
+                 body=(Paragraph("Text."), Figure("Cap", "Cred", None, Image(src))))
+
+
+def _linked_photos(data: bytes) -> list[str]:
+    return [c.get("url") for c in etree.fromstring(data).iter(f"{{{NS['media']}}}content")]
+
+
+def test_a_feed_process_finds_a_photo_published_earlier_in_it_with_one_stat(tmp_path: Path) -> None:
+    """The build's feeds come after the stories, in a fresh resolver: a photo published earlier in the same
+    process is found by its path and stat, not read again from the state folder (a planted record there is
+    not even opened), until the photo changes."""
+    root, cache = tmp_path / "in", tmp_path / "cache"
+    root.mkdir()
+    draw_image(root / "p.jpg", "JPEG", (30, 20), 1)
+    first = ImageResolver(root, cache_dir=cache).published(Image("p.jpg"))
+    assert first is not None
+    for entry in (cache / "published").iterdir():
+        entry.write_text("planted-0123456789.jpg image/jpeg 30 20")
+    options = syndicate.ExportOptions(title="T", base_url=BASE, warnings=[])
+    feeds = export_feeds([_photo_story("p.jpg")], options, ImageResolver(root, cache_dir=cache), ("rss", "atom"))
+    assert all(_linked_photos(data) == [f"{BASE}images/{first.src}"] for data in feeds.values())
+    draw_image(root / "p.jpg", "JPEG", (60, 40), 2)  # edited: another size and mtime, so checked again
+    os.utime(root / "p.jpg", ns=(1, 1))
+    rss = export_feeds([_photo_story("p.jpg")], options, ImageResolver(root, cache_dir=cache), ("rss",))["rss"]
+    content = etree.fromstring(rss).find(f".//{{{NS['media']}}}content")
+    assert content is not None and content.get("width") == "60" and first.src not in content.get("url", "")
+
+
+def test_a_photo_swapped_for_a_link_out_of_the_input_folder_is_refused_after_it_was_published(tmp_path: Path) -> None:
+    root, outside = tmp_path / "in", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    draw_image(root / "p.jpg", "JPEG", (30, 20), 1)
+    draw_image(outside / "secret.jpg", "JPEG", (50, 50), 5)
+    assert ImageResolver(root).published(Image("p.jpg")) is not None
+    (root / "p.jpg").unlink()
+    os.symlink(outside / "secret.jpg", root / "p.jpg")
+    warnings: list[str] = []
+    images = ImageResolver(root)
+    rss = export_feeds([_photo_story("p.jpg")], syndicate.ExportOptions(title="T", base_url=BASE, warnings=warnings),
+                       images, ("rss",))["rss"]
+    assert _linked_photos(rss) == [] and b"secret" not in rss and b"Cap" in rss
+    assert images.problems == ["image p.jpg: path leaves the input folder (symlink)"]
