@@ -705,7 +705,7 @@ def _pictures(element: etree._Element) -> list[etree._Element]:
 _AVATAR_WORD = re.compile(r"(?:^|[-_])(?:avatars?|headshots?|mugshots?|gravatar|authors?|byline\w*|contrib\w*"
                           r"|profile-?(?:pic|photo|image|img)s?)(?:$|[-_])", re.IGNORECASE)
 #: File names and folders of author pictures.
-_AVATAR_FILE = re.compile(r"(?:^|[/_.-])(?:avatars?|headshots?|mugs?|mugshots?|gravatar)(?:[/_.-]|$)", re.IGNORECASE)
+_AVATAR_FILE = re.compile(r"(?:^|[/_.-])(?:avatars?|headshots?|mugshots?|gravatar)(?:[/_.-]|$)", re.IGNORECASE)
 #: Words an avatar's alt text adds to the author's name ("Photo of Jane Doe", "Jane Doe headshot").
 _AVATAR_FILLER = frozenset({"photo", "picture", "image", "headshot", "avatar", "portrait", "of", "author", "profile",
                             "by", "mug", "thumbnail", "s"})
@@ -741,6 +741,13 @@ def _in_author_box(img: etree._Element) -> bool:
     return False
 
 
+def is_author_picture(img: etree._Element) -> bool:
+    """True for a picture that its markup or file name marks as an author's: in an author box, an avatar."""
+    if _in_author_box(img):
+        return True
+    return any(_AVATAR_FILE.search(urlsplit(url).path) for _, url in _image_candidates(img))
+
+
 class PageWalker(BlockWalker):
     """The shared walker, taught what a web page adds: furniture, lazy images, captions by class, page URL."""
 
@@ -764,11 +771,11 @@ class PageWalker(BlockWalker):
     def is_avatar(self, img: etree._Element) -> bool:
         """True for an author's picture: alt or title naming a byline, an author box, an avatar's file name.
         The README promises figures "never an avatar"."""
-        if any(_names_someone(img.get(key) or "", self.authors) for key in ("alt", "title", "data-alt")):
-            return True
-        if _in_author_box(img):
-            return True
-        return any(_AVATAR_FILE.search(urlsplit(url).path) for _, url in _image_candidates(img))
+        return self.names_author(img) or is_author_picture(img)
+
+    def names_author(self, img: etree._Element) -> bool:
+        """True when the picture's alt or title is a byline's name ("Jane Doe", "Photo of Jane Doe")."""
+        return any(_names_someone(img.get(key) or "", self.authors) for key in ("alt", "title", "data-alt"))
 
     def image_of(self, img: etree._Element) -> Image | None:
         """The largest picture the ``<img>`` offers, absolute; ``data:`` pictures dropped with a note.
@@ -860,16 +867,18 @@ class PageWalker(BlockWalker):
         avatar = img is not None and self.is_avatar(img)
         if avatar and not outermost:
             return  # an author box (a headshot, the name, perhaps a date): no figure of the story
-        image = self.image_of(img) if img is not None and not avatar else None
         if outermost:
             caption, credit = self._caption_and_credit(outermost[0], preserve)
             credit = credit or self._credit_outside(element, outermost[0], preserve)
         else:  # no caption markup: the box's own text, its credit by markup or at its end
             caption, credit = self._caption_and_credit(element, preserve)
-        if avatar:
-            if not caption:
+        if avatar and img is not None:
+            if not caption or _names_someone(caption, self.authors):
                 return  # the "caption" of an author box is its byline and date
-            img = None
+            if is_author_picture(img):
+                img = None  # a caption beside an author's headshot: the caption stays, the headshot goes
+            # else a captioned photo whose alt happens to name the author ("Reuters"): a photo of the story
+        image = self.image_of(img) if img is not None else None
         alt = collapse(img.get("alt") or img.get("data-alt") or "") if img is not None else ""
         if caption or credit or image is not None:
             yield Figure(caption, credit, alt if alt and alt != caption else None, image)

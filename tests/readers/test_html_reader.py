@@ -264,6 +264,15 @@ def test_author_pictures_tiny_icons_and_repeated_photos_are_not_figures() -> Non
         ("The quay at dawn", "https://cdn.example.com/quay.jpg")]
 
 
+def test_a_captioned_photo_whose_alt_is_the_bylines_name_stays_a_photo() -> None:
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Harbour reopens", "author": {"name": "Reuters"}})
+    story = read_html(page("<article>" + prose(3) + "<figure><img src='https://cdn.example.com/boats.jpg' alt='Reuters'>"
+                           "<figcaption>Boats return to the harbour</figcaption></figure></article>",
+                           f"<script type='application/ld+json'>{ld}</script>"))
+    assert [(f.caption, f.image.src if f.image else None) for f in figures(story)] == [
+        ("Boats return to the harbour", "https://cdn.example.com/boats.jpg")]
+
+
 def test_one_picture_url_under_different_captions_is_a_shared_stand_in_and_both_stay() -> None:
     spacer = "https://cdn.example.com/sc/e151e5.gif"
     story = read_html(page("<article>" + prose(2) + f"<figure><img src='{spacer}'><figcaption>The quay at dawn"
