@@ -947,6 +947,8 @@ def tidy(blocks: list[Block], meta: PageMeta, loose_captions: set[int]) -> list[
             shown.setdefault(block.image.src, len(out))
         if isinstance(block, (Paragraph, Heading)) and _is_page_line(block.text, meta):
             continue
+        if isinstance(block, Figure) and block.image is None and not block.credit and is_furniture(block.caption):
+            continue  # an ad slot's "Advertisement" label in a caption-classed box: no photo, no caption
         if isinstance(block, ListBlock):
             items = tuple(i for i in block.items if not is_furniture(i))
             if not items:

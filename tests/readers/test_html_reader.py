@@ -273,6 +273,12 @@ def test_a_captioned_photo_whose_alt_is_the_bylines_name_stays_a_photo() -> None
         ("Boats return to the harbour", "https://cdn.example.com/boats.jpg")]
 
 
+def test_an_ad_label_in_a_caption_box_is_not_a_figure() -> None:
+    story = read_html(page("<article>" + prose(2) + "<div class='ad-caption'>Advertisement</div>" + prose(2)
+                           + "<figure><figcaption>Photo: Tom Ash/Agency</figcaption></figure></article>"))
+    assert [(f.caption, f.credit) for f in figures(story)] == [("", "Photo: Tom Ash/Agency")]
+
+
 def test_one_picture_url_under_different_captions_is_a_shared_stand_in_and_both_stay() -> None:
     spacer = "https://cdn.example.com/sc/e151e5.gif"
     story = read_html(page("<article>" + prose(2) + f"<figure><img src='{spacer}'><figcaption>The quay at dawn"
