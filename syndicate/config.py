@@ -139,6 +139,11 @@ class BuildSettings:
             values["state_dir"] = str(found.parent / _typed(values["state_dir"], str, "state_dir"))
         elif found is not None:
             values["state_dir"] = str(found.parent / STATE_DIR)  # beside the config file, wherever the build runs
+        if found is not None and config_file is None and found.parent != Path():
+            # the project folder's config, found from elsewhere: its folders mean what they mean from there
+            for key in ("input_dir", "output_dir"):
+                if key in values:
+                    values[key] = str(found.parent / _typed(values[key], str, key))
         values.update({k: v for k, v in (overrides or {}).items() if v is not None})
         if input_dir is not None:
             values["input_dir"] = str(input_dir)

@@ -666,6 +666,12 @@ def test_a_build_run_from_another_folder_finds_the_project_config(tmp_path: Path
     assert "nothing to do" in done.stderr  # same settings, same state folder: not one file rewritten
     assert snapshot(project / "output") == before and mtimes(project / "output") == times
     assert list(elsewhere.iterdir()) == []  # no second state folder
+    # the config's own folders are read from the project folder too (not /tmp/output for `output`)
+    with (project / "syndicate.toml").open("a", encoding="utf-8") as config:
+        config.write('output_dir = "output"\n')
+    done = run_cli("build", project / "input", "--jobs", "1", cwd=elsewhere)
+    assert done.returncode == 0 and "nothing to do" in done.stderr, done.stderr
+    assert list(elsewhere.iterdir()) == [] and mtimes(project / "output") == times
 
 
 def test_a_build_with_other_settings_and_a_new_state_folder_replaces_nothing(tmp_path: Path) -> None:
