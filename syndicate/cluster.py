@@ -40,9 +40,11 @@ R = TypeVar("R")
 
 #: How long connecting to the scheduler may take before the build gives up (exit 2).
 CONNECT_TIMEOUT = 30.0
-#: Tasks kept in flight per worker thread: enough to keep the cluster busy, few enough that a huge
+#: Stories kept in flight per worker thread: enough to keep the cluster busy, few enough that a huge
 #: archive never sits in the scheduler's memory all at once.
-IN_FLIGHT_PER_THREAD = 4
+IN_FLIGHT_PER_THREAD = 16
+#: Stories per task: a task costs the scheduler about a millisecond, a story a worker about twenty.
+CHUNK = 8
 
 
 def absolute_settings(settings: BuildSettings) -> BuildSettings:
@@ -112,23 +114,27 @@ class ClusterPool:
 
     def map_unordered(self, task: Callable[[BuildSettings, T], R], items: Iterable[T],
                       lost: Callable[[T, str], R] | None = None) -> Iterator[R]:
-        """``task(settings, item)`` for every item, on the cluster; results in the order they finish."""
+        """``task(settings, item)`` for every item, on the cluster; results in the order they finish.
+
+        Items travel in chunks of :data:`CHUNK` (one task each), so the scheduler's cost per task is
+        shared by several stories; a chunk that was on a dying worker is run again by the scheduler.
+        """
         from distributed import as_completed
 
-        todo = iter(items)
-        window = self._threads() * IN_FLIGHT_PER_THREAD
+        chunks = _chunked(items, CHUNK)
+        window = max(2, self._threads() * IN_FLIGHT_PER_THREAD // CHUNK)
         running = self._running
         done = as_completed(loop=self.client.loop)
 
         def submit_next() -> bool:
-            item = next(todo, _END)
-            if item is _END:
+            chunk = next(chunks, None)
+            if chunk is None:
                 return False
             # pure=False: the same input may be submitted again by a later build and must really run
             # (the settings travel with each task: a few hundred bytes, and unlike scattered data they
             # survive the loss of any worker)
-            future = self.client.submit(task, self.settings, item, pure=False)
-            running[future] = item
+            future = self.client.submit(run_chunk, task, self.settings, chunk, pure=False)
+            running[future] = chunk
             done.add(future)
             return True
 
@@ -136,23 +142,23 @@ class ClusterPool:
             pass
         suspects: list[T] = []  # items whose workers died under them, perhaps for another item's sake
         for future in done:
-            item = running.pop(future)
-            result = self._result(future)
+            chunk = running.pop(future)
+            results = self._result(future)
             future.release()
             submit_next()
-            if result is _KILLED:
-                suspects.append(item)
+            if results is _KILLED:
+                suspects.extend(chunk)
             else:
-                yield result
+                yield from results
         # Run each suspect again on its own, so a story that was only beside the one that crashes its
         # workers is built, and the one that crashes them is rejected.
         for item in suspects:
-            future = self.client.submit(task, self.settings, item, pure=False)
-            running[future] = item
-            result = self._result(future)
+            future = self.client.submit(run_chunk, task, self.settings, [item], pure=False)
+            running[future] = [item]
+            results = self._result(future)
             running.pop(future)
-            if result is not _KILLED:
-                yield result
+            if results is not _KILLED:
+                yield from results
             elif lost is None:
                 raise ConfigError(f"{item} crashed the Dask workers that ran it")
             else:
@@ -170,7 +176,22 @@ class ClusterPool:
 
 
 _KILLED: Any = object()
-_END: Any = object()
+
+
+def run_chunk(task: Callable[[BuildSettings, T], R], settings: BuildSettings, chunk: list[T]) -> list[R]:
+    """Run on a worker: ``task`` for each item of one chunk."""
+    return [task(settings, item) for item in chunk]
+
+
+def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _worker_view(folder: str) -> tuple[str, bool]:
