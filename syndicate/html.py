@@ -298,11 +298,10 @@ class HtmlRenderer:
         out: list[str] = []
         position = 0
         for mark in marks:
-            out.append(escape_text(text[position:mark.start]))
-            out.append(self.open_mark(mark))
-            out.append(escape_text(text[mark.start:mark.end]))
-            out.append(f"</{self.MARK_TAGS[mark.kind]}>")
-            position = mark.end
+            start, end = mark.start, mark.end
+            out.append(f"{escape_text(text[position:start])}{self.open_mark(mark)}{escape_text(text[start:end])}"
+                       f"</{self.MARK_TAGS[mark.kind]}>")
+            position = end
         out.append(escape_text(text[position:]))
         return "".join(out)
 
