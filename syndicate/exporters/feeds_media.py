@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+_MEDIA_CONTENT, _MEDIA_DESCRIPTION, _MEDIA_CREDIT = (f"{{{MEDIA_NS}}}{name}" for name in ("content", "description", "credit"))
+_PLAIN = {"type": "plain"}
 
 
 @dataclass(frozen=True)
@@ -89,17 +91,17 @@ class MediaRssEntryExtension(BaseEntryExtension):  # type: ignore[misc]
 
     @staticmethod
     def _content(parent: etree._Element, photo: Photo) -> None:
-        content = etree.SubElement(parent, f"{{{MEDIA_NS}}}content", url=photo.url, medium="image")
+        attributes = {"url": photo.url, "medium": "image"}  # in this order in the file
         if photo.media_type:
-            content.set("type", photo.media_type)
+            attributes["type"] = photo.media_type
         if photo.width and photo.height:
-            content.set("width", str(photo.width))
-            content.set("height", str(photo.height))
+            attributes["width"] = str(photo.width)
+            attributes["height"] = str(photo.height)
+        content = etree.SubElement(parent, _MEDIA_CONTENT, attributes)  # one call per element: one per photo a feed
         if photo.caption:
-            description = etree.SubElement(content, f"{{{MEDIA_NS}}}description", type="plain")
-            description.text = photo.caption
+            etree.SubElement(content, _MEDIA_DESCRIPTION, _PLAIN).text = photo.caption
         if photo.credit:
-            etree.SubElement(content, f"{{{MEDIA_NS}}}credit").text = photo.credit
+            etree.SubElement(content, _MEDIA_CREDIT).text = photo.credit
 
 
 class AtomLinksExtension(BaseExtension):  # type: ignore[misc]
