@@ -38,12 +38,12 @@ from typing import Any, TextIO, overload
 import click
 
 from . import exporters
+from .exporters import ExportOptions
 from .atomic import Batch, forget_journal, recover, same_bytes
 from .claims import Claim, assign_slugs, duplicate_ids
 from .config import ALL_FORMATS, BuildSettings, read_config
 from .discovery import StoryInput, discover, scan
 from .errors import ConfigError, OutputError, SyndicateError
-from .html import IMAGES_FOLDER
 from .lock import build_lock
 from .manifest import KEPT, MANIFEST, Entry, Manifest, file_stats
 from .model import Story, age_key
@@ -437,7 +437,9 @@ class _Build:
 
     def write_aggregates(self, *, force: bool) -> None:
         """Feeds and the edition, from every story, staged only when their bytes change."""
-        wanted = {fmt: name for fmt, name in FEED_FILES.items() if fmt in self.settings.formats}
+        options = self.settings.export.for_file("", self.notices)
+        wanted = {fmt: name for fmt, name in FEED_FILES.items()
+                  if fmt in self.settings.formats and (fmt == "edition" or self.feed_possible(fmt, options))}
         missing = any(not (self.out / name).is_file() for name in wanted.values())
         every = {**self.entries, **{rel: None for rel in self.staged}}
         if not (force or missing) or not every:
@@ -447,7 +449,6 @@ class _Build:
         newest = stories[: self.settings.export.limit]  # the feeds' stories, read once for all three
         images = make_resolver(self.settings, self.state / CACHE)
         images.remember_failures(self.failures)  # a photo that failed in a worker is not waited for again
-        options = self.settings.export.for_file("", self.notices)
         feeds = [fmt for fmt in wanted if fmt != "edition"]
         if feeds:  # one preparation (ordering, photos, rendered bodies) for every feed
             from .exporters.feeds import export_feeds
@@ -461,6 +462,14 @@ class _Build:
             # the feeds' stories are in memory already: an edition no longer than the feeds reuses them
             edition = newest[:most] if most <= len(newest) else stories.head(most)
             self.stage_aggregate(wanted["edition"], export_edition(edition, options, images))
+
+    def feed_possible(self, fmt: str, options: ExportOptions) -> bool:
+        """True when the config gives a feed what it needs (a name; RSS also the site's address); else one
+        warning says which file is not written and what to set (its last good copy stays, if any)."""
+        problem = exporters.missing_setting(options, fmt)
+        if problem is not None and f"{FEED_FILES[fmt]} not written: {problem}" not in self.notices:
+            self.notices.append(f"{FEED_FILES[fmt]} not written: {problem}")
+        return problem is None
 
     def stage_aggregate(self, name: str, data: bytes) -> None:
         """Stage a feed or the edition; one the build did not write stops the build (nothing is published)."""

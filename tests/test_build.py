@@ -25,6 +25,7 @@ from syndicate.errors import ConfigError
 
 INPUT = ROOT / "input"
 LAYOUT = ["rss.xml", "atom.xml", "feed.json", "edition.epub"]
+SITE = ("--title", "Harbour Gazette", "--base-url", "https://news.example.com/")  # what the feeds need
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -193,7 +194,8 @@ def test_usage_problems_exit_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_config_file_and_pyproject_are_read_and_the_command_line_wins(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.syndicate]\ntitle = "From pyproject"\nlimit = 1\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.syndicate]\ntitle = "From pyproject"\nlimit = 1\n'
+                                             'base_url = "https://news.example.com/"\n')
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
@@ -230,9 +232,9 @@ def test_editing_one_input_rebuilds_only_that_story_and_what_contains_it(tmp_pat
 
 def test_removed_input_loses_its_files_and_leaves_the_feeds(tmp_path: Path) -> None:
     src, out = stories_in(tmp_path, 3)
-    syndicate.build(src, out, jobs=1)
+    syndicate.build(src, out, jobs=1, title="Gazette")
     (src / "story-001.txt").unlink()
-    report = syndicate.build(src, out, jobs=1)
+    report = syndicate.build(src, out, jobs=1, title="Gazette")
     assert report.removed == ["story-001.txt"]
     assert not (out / "stories" / "story-001.json").exists() and not (out / "epub" / "story-001.epub").exists()
     titles = [e.title for e in feedparser.parse((out / "atom.xml").read_bytes()).entries]
@@ -356,7 +358,7 @@ def test_formats_option_builds_only_those_and_removes_the_rest(tmp_path: Path) -
     write_story(src, 1)
     syndicate.build(src, out, jobs=1)
     assert (out / "epub" / "story-001.epub").is_file() and (out / "edition.epub").is_file()
-    syndicate.build(src, out, jobs=1, formats=["rss", "newsml"])
+    syndicate.build(src, out, jobs=1, formats=["rss", "newsml"], base_url="https://news.example.com/")
     published = set(snapshot(out))
     assert published == {"rss.xml", "newsml/story-001.xml", "stories/story-001.json"}
 
@@ -431,7 +433,7 @@ def test_duplicate_ids_reject_the_later_story(tmp_path: Path) -> None:
     src, out = stories_in(tmp_path, 0)
     (src / "story.txt").write_text("Storm closes harbour\n\nThe harbour closed on Monday.\n", encoding="utf-8")
     (src / "story.text").write_text("Storm reopens harbour\n\nThe harbour reopened on Friday.\n", encoding="utf-8")
-    done = run_cli("build", src, out, "--jobs", "1")
+    done = run_cli("build", src, out, "--jobs", "1", "--title", "Gazette")
     # path order decides: "story.text" sorts before "story.txt"
     assert done.returncode == 1 and "story.txt: id" in done.stderr and "already used by story.text" in done.stderr
     ids = [e.id for e in feedparser.parse((out / "atom.xml").read_bytes()).entries]
@@ -608,7 +610,7 @@ def test_the_edition_of_a_single_story_is_still_an_edition(tmp_path: Path) -> No
 
 def test_the_edition_holds_only_the_newest_edition_limit_stories(tmp_path: Path) -> None:
     src, out = stories_in(tmp_path, 8)
-    syndicate.build(src, out, jobs=1, edition_limit=3, limit=5)
+    syndicate.build(src, out, jobs=1, edition_limit=3, limit=5, base_url="https://news.example.com/")
     with zipfile.ZipFile(out / "edition.epub") as book:
         chapters = [n for n in book.namelist() if n.startswith("OEBPS/story-")]
         headlines = [book.read(n).decode() for n in chapters]
@@ -644,15 +646,17 @@ def test_the_library_build_reads_the_config_the_cli_reads(tmp_path: Path, monkey
     assert all(e.id.startswith("tag:news.example.com,2024:") for e in rss.entries)
     # an explicit config file, and options that win over it
     other = tmp_path / "other.toml"
-    other.write_text('title = "Other Gazette"\nid_prefix = "urn:example:other:"\n', encoding="utf-8")
+    other.write_text('title = "Other Gazette"\nid_prefix = "urn:example:other:"\n'
+                     'base_url = "https://other.example.com/"\n', encoding="utf-8")
     syndicate.build("input", tmp_path / "out2", config=other, jobs=1, limit=1)
     rss2 = feedparser.parse((tmp_path / "out2" / "rss.xml").read_bytes())
     assert rss2.feed.title == "Other Gazette" and len(rss2.entries) == 1
     assert rss2.entries[0].id.startswith("urn:example:other:")
-    # config=False reads no file: the placeholder id authority, no title
-    syndicate.build("input", tmp_path / "out3", config=False, jobs=1)
-    rss3 = feedparser.parse((tmp_path / "out3" / "rss.xml").read_bytes())
-    assert rss3.feed.title != "Harbour Gazette" and rss3.entries[0].id.startswith("tag:syndicate.invalid,")
+    # config=False reads no file: the fallback id authority, and no feed (nothing names it)
+    report = syndicate.build("input", tmp_path / "out3", config=False, jobs=1)
+    assert not (tmp_path / "out3" / "rss.xml").exists() and any("rss.xml not written" in w for w in report.warnings)
+    stored = json.loads(next((tmp_path / "out3" / "stories").glob("*.json")).read_text(encoding="utf-8"))
+    assert stored["id"].startswith("tag:syndicate.invalid,")
 
 
 def test_a_build_run_from_another_folder_finds_the_project_config(tmp_path: Path) -> None:
@@ -725,21 +729,21 @@ def summary_line(done: subprocess.CompletedProcess[str]) -> str:
 
 def test_the_summary_counts_the_files_deleted_and_says_what_happened(tmp_path: Path) -> None:
     src, out = stories_in(tmp_path, 3)
-    first = run_cli("build", src, out, "--jobs", "1")
+    first = run_cli("build", src, out, "--jobs", "1", *SITE)
     # each story's JSON, NewsML-G2, ninjs and EPUB, then RSS, Atom, JSON Feed and the edition
     assert summary_line(first).endswith("(16 files written, 0 files deleted)"), first.stderr
     before = set(snapshot(out))
-    fewer = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub")
+    fewer = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub", *SITE)
     gone = before - set(snapshot(out))
     assert len(gone) == 3 * 2 + 3  # each story's NewsML-G2 and ninjs, Atom, JSON Feed and the edition
     assert summary_line(fewer).endswith(f"(0 files written, {len(gone)} files deleted)"), fewer.stderr
     # an edit that changes no output: the story is rebuilt, and the line says no file changed
     story = src / "story-001.txt"
     story.write_text(story.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
-    edited = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub")
+    edited = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub", *SITE)
     assert "built 1, unchanged 2" in summary_line(edited) and "nothing to do" not in edited.stderr
     assert summary_line(edited).endswith("; no file changed: the rebuilt stories came out byte for byte the same")
-    idle = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub")
+    idle = run_cli("build", src, out, "--jobs", "1", "--formats", "rss,epub", *SITE)
     assert "built 0, unchanged 3, removed 0, rejected 0 in " in summary_line(idle)
     assert summary_line(idle).endswith(" s; nothing to do, no file rewritten")
 
@@ -753,7 +757,7 @@ def test_warnings_are_sorted_by_story_and_undated_stories_are_one_line(tmp_path:
     (src / "a-clash.txt").write_text("---\nslug: mp-harbour-reopens\npublished: 2026-02-01\n---\nA clash.\n")
     runs = []
     for n in (1, 2):
-        done = run_cli("build", src, tmp_path / f"out{n}", "--jobs", "2")
+        done = run_cli("build", src, tmp_path / f"out{n}", "--jobs", "2", *SITE)
         assert done.returncode == 0, done.stderr
         runs.append([line for line in done.stderr.splitlines() if line.startswith("syndicate: warning: ")])
     assert runs[0] == runs[1]  # the same lines in the same order, whatever order the workers finished in

@@ -172,7 +172,8 @@ def test_a_file_the_build_did_not_write_is_never_replaced(tmp_path: Path) -> Non
     assert (tmp_path / "out" / "stories" / "story-001.json").is_file()
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "rss.xml").write_text("<rss>the site's own feed</rss>")
-    done = run_cli("build", src, tmp_path / "site", "--jobs", "1", cwd=tmp_path)
+    done = run_cli("build", src, tmp_path / "site", "--jobs", "1", "--base-url", "https://news.example.com/",
+                   cwd=tmp_path)
     assert done.returncode == 2 and "rss.xml" in done.stderr and "not written" in done.stderr, done.stderr
     assert [p.name for p in (tmp_path / "site").iterdir()] == ["rss.xml"]  # nothing published at all
     assert (tmp_path / "site" / "rss.xml").read_text() == "<rss>the site's own feed</rss>"
@@ -206,3 +207,32 @@ def test_an_output_folder_of_an_older_version_is_taken_over(tmp_path: Path) -> N
     report = syndicate.build(src, out, jobs=1)
     assert report.exit_code == 0 and "stories/gone.json" in report.deleted
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_without_a_feed_name_or_site_address_no_feed_is_published_with_placeholders(tmp_path: Path) -> None:
+    """A config that names nothing: the feeds are not written (one line each, naming what to set), the
+    stories and the edition are; a second run is a no-op; once the config names the site, the feeds come."""
+    shutil.copytree(INPUT, tmp_path / "in")
+    first = run_cli("build", "in", "out", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    skipped = [line for line in first.stderr.splitlines() if "not written" in line]
+    assert skipped == [
+        "syndicate: warning: atom.xml not written: a feed needs a name: set --title or the config key title (or base_url)",
+        "syndicate: warning: feed.json not written: a feed needs a name: set --title or the config key title (or base_url)",
+        "syndicate: warning: rss.xml not written: a feed needs a name: set --title or the config key title (or base_url)",
+    ], first.stderr
+    out = tmp_path / "out"
+    assert not any((out / name).exists() for name in ("rss.xml", "atom.xml", "feed.json"))
+    assert (out / "edition.epub").is_file() and len(list((out / "epub").iterdir())) == 2
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".xml", ".json"):
+            assert b"Untitled" not in path.read_bytes() and b">syndicate<" not in path.read_bytes(), path
+    second = run_cli("build", "in", "out", cwd=tmp_path)
+    assert second.returncode == 0 and "nothing to do" in second.stderr, second.stderr
+    titled = run_cli("build", "in", "out", "--title", "Harbour Gazette", cwd=tmp_path)
+    assert "rss.xml not written: RSS needs the site's address" in titled.stderr, titled.stderr
+    assert (out / "atom.xml").is_file() and (out / "feed.json").is_file() and not (out / "rss.xml").exists()
+    complete = run_cli("build", "in", "out", "--title", "Harbour Gazette", "--base-url", "https://news.example.com/",
+                       cwd=tmp_path)
+    assert complete.returncode == 0 and "not written" not in complete.stderr, complete.stderr
+    assert b"<title>Harbour Gazette</title>" in (out / "rss.xml").read_bytes()

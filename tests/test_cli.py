@@ -250,7 +250,13 @@ def test_convert_names_every_photo_it_leaves_out_on_stderr(tmp_path: Path) -> No
     (tmp_path / "photos").mkdir()
     Image.new("RGB", (64, 48), (20, 90, 160)).save(tmp_path / "photos" / "pier.jpg")
     (tmp_path / "storm.yaml").write_text("images:\n  - {src: photos/pier.jpg, caption: The pier.}\n", encoding="utf-8")
-    feed = run_cli("convert", story, "--to", "rss", "-o", "storm.xml", "--title", "Gazette")
+    feed = run_cli("convert", story, "--to", "atom", "-o", "storm.xml", "--title", "Gazette")
     assert feed.returncode == 0 and "--base-url" in feed.stderr, feed.stderr
     assert all(line.startswith("syndicate: warning: ") for line in feed.stderr.splitlines())
     assert "pier" not in (tmp_path / "storm.xml").read_text(encoding="utf-8").replace("The pier.", "")
+    # RSS cannot be written without the site's address (its channel link), nor any feed without a name:
+    # one line naming what to set, exit 2, and no file with placeholder text
+    for fmt, extra, option in (("rss", ["--title", "Gazette"], "--base-url"), ("jsonfeed", [], "--title")):
+        refused = run_cli("convert", story, "--to", fmt, "-o", f"storm-{fmt}.out", *extra)
+        assert refused.returncode == 2 and option in refused.stderr, refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1 and not (tmp_path / f"storm-{fmt}.out").exists()

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ExportOptions", "ExportWarning", "Exporter", "FORMATS", "FEED_FILES", "PublishedPhotos", "get_exporter",
-    "export", "BASE_URL_HINT", "fallback_date", "FALLBACK_DATE",
+    "export", "BASE_URL_HINT", "fallback_date", "FALLBACK_DATE", "missing_setting",
 ]
 
 #: The option to name when a format needs absolute URLs and none can be made.
@@ -182,6 +182,19 @@ FORMATS: dict[str, str] = {
 
 #: the file each feed is published as, in the build's output folder (its URL is ``base_url`` + this name).
 FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "jsonfeed": "feed.json"}
+
+
+def missing_setting(options: ExportOptions, fmt: str) -> str | None:
+    """What a feed in ``fmt`` needs from the config and lacks, as one hint; None when it has all it needs.
+
+    A feed's name and, for RSS, the site's address (the channel ``link``) come from the config only:
+    without them the feed would have to publish placeholder text, so it is not written at all.
+    """
+    if options.publication_name is None:
+        return "a feed needs a name: set --title or the config key title (or base_url)"
+    if fmt == "rss" and not (options.base_url or options.feed_url):
+        return f"RSS needs the site's address for its channel link: {BASE_URL_HINT}"
+    return None
 
 
 class PublishedPhotos:

@@ -12,8 +12,9 @@ Decisions a reader of the feeds may want to know:
 
 - **Feed-level values come from the options (the config) only**, never from
   a story: the title (``title``, else the newsroom ``author``, else
-  ``base_url``'s host, else :data:`UNTITLED`, with a warning naming the
-  option), the site link (``base_url``), the copyright (``rights``). Each
+  ``base_url``'s host, with a warning naming the option; with none of these
+  no feed is written, see :func:`~syndicate.exporters.missing_setting`), the site link
+  (``base_url``; RSS requires one), the copyright (``rights``). Each
   story keeps its own byline, source and rights in its entry.
 - **Self links.** ``feed_url`` is the RSS feed's address; with ``base_url``
   each feed's own file (:data:`~syndicate.exporters.FEED_FILES`) is joined to
@@ -71,10 +72,11 @@ from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 
+from ..errors import ConfigError
 from ..html import HtmlRenderer, escape_text, photo_link, public_link, xml_safe
 from ..mediatypes import media_type_for
 from ..model import Figure, Image, Paragraph, Story, newest_first
-from . import BASE_URL_HINT, FEED_FILES, ExportOptions, PublishedPhotos, fallback_date
+from . import BASE_URL_HINT, FEED_FILES, ExportOptions, PublishedPhotos, fallback_date, missing_setting
 from .feeds_media import (
     AtomLink,
     AtomLinksEntryExtension,
@@ -90,13 +92,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "export_rss", "export_atom", "export_jsonfeed", "export_feeds", "prepare_feed", "Feed", "FeedInfo", "FeedItem",
-    "Category", "JSONFEED_VERSION", "UNTITLED",
+    "Category", "JSONFEED_VERSION", "require_settings",
 ]
 
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
 GENERATOR = "syndicate"
 #: The title of a feed whose config names no title, author or base URL (a warning asks for ``title``).
-UNTITLED = "Untitled feed"
 
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 
@@ -164,8 +165,9 @@ class FeedInfo:
 
     @property
     def channel_link(self) -> str:
-        """RSS's required channel link: the site, else the RSS feed itself, else the feed id."""
-        return self.home_url or self.self_url("rss") or self.id
+        """RSS's required channel link: the site, else the RSS feed itself (one of them is known:
+        see :func:`~syndicate.exporters.missing_setting`)."""
+        return self.home_url or self.self_url("rss") or ""
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,15 @@ def _is_relative(href: str) -> bool:
         return not urlsplit(href.strip()).scheme
     except ValueError:
         return False
+
+
+def require_settings(options: ExportOptions, formats: Sequence[str]) -> None:
+    """Raise :class:`ConfigError` when a feed in ``formats`` lacks a setting it needs
+    (see :func:`~syndicate.exporters.missing_setting`)."""
+    for fmt in formats:
+        problem = missing_setting(options, fmt)
+        if problem is not None:
+            raise ConfigError(f"{fmt}: {problem}")
 
 
 def prepare_feed(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> Feed:
@@ -310,7 +321,7 @@ def keyword_category(keyword: str) -> Category | None:
 
 def feed_info(stories: Sequence[Story], options: ExportOptions) -> FeedInfo:
     """The feed-level values: from the options, the newest story date and the stories' common language."""
-    title = clean(options.publication_name) or UNTITLED
+    title = clean(options.publication_name) or ""  # never empty: the writers require a name first
     base = options.base_url
     self_urls = {fmt: urljoin(base, name) for fmt, name in FEED_FILES.items()} if base else {}
     if options.feed_url:
@@ -349,16 +360,19 @@ def in_utc(value: datetime) -> datetime:
 
 def export_rss(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
     """RSS 2.0 with ``content:encoded``, Dublin Core creators and Media RSS photos."""
+    require_settings(options, ["rss"])
     return write_rss(prepare_feed(stories, options, images), options)
 
 
 def export_atom(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
     """Atom 1.0 with ``content type="html"``, an author for every entry and Media RSS photos."""
+    require_settings(options, ["atom"])
     return write_atom(prepare_feed(stories, options, images), options)
 
 
 def export_jsonfeed(stories: Sequence[Story], options: ExportOptions, images: ImageResolver) -> bytes:
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written with the standard library."""
+    require_settings(options, ["jsonfeed"])
     return write_jsonfeed(prepare_feed(stories, options, images), options)
 
 
@@ -367,6 +381,7 @@ def export_feeds(stories: Sequence[Story], options: ExportOptions, images: Image
     """Several feeds of the same stories from one preparation: format -> bytes, for ``formats`` (any of
     ``rss``, ``atom``, ``jsonfeed``). Each is byte-identical to its own exporter's output."""
     writers = {"rss": write_rss, "atom": write_atom, "jsonfeed": write_jsonfeed}
+    require_settings(options, formats)
     feed = prepare_feed(stories, options, images)
     return {fmt: writers[fmt](feed, options) for fmt in formats}
 

@@ -385,6 +385,8 @@ def _byline(line: str) -> _Byline | None:
         return None
     rest = match.group("rest")
     cut = _BYLINE_DATE_START.search(rest, 2)
+    if cut is not None and not find_dates([rest[cut.start():]]):
+        cut = None  # "aa20 aaa." is no date: the line must then stand as a byline on its own
     names, date_text = (rest[:cut.start()], rest[cut.start():]) if cut else (rest, "")
     names = names.strip(" ,|·-–—:")
     if (not names or names[0].islower() or not names[0].isalpha() or len(names.split()) > 12

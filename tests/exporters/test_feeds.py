@@ -428,7 +428,7 @@ def test_limit_keeps_the_newest_and_undated_stories_sort_last(twenty: list[Story
     five = feedparser.parse(syndicate.export(stories, "rss", base_url=BASE, limit=5))
     assert [e.id for e in five.entries] == newest_first_ids(stories)[:5]
     many = generate_stories(60, images=False)
-    assert len(json.loads(syndicate.export(many, "jsonfeed"))["items"]) == 50  # the default limit
+    assert len(json.loads(syndicate.export(many, "jsonfeed", title="T"))["items"]) == 50  # the default limit
 
 
 def test_undated_stories_get_no_invented_date_and_atom_a_documented_warned_stand_in(tmp_path: Path) -> None:
@@ -481,7 +481,7 @@ def test_links_and_local_photos_are_made_absolute_against_the_base_url(tmp_path:
     atom = etree.fromstring(syndicate.export(story, "atom", base_url=base, images=images))
     assert atom.find("atom:entry/atom:link[@rel='related']", NS).get("href") == "https://example.net/out/before.html"
     # without a base URL a local photo has no public address: left out, its caption and credit kept
-    bare = json.loads(syndicate.export(story, "jsonfeed", images=images))["items"][0]
+    bare = json.loads(syndicate.export(story, "jsonfeed", images=images, title="T"))["items"][0]
     assert "image" not in bare and "url" not in bare and "<img" not in bare["content_html"]
     assert "A caption" in bare["content_html"] and "A credit" in bare["content_html"]
 
@@ -700,7 +700,9 @@ def test_without_base_url_feeds_leave_out_photos_and_relative_links_and_say_so_o
                   body=(Paragraph("See it.", (Mark(4, 6, "link", "/archive/"),)),
                         Figure("Cap", "Cred", None, Image("p.jpg", "image/jpeg", 20, 20))))
     warnings: list[str] = []
-    feeds = export_feeds([story], syndicate.ExportOptions(title="T", warnings=warnings), ImageResolver(tmp_path))
+    # (RSS needs the site's address for its channel link: only its own URL can stand in for it)
+    no_base = syndicate.ExportOptions(title="T", feed_url="https://example.org/feeds/rss.xml", warnings=warnings)
+    feeds = export_feeds([story], no_base, ImageResolver(tmp_path))
     assert [w for w in warnings if w.startswith("feeds:")] == [
         "feeds: photos and relative links left out, because feeds need absolute URLs: set --base-url or the config key base_url"]
     for fmt, data in feeds.items():
@@ -723,9 +725,17 @@ def test_no_placeholder_title_a_config_name_and_a_hint_instead(twenty: list[Stor
     host = etree.fromstring(syndicate.export(twenty, "atom", images=ImageResolver(photo_dir), base_url=BASE, warnings=[]))
     assert host.findtext("atom:title", namespaces=NS) == "news.example.org"
     for fmt in FEED_FILES:
-        data = syndicate.export(twenty[:3], fmt, images=ImageResolver(photo_dir), warnings=[])
+        data = syndicate.export(twenty[:3], fmt, images=ImageResolver(photo_dir), base_url=BASE, warnings=[])
         assert b">syndicate<" not in data.replace(b"<generator>syndicate<", b"") and b'"syndicate"' not in data, fmt
-        assert b"Untitled feed" in data
+    # a config that names nothing: no feed is written with placeholder text; the error names the option
+    for fmt in FEED_FILES:
+        with pytest.raises(syndicate.ConfigError, match="--title or the config key title"):
+            syndicate.export(twenty[:3], fmt, images=ImageResolver(photo_dir), warnings=[])
+    # RSS also needs the site's address for its channel link
+    with pytest.raises(syndicate.ConfigError, match="base_url"):
+        syndicate.export(twenty[:3], "rss", images=ImageResolver(photo_dir), title="Harbour Gazette", warnings=[])
+    atom = syndicate.export(twenty[:3], "atom", images=ImageResolver(photo_dir), title="Harbour Gazette", warnings=[])
+    assert b"<title>Harbour Gazette</title>" in atom and b"urn:uuid" in atom  # Atom's id needs no address
 
 
 def test_export_feeds_shares_one_preparation_and_matches_each_exporter(twenty: list[Story], photo_dir: Path) -> None:

@@ -175,7 +175,7 @@ def test_ordered_list_keeps_its_start_dateline_past_the_lead_and_a_yearless_date
     assert steps.ordered and steps.items == ("hire and train staff on the island;", "print ballots for 312 voters;",
                                              "open the station on election day.")
     assert steps.start == 3
-    (item,) = json.loads(syndicate.export(story, "jsonfeed"))["items"]
+    (item,) = json.loads(syndicate.export(story, "jsonfeed", title="Gazette"))["items"]
     assert '<ol start="3"><li>hire and train staff' in item["content_html"]
     # the dateline opens the second paragraph, under a one-line intro
     assert story.dateline == "PORT ELLIS, Norway"
@@ -373,3 +373,9 @@ def test_a_line_that_only_starts_with_a_furniture_word_is_kept() -> None:
     story = syndicate.read(text.encode())
     words = " ".join(t for b in story.body for t in [getattr(b, "text", "")])
     assert "Tag aa" in words and "politics, harbour" not in words
+
+
+def test_a_dateline_then_prose_with_digits_is_no_byline_with_a_date() -> None:
+    """``AF`` is a byline word in Danish; "aa20 aaa." after it is prose, not a date: the text is kept."""
+    story = syndicate.read("Aa aa aa\n\nAF — Aa aa aa20 aaa.\n\nAa aa aa aa.\n".encode())
+    assert story.bylines == () and "Aa aa aa20 aaa." in " ".join(getattr(b, "text", "") for b in story.body)
