@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -115,6 +115,20 @@ class Draft:
     id: str | None = None
     slug: str | None = None
     inferred: list[Inferred] = field(default_factory=list)
+
+
+def read_with(make_draft: Callable[[InputFile], Draft], source: InputFile) -> Story:
+    """A reader's whole read: its draft of ``source``, finished. An error raised deep in the reader,
+    which does not know the file, is given the file's name; input nested past Python's recursion
+    limit is refused in one line."""
+    try:
+        return finish(make_draft(source), source)
+    except InputError as exc:
+        if exc.path is None:
+            raise InputError(exc.message, source.name) from None
+        raise
+    except RecursionError:
+        raise InputError("nested too deep to read: refused", source.name) from None
 
 
 def finish(draft: Draft, source: InputFile, *, front_matter: Mapping[str, Any] | None = None,

@@ -57,7 +57,7 @@ from ..html import safe_url
 from ..model import Block, Figure, Heading, Image, Inferred, ListBlock, Paragraph, Related, Story
 from ..mediatypes import media_type_for
 from . import InputFile
-from .finish import Draft, finish
+from .finish import Draft, read_with
 from .htmlmeta import PageMeta, read_meta, same_text
 from .text import is_furniture, split_credit
 from .xhtml import BlockWalker, collapse, local_name, positive_int, text_length, text_of
@@ -992,14 +992,7 @@ def _is_page_line(text: str, meta: PageMeta) -> bool:
 
 def read(source: InputFile) -> Story:
     """Read a saved article page into a :class:`Story` (see the module docstring for how)."""
-    try:
-        return finish(_draft(source), source)
-    except InputError as exc:
-        if exc.path is None:  # raised deep in the body walk, which does not know the file
-            raise InputError(exc.message, source.name) from None
-        raise
-    except RecursionError:
-        raise InputError("nested too deep to read: refused", source.name) from None
+    return read_with(_draft, source)
 
 
 def _draft(source: InputFile) -> Draft:

@@ -28,7 +28,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..errors import InputError, ModelError
+from ..errors import InputError
 from ..html import safe_url, sanitize_html, xml_safe
 from ..iptc import NAR, QCODE_SCHEMES, UNDATED
 from ..model import (
@@ -46,7 +46,7 @@ from ..model import (
 from .xhtml import MAX_DEPTH, BlockWalker, positive_int
 from .xhtml import local_name as _local
 from . import InputFile
-from .finish import Draft, finish
+from .finish import Draft, read_with
 
 __all__ = ["read", "parse_xml", "MAX_DEPTH"]
 
@@ -389,12 +389,7 @@ def read(source: InputFile) -> Story:
     metadata beside it, ``metadata=`` and the fallbacks are the shared
     finishing step's (:func:`~syndicate.readers.finish.finish`).
     """
-    try:
-        return finish(_draft(source), source)
-    except InputError as exc:
-        if exc.path is None:  # raised deep in the body walk, which does not know the file
-            raise InputError(exc.message, source.name) from None
-        raise
+    return read_with(_draft, source)
 
 
 def _draft(source: InputFile) -> Draft:
