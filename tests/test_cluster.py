@@ -178,3 +178,24 @@ def test_stories_and_options_cross_process_boundaries_unchanged(tmp_path: Path) 
         remote = list(other.map(export_in_a_fresh_process, [pickle.dumps(s) for s in stories],
                                 [pickle.dumps(options)] * len(stories)))
     assert remote == [export_in_a_fresh_process(pickle.dumps(s), pickle.dumps(options)) for s in stories]
+
+
+def test_ctrl_c_stops_a_cluster_build_with_130_and_frees_the_lock(cluster: distributed.LocalCluster, inputs: Path,
+                                                                   local_build: Path) -> None:
+    out = inputs.parent / "interrupted"
+    state = out.parent / f".state-{out.name}"
+    args = [sys.executable, "-m", "syndicate", "build", str(inputs), str(out), "--base-url", BASE_URL,
+            "--state-dir", str(state), "--scheduler", cluster.scheduler_address]
+    build = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        deadline = time.monotonic() + 120
+        while not any(client.processing().values()):
+            assert build.poll() is None and time.monotonic() < deadline, "the build never reached the cluster"
+            time.sleep(0.05)
+    build.send_signal(signal.SIGINT)
+    _, stderr = build.communicate(timeout=120)
+    assert build.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["syndicate: error: interrupted"], stderr
+    again = subprocess.run([*args, "--wait", "0", "--quiet"], capture_output=True, text=True, timeout=600, check=False)
+    assert again.returncode == 0, again.stderr  # the lock was freed, and the next run finishes the job
+    assert tree(out) == tree(local_build)
