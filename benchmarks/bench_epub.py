@@ -32,52 +32,22 @@ import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import overload
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from storygen import generate_stories, generate_story  # noqa: E402
+from storygen import best_of, five_photo_story, generate_stories  # noqa: E402
 
 from syndicate.exporters import ExportOptions  # noqa: E402
 from syndicate.exporters.epub import export_epub, write_edition  # noqa: E402
 from syndicate.html import render_body  # noqa: E402
 from syndicate.images import ImageResolver  # noqa: E402
-from syndicate.model import Figure, Image, Story  # noqa: E402
+from syndicate.model import Story  # noqa: E402
 
 STORY_TARGET_SECONDS = 0.010
 ZIP_RATIO_TARGET = 3.0
-
-
-def photo(path: Path, seed: int, size: tuple[int, int] = (1200, 800)) -> None:
-    """A photo-like 1200x800 JPEG: noise over a gradient, so it compresses like a real picture (~300 KB)."""
-    from PIL import Image as PILImage
-
-    noise = PILImage.effect_noise(size, 40 + seed).convert("L")
-    gradient = PILImage.linear_gradient("L").resize(size)
-    PILImage.merge("RGB", (noise, gradient, PILImage.blend(noise, gradient, 0.5))).save(path, "JPEG", quality=88)
-
-
-def five_photo_story(folder: Path) -> Story:
-    """A generated story with five 1200x800 photos, each after a paragraph."""
-    base = generate_story(1, images=False)
-    body: list = [b for b in base.body if not isinstance(b, Figure)]
-    for n in range(5):
-        photo(folder / f"photo-{n}.jpg", n)
-        body.insert(min(len(body), 2 * n + 1), Figure(f"Photo {n}: the scene.", "Photo: Bench/Agency",
-                                                     f"Photo {n}", Image(f"photo-{n}.jpg", "image/jpeg", 1200, 800)))
-    return replace(base, body=tuple(body))
-
-
-def best_of(runs: int, action: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def peak_memory(action: Callable[[], object]) -> int:

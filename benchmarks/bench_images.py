@@ -27,15 +27,13 @@ import hashlib
 import io
 import sys
 import tempfile
-import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from bench_epub import five_photo_story  # noqa: E402
+from storygen import best_of, five_photo_story  # noqa: E402
 
 from syndicate.exporters import ExportOptions  # noqa: E402
 from syndicate.exporters.epub import export_epub  # noqa: E402
@@ -44,16 +42,6 @@ from syndicate.model import Figure, Image  # noqa: E402
 
 RUNS = 30
 TARGET_RATIO = 3.0
-
-
-def best_of(runs: int, action: Callable[[], object]) -> float:
-    """The fastest of ``runs`` calls, in seconds (the least disturbed by other processes on the machine)."""
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def read_and_hash(paths: list[Path]) -> None:

@@ -6,10 +6,7 @@ from __future__ import annotations
 import io
 import os
 import struct
-import sys
-import time
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,8 +15,7 @@ from PIL import Image as PILImage
 from syndicate.images import ImageProblem, ImageResolver, forget_published_records, published_name
 from syndicate.model import Image, Story
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from bench_epub import photo  # noqa: E402  (the benchmark's photo-like 1200x800 JPEG)
+from storygen import best_of, photo  # photo: the benchmarks' photo-like 1200x800 JPEG
 
 
 def plain_jpeg(size: tuple[int, int] = (120, 80), **save: object) -> bytes:
@@ -53,15 +49,6 @@ def gif_frames(count: int, **save: object) -> bytes:
     buffer = io.BytesIO()
     frames[0].save(buffer, "GIF", save_all=count > 1, append_images=frames[1:], loop=0, duration=100, **save)
     return buffer.getvalue()
-
-
-def best_of(runs: int, action: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 # ---------------------------------------------------------------- kept without decoding, and only when clean
