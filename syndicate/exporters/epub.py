@@ -147,8 +147,12 @@ class _Container:
         info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
         return info
 
-    def close(self) -> None:
-        """Write the central directory: the book is whole."""
+    def __enter__(self) -> _Container:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Write the central directory and let go of the zip, also when the export stops half-way (the
+        caller discards such a file)."""
         self._archive.close()
 
 
@@ -324,12 +328,13 @@ def write_epub(stories: Sequence[Story], options: ExportOptions, images: ImageRe
         edition=edition,
         labels=labels,
     )
-    book = _Book(_Container(out), images, options, info)
-    for name, keys in _sections(plan.keys, labels):  # second pass, in reading order
-        section = book.start_section(name)
-        for key in keys:
-            book.write_chapter(section, stories[key.position])
-    book.finish(plan)
+    with _Container(out) as container:  # closed even when the export is interrupted
+        book = _Book(container, images, options, info)
+        for name, keys in _sections(plan.keys, labels):  # second pass, in reading order
+            section = book.start_section(name)
+            for key in keys:
+                book.write_chapter(section, stories[key.position])
+        book.finish(plan)
 
 
 def _edition_title(options: ExportOptions, labels: Labels, lead: _Lead) -> str:
@@ -504,7 +509,7 @@ class _Book:
         self.facts.add(story, self.images, self.info.edition)
 
     def finish(self, plan: _Plan) -> None:
-        """Write the cover and the package documents after the chapters, and close the zip."""
+        """Write the cover and the package documents after the chapters."""
         cover = _cover(self.facts.only_story, self.info, plan.lead, self.images)
         self.container.write("OEBPS/cover.xhtml", _cover_page(cover, self.info))
         if cover.drawn is not None:
@@ -520,7 +525,6 @@ class _Book:
                               f"stand-in {_utc(self.facts.modified)} from the story ids; the book shows no date")
         metadata = _metadata(self.facts, self.info, self.options, cover, any(p.animated for p in photos))
         self.container.write_text("OEBPS/content.opf", _package(metadata, manifest, spine, self.info.language))
-        self.container.close()
 
 
 # ---------------------------------------------------------------- dates
