@@ -48,6 +48,7 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import quote, urljoin, urlsplit
 
 from lxml import etree
@@ -1020,15 +1021,7 @@ def _draft(source: InputFile) -> Draft:
     shown = {f.image.src for f in blocks if isinstance(f, Figure) and f.image is not None}
     lead = [f for f in lead if f.image is not None and f.image.src not in shown]  # no photo twice
     body = tidy(lead + blocks, meta, walker.loose_captions)
-    seen = {(r.title, r.url) for r in meta.related}
-    return Draft(
-        body=body, headline=meta.headline, subheadline=meta.subheadline, summary=meta.summary,
-        bylines=meta.bylines, published=meta.published, updated=meta.updated, date_only=meta.date_only,
-        language=meta.language, url=meta.url, source=meta.source, rights=meta.rights, keywords=meta.keywords,
-        subjects=meta.subjects,
-        related=tuple(meta.related) + tuple(r for r in _unique(related) if (r.title, r.url) not in seen),
-        inferred=notes,
-    )
+    return replace(meta, body=body, related=tuple(_unique(related)))
 
 
 #: Most photos taken from between the headline and the article's text (the lead photo, a lead gallery's first).

@@ -17,7 +17,7 @@ import json
 import re
 import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -26,7 +26,8 @@ from dateutil import parser as date_parser
 from lxml import etree
 
 from ..html import safe_url
-from ..model import Byline, Inferred, Related, Source, Subject
+from ..model import Byline, Inferred, Source, Subject
+from .finish import Draft
 from .xhtml import collapse, local_name, text_of
 
 __all__ = ["PageMeta", "read_meta", "same_text", "clean_byline"]
@@ -46,25 +47,10 @@ MAX_JSONLD_CHARS = 512 * 1024
 
 
 @dataclass
-class PageMeta:
-    """What a page says about its article."""
+class PageMeta(Draft):
+    """What a page says about its article: the reader's draft (without its body) and what links resolve against."""
 
     base: str | None = None
-    headline: str | None = None
-    subheadline: str | None = None
-    summary: str | None = None
-    bylines: tuple[Byline, ...] = ()
-    published: datetime | None = None
-    updated: datetime | None = None
-    date_only: bool = False
-    language: str | None = None
-    url: str | None = None
-    source: Source | None = None
-    rights: str | None = None
-    keywords: tuple[str, ...] = ()
-    subjects: tuple[Subject, ...] = ()
-    related: list[Related] = field(default_factory=list)
-    inferred: list[Inferred] = field(default_factory=list)
 
 
 def same_text(a: str, b: str) -> bool:
