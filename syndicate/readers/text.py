@@ -73,7 +73,7 @@ from ..model import (
 )
 from . import InputFile
 from . import textwords as words
-from .finish import Draft, finish, lead_text, sentences
+from .finish import TERMINAL_ESCAPE, Draft, finish, lead_text, sentences
 from .metadata import Metadata, gather, parse_byline, split_front_matter
 
 __all__ = [
@@ -121,7 +121,7 @@ def decode(data: bytes, name: object = None) -> str:
             raise InputError("binary data, not text (it has NUL bytes and no UTF-16 byte order mark)", name)
         text = _decode_without_bom(data, name)
     # terminal escape sequences (colours, titles) are removed as a whole later: they do not make a text binary
-    controls = sum(1 for c in _TERMINAL_ESCAPE.sub("", text)
+    controls = sum(1 for c in TERMINAL_ESCAPE.sub("", text)
                    if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
     if controls > max(MIN_BINARY_CONTROLS, MAX_CONTROL_RATIO * len(text)):
         raise InputError(f"binary data, not text ({controls} control characters in {len(text)})", name)
@@ -172,10 +172,6 @@ _TRANSLATE = {
 
 
 _RUN_OF_SPACES = re.compile(" {2,}")
-#: A terminal escape sequence (ECMA-48): CSI (``ESC [ … m``), OSC (``ESC ] … BEL``) or a two-character escape.
-#: Removed whole, so neither the ESC nor its parameters (``[31m``) are left in the text.
-_TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\x9c]{0,256}(?:\x07|\x1b\\|\x9c)?"
-                              r"|\x1b[@-Z\\-_]")
 #: C0 controls other than tab and line end: never text (C1 and DEL are in :data:`_TRANSLATE`).
 _C0_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
@@ -195,7 +191,7 @@ def normalise(text: str) -> str:
     Runs of spaces inside a line become one space; no visible character is
     changed (quotes, dashes and accents are kept as written).
     """
-    text = _TERMINAL_ESCAPE.sub("", unify_line_ends(text))
+    text = TERMINAL_ESCAPE.sub("", unify_line_ends(text))
     text = _C0_CONTROLS.sub("", text.translate(_TRANSLATE))
     text = xml_safe(text)
     return "\n".join(_RUN_OF_SPACES.sub(" ", line).strip() for line in text.split("\n"))
