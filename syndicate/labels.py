@@ -140,50 +140,51 @@ NEUTRAL = Labels(
     day_pattern=_ISO_DAY, time_pattern=_SPACE_TIME,
 )
 
-_TABLE: dict[str, Labels] = {
-    "en": Labels(
+#: Each language's labels, keyed by their own ``language`` (the first field).
+_TABLE: dict[str, Labels] = {labels.language: labels for labels in (
+    Labels(
         "en", "By {names}", "By {names}", ", ", " and ", "{name}, {role}", "Published {date}", "Updated {date}",
         "Contents", "Cover", "Cover: {title}", "More news", "Start of content", "Landmarks", "Source: {name}",
         "Also see", "Edition of {date}",
         ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
          "November", "December"),
         "{day} {month} {year}", _COMMA_TIME),
-    "de": Labels(
+    Labels(
         "de", "Von {names}", "Von {names}", ", ", " und ", "{name}, {role}", "Veröffentlicht am {date}",
         "Aktualisiert am {date}", "Inhalt", "Titelbild", "Titelbild: {title}", "Weitere Nachrichten",
         "Beginn des Inhalts", "Orientierungspunkte", "Quelle: {name}", "Siehe auch", "Ausgabe vom {date}",
         ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
          "November", "Dezember"),
         "{day}. {month} {year}", "{date}, {time} Uhr {zone}"),
-    "fr": Labels(
+    Labels(
         "fr", "Par {names}", "Par {names}", ", ", " et ", "{name}, {role}", "Publié le {date}",
         "Mis à jour le {date}", "Sommaire", "Couverture", "Couverture : {title}", "Autres actualités",
         "Début du contenu", "Repères", "Source : {name}", "Voir aussi", "Édition du {date}",
         ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
          "novembre", "décembre"),
         "{day} {month} {year}", "{date} à {time} {zone}", first_day="1er"),
-    "es": Labels(
+    Labels(
         "es", "Por {names}", "Por {names}", ", ", " y ", "{name}, {role}", "Publicado el {date}",
         "Actualizado el {date}", "Índice", "Portada", "Portada: {title}", "Más noticias", "Inicio del contenido",
         "Puntos de referencia", "Fuente: {name}", "Véase también", "Edición del {date}",
         ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
          "noviembre", "diciembre"),
         "{day} de {month} de {year}", _COMMA_TIME),
-    "it": Labels(
+    Labels(
         "it", "Di {names}", "Di {names}", ", ", " e ", "{name}, {role}", "Pubblicato il {date}",
         "Aggiornato il {date}", "Indice", "Copertina", "Copertina: {title}", "Altre notizie",
         "Inizio del contenuto", "Punti di riferimento", "Fonte: {name}", "Vedi anche", "Edizione del {date}",
         ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
          "novembre", "dicembre"),
         "{day} {month} {year}", "{date}, ore {time} {zone}", first_day="1º"),
-    "pt": Labels(
+    Labels(
         "pt", "Por {names}", "Por {names}", ", ", " e ", "{name}, {role}", "Publicado em {date}",
         "Atualizado em {date}", "Sumário", "Capa", "Capa: {title}", "Mais notícias", "Início do conteúdo",
         "Pontos de referência", "Fonte: {name}", "Veja também", "Edição de {date}",
         ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
          "novembro", "dezembro"),
         "{day} de {month} de {year}", "{date}, às {time} {zone}", first_day="1º"),
-    "nl": Labels(
+    Labels(
         "nl", "Door {names}", "Door {names}", ", ", " en ", "{name}, {role}", "Gepubliceerd op {date}",
         "Bijgewerkt op {date}", "Inhoud", "Omslag", "Omslag: {title}", "Meer nieuws", "Begin van de inhoud",
         "Oriëntatiepunten", "Bron: {name}", "Zie ook", "Editie van {date}",
@@ -191,7 +192,7 @@ _TABLE: dict[str, Labels] = {
          "november", "december"),
         "{day} {month} {year}", "{date}, {time} uur {zone}"),
     # Arabic: the conjunction و is written joined to the next name; Western digits, as most Arab news sites.
-    "ar": Labels(
+    Labels(
         "ar", "بقلم {names}", "بقلم {names}", "، ", " و", "{name}، {role}", "نُشر في {date}", "حُدّث في {date}",
         "المحتويات", "الغلاف", "الغلاف: {title}", "أخبار أخرى", "بداية المحتوى", "معالم الكتاب",
         "المصدر: {name}", "اقرأ أيضاً", "عدد {date}",
@@ -199,40 +200,40 @@ _TABLE: dict[str, Labels] = {
          "ديسمبر"),
         "{day} {month} {year}", "{date}، الساعة {time} {zone}"),
     # Hebrew: ו joined to the next name; months with the prefix ב ("16 בדצמבר 2016").
-    "he": Labels(
+    Labels(
         "he", "מאת {names}", "מאת {names}", ", ", " ו", "{name}, {role}", "פורסם: {date}", "עודכן: {date}",
         "תוכן העניינים", "כריכה", "כריכה: {title}", "חדשות נוספות", "תחילת התוכן", "ציוני דרך", "מקור: {name}",
         "ראו גם", "מהדורת {date}",
         ("בינואר", "בפברואר", "במרץ", "באפריל", "במאי", "ביוני", "ביולי", "באוגוסט", "בספטמבר", "באוקטובר",
          "בנובמבר", "בדצמבר"),
         "{day} {month} {year}", _COMMA_TIME),
-    "zh": Labels(
+    Labels(
         "zh", "作者：{names}", "作者：{names}", "、", "、", "{name}（{role}）", "发布于 {date}", "更新于 {date}",
         "目录", "封面", "封面：{title}", "更多新闻", "正文开始", "导航标志", "来源：{name}", "相关阅读",
         "{date}版", (), "{year}年{m}月{day}日", _SPACE_TIME),
-    "zh-Hant": Labels(
+    Labels(
         "zh-Hant", "作者：{names}", "作者：{names}", "、", "、", "{name}（{role}）", "發布於 {date}", "更新於 {date}",
         "目錄", "封面", "封面：{title}", "更多新聞", "正文開始", "導覽標誌", "來源：{name}", "相關閱讀",
         "{date}版", (), "{year}年{m}月{day}日", _SPACE_TIME),
-    "ja": Labels(
+    Labels(
         "ja", "執筆：{names}", "執筆：{names}", "、", "、", "{name}（{role}）", "公開：{date}", "更新：{date}",
         "目次", "表紙", "表紙：{title}", "その他のニュース", "本文の始まり", "ランドマーク", "出典：{name}", "関連記事",
         "{date}版", (), "{year}年{m}月{day}日", _SPACE_TIME),
-    "ru": Labels(
+    Labels(
         "ru", "Автор: {names}", "Авторы: {names}", ", ", " и ", "{name}, {role}", "Опубликовано {date}",
         "Обновлено {date}", "Содержание", "Обложка", "Обложка: {title}", "Другие новости", "Начало текста",
         "Ориентиры", "Источник: {name}", "См. также", "Выпуск от {date}",
         ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
          "ноября", "декабря"),
         "{day} {month} {year} г.", _COMMA_TIME),
-    "uk": Labels(
+    Labels(
         "uk", "Автор: {names}", "Автори: {names}", ", ", " і ", "{name}, {role}", "Опубліковано {date}",
         "Оновлено {date}", "Зміст", "Обкладинка", "Обкладинка: {title}", "Інші новини", "Початок тексту",
         "Орієнтири", "Джерело: {name}", "Див. також", "Випуск від {date}",
         ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня",
          "листопада", "грудня"),
         "{day} {month} {year} р.", _COMMA_TIME),
-}
+)}
 
 
 #: The accessibility summary (EPUB Accessibility 1.1, for catalogues and reading systems), per language:
