@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from slowserver import serving
 
 
 @pytest.fixture(autouse=True)
@@ -64,12 +65,8 @@ class DripHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def photo_server() -> Iterator[DrippingPhotoServer]:
     server = DrippingPhotoServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.stop.set()
-    server.shutdown()
-    server.server_close()
+    with serving(server, server.stop):
+        yield server
 
 
 def newsroom(tmp_path: Path, photo_url: str) -> tuple[Path, Path]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image as PILImage
+from slowserver import serving
 from storygen import generate_story
 
 from syndicate.images import ImageResolver
@@ -229,12 +230,8 @@ class _PhotoServer(socketserver.ThreadingTCPServer):
 @pytest.fixture(scope="module")
 def photo_server() -> Iterator[_PhotoServer]:
     server = _PhotoServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.stopping.set()
-    server.shutdown()
-    server.server_close()
+    with serving(server, server.stopping):
+        yield server
 
 
 def url_of(server: _PhotoServer, path: str) -> str:
@@ -580,12 +577,8 @@ def tls_server(tls_files: tuple[Path, Path]) -> Iterator[_PhotoServer]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*tls_files)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.stopping.set()
-    server.shutdown()
-    server.server_close()
+    with serving(server, server.stopping):
+        yield server
 
 
 def https_url(server: _PhotoServer, path: str) -> str:
