@@ -367,6 +367,9 @@ def _iso(value: datetime | None) -> str | None:
 #: Story fields that are about where the story was read from, not the story: never in its JSON.
 _NOT_IN_JSON = frozenset({"root"})
 
+#: A story's language: a BCP 47 tag (``en``, ``pt-BR``, ``zh-Hant``), checked for shape only.
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
 _LIST_FIELDS: dict[str, type] = {
     "bylines": Byline,
     "keywords": str,
@@ -426,7 +429,7 @@ class Story:
                      f"{name} must be a datetime (Story.from_dict reads ISO 8601 text), not {type(value).__name__}")
             _aware(value, name)
         _text(self.language, "language", empty=False)
-        _require(re.match(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", self.language) is not None,
+        _require(LANGUAGE_TAG.match(self.language) is not None,
                  f"language must be a BCP 47 tag, not {self.language!r}")
         _opt_text(self.url, "url")
         _opt_text(self.rights, "rights")

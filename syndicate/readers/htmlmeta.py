@@ -26,7 +26,7 @@ from dateutil import parser as date_parser
 from lxml import etree
 
 from ..html import safe_url
-from ..model import Byline, Inferred, Source, Subject
+from ..model import LANGUAGE_TAG, Byline, Inferred, Source, Subject
 from .finish import Draft
 from .xhtml import collapse, local_name, text_of
 
@@ -36,7 +36,6 @@ _ARTICLE_TYPES = frozenset({
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
     "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting", "liveblogposting",
     "scholarlyarticle", "techarticle", "report", "socialmediaposting", "satiricalarticle", "advertisercontentarticle"})
-_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _WORD = re.compile(r"\w+")
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—•·:-]\s+|\s+[-–—]\s*$")
 _DECK_WORD = re.compile(r"(?:^|[-_ ])(?:dek|deck|standfirst|sub-?head(?:line)?|subtitle|article-?summary|strapline|kicker-?text)"
@@ -444,7 +443,7 @@ def _language(root: etree._Element, article: dict[str, Any], metas: dict[str, li
                   _ld_text(article.get("inLanguage")), _first(metas, "content-language", "language", "dc.language"),
                   (_first(metas, "og:locale") or "").replace("_", "-")]
     for value in candidates:
-        if value and _LANG.match(value.strip()):
+        if value and LANGUAGE_TAG.match(value.strip()):
             return value.strip()
     return None
 

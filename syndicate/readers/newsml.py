@@ -32,6 +32,7 @@ from ..errors import InputError
 from ..html import safe_url, sanitize_html, xml_safe
 from ..iptc import NAR, QCODE_SCHEMES, UNDATED
 from ..model import (
+    LANGUAGE_TAG,
     Block,
     Byline,
     Figure,
@@ -43,7 +44,7 @@ from ..model import (
     Story,
     Subject,
 )
-from .xhtml import MAX_DEPTH, BlockWalker, positive_int
+from .xhtml import MAX_DEPTH, BlockWalker, collapse, positive_int
 from .xhtml import local_name as _local
 from . import InputFile
 from .finish import Draft, read_with
@@ -57,8 +58,6 @@ _SAFE_PARSER_OPTIONS: dict[str, Any] = dict(
 )
 # "<!DOCTYPE" in the encodings an XML document may start in (UTF-8/ASCII-compatible, UTF-16 both ways).
 _DOCTYPE_MARKS = (b"<!doctype", "<!doctype".encode("utf-16-le"), "<!doctype".encode("utf-16-be"))
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
 # ---------------------------------------------------------------- safe parsing
@@ -106,7 +105,7 @@ def _text(element: etree._Element | None) -> str:
     """All text inside a metadata element, whitespace collapsed."""
     if element is None:
         return ""
-    return _HTML_SPACE.sub(" ", xml_safe("".join(element.itertext()))).strip(" ")
+    return collapse("".join(element.itertext()))
 
 
 def _first_text(element: etree._Element, path: str) -> str:
@@ -155,7 +154,7 @@ def _body_of(item: etree._Element, name: str) -> tuple[list[Block], dict[str, st
             return _html_string_blocks(text, name), {}
         if kind.startswith("text/"):
             return [Paragraph(p) for chunk in re.split(r"\n[ \t]*\n", xml_safe(text))
-                    if (p := _HTML_SPACE.sub(" ", chunk).strip(" "))], {}
+                    if (p := collapse(chunk))], {}
     return [], {}
 
 
@@ -271,7 +270,7 @@ def _language(item: etree._Element) -> str | None:
     """The item's language tag, or None when it gives no usable one (the finishing step's default applies)."""
     found = _first(item, "contentMeta/language")
     tag = (found.get("tag") if found is not None else None) or item.get(XML_LANG) or ""
-    return tag if _LANG.match(tag) else None
+    return tag if LANGUAGE_TAG.match(tag) else None
 
 
 # ---------------------------------------------------------------- pictures
@@ -307,7 +306,7 @@ def _ref_figure(ref: etree._Element) -> Figure | None:
 
 def _same(body_text: str, metadata_text: str) -> bool:
     """Body text may be exact (xml:space="preserve") while metadata text is collapsed: compare collapsed."""
-    return _HTML_SPACE.sub(" ", body_text).strip(" ") == metadata_text
+    return collapse(body_text) == metadata_text
 
 
 def _merge_pictures(body: list[Block], pictures: list[Figure]) -> list[Block]:
