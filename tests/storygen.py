@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -196,17 +196,18 @@ def story_strategy(draw: st.DrawFn) -> Story:
     )
 
 
-def story_as_text(story: Story) -> str:
-    """The story as a scrape with YAML front matter naming its photos: what users feed the build."""
+def story_as_text(story: Story, photos: Sequence[str] = ()) -> str:
+    """The story as a scrape with YAML front matter naming its photos (its figures' images, then ``photos``,
+    paths relative to the input folder): what users feed the build."""
     meta = [
         "---",
         f"headline: {json.dumps(story.headline)}",  # a JSON string is a YAML string
         f"published: {story.published.isoformat() if story.published else 'null'}",
         f"bylines: [{', '.join(b.name for b in story.bylines)}]",
     ]
-    images = [f.image.src for f in story.figures if f.image is not None]
+    images = [f"images/{f.image.src}" for f in story.figures if f.image is not None] + list(photos)
     if images:
-        meta.append("images: [" + ", ".join(f"images/{src}" for src in images) + "]")
+        meta.append("images: [" + ", ".join(images) + "]")
     meta.append("---")
     lines = []
     for block in story.body:
