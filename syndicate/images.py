@@ -248,7 +248,7 @@ class ImageResolver:
         read from (``Story.root``) when they share one and no ``root`` is given. Stories from several
         folders need ``root=story.root`` on each :meth:`resolve` / :meth:`published` call."""
         if settings.get("root") is None:
-            roots = {getattr(story, "root", None) for story in stories} - {None}
+            roots = {story.root for story in stories} - {None}
             if len(roots) == 1:
                 settings["root"] = roots.pop()
         return cls(**settings)

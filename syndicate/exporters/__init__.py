@@ -218,13 +218,12 @@ class PublishedPhotos:
             return self._seen[key]
         if image.is_remote:
             return image
-        published = self._seen[key] = self.images.published(image, root=root) if root else \
-            self.images.published(image)
+        published = self._seen[key] = self.images.published(image, root=root or None)
         return published
 
     def for_story(self, story: Story) -> Callable[[Image], Image | None]:
         """The lookup for one story's photos (under its :attr:`Story.root`)."""
-        root = getattr(story, "root", None)
+        root = story.root  # the lookup keeps the folder, not the story
         return lambda image: self(image, root)
 
 
@@ -276,7 +275,7 @@ def export(
 def _common_root(stories: list[Story]) -> tuple[str | None, list[Story]]:
     """The folder local photo paths are relative to for all ``stories`` (their :attr:`Story.root`), and the
     stories with their local photo paths made relative to it when they came from different folders."""
-    roots = {os.path.abspath(root) for s in stories if (root := getattr(s, "root", None))}
+    roots = {os.path.abspath(root) for s in stories if (root := s.root)}
     if len(roots) <= 1:
         return (next(iter(roots)) if roots else None), stories
     common = os.path.commonpath(sorted(roots))

@@ -67,7 +67,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import lxml.etree  # noqa: F401  (first: feedgen.util uses lxml.etree without importing it)
+# Kept though unused here, and before feedgen: feedgen.util does ``import lxml`` and then uses lxml.etree,
+# which fails unless something has imported the submodule (pyflakes, which ignores noqa, still flags it).
+import lxml.etree  # noqa: F401
 from feedgen.entry import FeedEntry
 from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
