@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_NAMES
-from .errors import InputError
-from .readers import MAX_INPUT_BYTES, READERS
+from .readers import READERS, _kind_of_mode, read_bytes
 from .readers.metadata import SIDECAR_SUFFIXES
 
-__all__ = ["StoryInput", "Refused", "Discovery", "scan", "discover", "read_regular", "BACKUP_SUFFIXES"]
+__all__ = ["StoryInput", "Refused", "Discovery", "scan", "discover", "BACKUP_SUFFIXES"]
 
 BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig", ".rej")
 
@@ -58,7 +57,7 @@ class StoryInput:
         h = hashlib.sha256(fingerprint.encode())
         for p in (self.path, *self.sidecars):
             h.update(p.name.encode() + b"\0")
-            h.update(read_regular(p, MAX_INPUT_BYTES))
+            h.update(read_bytes(p))
             h.update(b"\0")
         return h.hexdigest()
 
@@ -78,34 +77,6 @@ class Discovery:
 
     stories: list[StoryInput] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
-
-
-def read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else :class:`InputError`.
-
-    Opened without blocking, so a FIFO put in its place since it was found cannot hang the build."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
-    with os.fdopen(fd, "rb") as stream:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"not a regular file ({_kind(st.st_mode)})", path)
-        if st.st_size > limit:
-            raise InputError(f"too large ({st.st_size} bytes; the limit is {limit})", path)
-        data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise InputError(f"too large (over {limit} bytes)", path)
-    return data
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder")):
-        if test(mode):
-            return name
-    return "not a plain file"
 
 
 def _skipped(name: str) -> bool:
@@ -150,7 +121,7 @@ class _Scanner:
                 continue
             side_problem = self.check(side, rel + side.name, stamps)
             if side_problem is not None and side_problem.startswith("not a regular file ("):
-                continue  # a FIFO or device named like a sidecar is never read, as the reader ignores it too
+                continue  # never opened here: the reader refuses the story, naming the FIFO or device
             problem = problem or (f"its metadata file {side.name}: {side_problem}" if side_problem else None)
             sidecars.append(rel + side.name)
         if problem is not None:
@@ -170,7 +141,7 @@ class _Scanner:
         except OSError as exc:
             return f"cannot read: {exc.strerror or exc}"
         if not stat.S_ISREG(st.st_mode):
-            return f"not a regular file ({_kind(st.st_mode)}); skipped"
+            return f"not a regular file ({_kind_of_mode(st.st_mode)}); skipped"
         stamps[relpath] = [st.st_size, st.st_mtime_ns]
         return None
 
