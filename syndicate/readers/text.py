@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -107,6 +106,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 #: stray ones (at most MIN_BINARY_CONTROLS) never make it so: they are removed and the story kept.
 MAX_CONTROL_RATIO = 0.05
 MIN_BINARY_CONTROLS = 8
+#: The control characters (Unicode category Cc) counted against a text: all but tab and the line ends.
+_BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 #: Share of bytes >= 0x80 above which Windows-1252 text is not believed (random bytes give about half).
 MAX_CP1252_HIGH_RATIO = 0.25
 
@@ -121,8 +122,7 @@ def decode(data: bytes, name: object = None) -> str:
             raise InputError("binary data, not text (it has NUL bytes and no UTF-16 byte order mark)", name)
         text = _decode_without_bom(data, name)
     # terminal escape sequences (colours, titles) are removed as a whole later: they do not make a text binary
-    controls = sum(1 for c in TERMINAL_ESCAPE.sub("", text)
-                   if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    controls = len(_BINARY_CONTROLS.findall(TERMINAL_ESCAPE.sub("", text)))
     if controls > max(MIN_BINARY_CONTROLS, MAX_CONTROL_RATIO * len(text)):
         raise InputError(f"binary data, not text ({controls} control characters in {len(text)})", name)
     if not text.strip():
