@@ -5,11 +5,13 @@ headings, quotes, lists and figures (some with local image files drawn with
 Pillow in several formats, some without images), bylines, subjects and dates
 spread over time. ``story_strategy()`` is the hypothesis strategy for
 property tests. ``photo`` and ``five_photo_story`` give photo-like 1200x800
-JPEGs for the image benchmarks and tests, and ``best_of`` times them.
+JPEGs for the image benchmarks and tests, ``gif_frames`` a small GIF, and
+``best_of`` times them.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import time
@@ -79,6 +81,21 @@ def photo(path: Path, seed: int, size: tuple[int, int] = (1200, 800)) -> None:
     noise = PILImage.effect_noise(size, 40 + seed).convert("L")
     gradient = PILImage.linear_gradient("L").resize(size)
     PILImage.merge("RGB", (noise, gradient, PILImage.blend(noise, gradient, 0.5))).save(path, "JPEG", quality=88)
+
+
+def gif_frames(count: int, **save: object) -> bytes:
+    """A GIF of ``count`` frames, each with a box in another place (so Pillow keeps them all)."""
+    from PIL import Image as PILImage
+
+    frames = []
+    for n in range(count):
+        frame = PILImage.new("P", (40, 30), 0)
+        frame.putpalette([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255] + [0] * 756)
+        frame.paste(1 + n % 3, (n * 10, 0, n * 10 + 10, 30))
+        frames.append(frame)
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=count > 1, append_images=frames[1:], loop=0, duration=100, **save)
+    return buffer.getvalue()
 
 
 def generate_story(i: int, image_dir: Path | None = None, *, images: bool = True, rng: random.Random | None = None) -> Story:

@@ -15,7 +15,7 @@ from PIL import Image as PILImage
 from syndicate.images import ImageProblem, ImageResolver, forget_published_records, published_name
 from syndicate.model import Image, Story
 
-from storygen import best_of, photo  # photo: the benchmarks' photo-like 1200x800 JPEG
+from storygen import best_of, gif_frames, photo  # photo: the benchmarks' photo-like 1200x800 JPEG
 
 
 def plain_jpeg(size: tuple[int, int] = (120, 80), **save: object) -> bytes:
@@ -36,19 +36,6 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
 
 def jpeg_segment(marker: int, payload: bytes) -> bytes:
     return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
-
-
-def gif_frames(count: int, **save: object) -> bytes:
-    """A GIF of ``count`` frames, each with a box in another place (so Pillow keeps them all)."""
-    frames = []
-    for n in range(count):
-        frame = PILImage.new("P", (40, 30), 0)
-        frame.putpalette([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255] + [0] * 756)
-        frame.paste(1 + n % 3, (n * 10, 0, n * 10 + 10, 30))
-        frames.append(frame)
-    buffer = io.BytesIO()
-    frames[0].save(buffer, "GIF", save_all=count > 1, append_images=frames[1:], loop=0, duration=100, **save)
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- kept without decoding, and only when clean

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 from slowserver import serving
-from storygen import generate_story
+from storygen import generate_story, gif_frames
 
 from syndicate.images import ImageResolver
 from syndicate.model import Figure, Image
@@ -40,16 +40,6 @@ def jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
 
 GOOD = jpeg()
 HTML = b"<!DOCTYPE html><html><body>Please log in</body></html>"
-
-
-def animated_gif() -> bytes:
-    frames = [PILImage.new("P", (40, 30), 0) for _ in range(3)]
-    for n, frame in enumerate(frames):
-        frame.putpalette([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255] + [0] * 756)
-        frame.paste(n + 1, (n * 10, 0, n * 10 + 10, 30))
-    buffer = io.BytesIO()
-    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], loop=0, duration=100)
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- the misbehaving server
@@ -103,7 +93,7 @@ def _good_chunked(h: _Handler) -> None:
 
 
 def _animated(h: _Handler) -> None:
-    body = animated_gif()
+    body = gif_frames(3)
     h.send(_head(Content_Type="image/gif", Content_Length=str(len(body)), Connection="close") + body)
 
 
