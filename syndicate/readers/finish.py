@@ -81,8 +81,9 @@ LATEST = datetime(9999, 12, 30, 23, 59, 59, tzinfo=timezone.utc)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A terminal escape sequence (ECMA-48) goes as a whole, not just its ESC: CSI (ESC [ or U+009B, then
 # parameters, intermediates and a final byte; a space is not taken as an intermediate, so a stray
-# U+009B before a word never eats the word), OSC (ESC ] up to BEL or ST), or a two-character escape.
-TERMINAL_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[!-/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]{0,256}(?:\x07|\x1b\\|\x9c)?"
+# U+009B before a word never eats the word), OSC (ESC ] up to BEL or ST; without its terminator only the
+# introducer goes, so a stray U+009D never eats the text after it), or a two-character escape.
+TERMINAL_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[!-/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]{0,256}(?:\x07|\x1b\\|\x9c)"
                              r"|\x1b[@-Z\\-_]")
 _UNWANTED = re.compile(f"{TERMINAL_ESCAPE.pattern}|{_CONTROLS.pattern}")
 

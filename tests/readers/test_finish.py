@@ -315,3 +315,11 @@ def test_an_unknown_extension_is_one_line_naming_the_known_ones(tmp_path: Path) 
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(InputError, match=r"no reader for '\.docx' files \(known: .*\.html.*\.txt"):
         syndicate.read(path)
+
+
+def test_an_unterminated_terminal_title_sequence_removes_only_its_introducer() -> None:
+    """A stray U+009D (or ESC ]) with no terminator is no sequence: the words after it are story text."""
+    import syndicate
+
+    story = syndicate.read("Headline here\n\nThe harbour \x9d reopened on Monday.\n\nA title \x1b]0;x\x07 set.\n".encode())
+    assert [b.text for b in story.body] == ["The harbour reopened on Monday.", "A title set."]
