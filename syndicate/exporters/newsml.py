@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "export_newsml", "NAR", "XHTML", "IPTC_CATALOG", "STANDARD_VERSION", "CONFORMANCE",
-    "picture_guid", "package_guid", "QCODE_SCHEMES", "INFERRED",
+    "picture_guid", "package_guid", "photo_href", "QCODE_SCHEMES", "INFERRED",
 ]
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -240,18 +240,19 @@ def _text_content_meta(item: etree._Element, story: Story) -> None:
         _sub(meta, "description", story.summary, role="drol:summary")
 
 
-def _photo_href(image: Image, options: ExportOptions) -> str | None:
-    """Where this file links a published photo (see the module notes); None, warned, when nowhere."""
+def photo_href(image: Image, options: ExportOptions, fmt: str = "newsml") -> str | None:
+    """Where a ``fmt`` file (NewsML-G2, ninjs) links a published photo (see the module notes); None,
+    warned, when nowhere."""
     href = photo_link(image, options.base_url, options.location)
     if href is None and not image.is_remote:
-        options.warn(f"newsml: photos left out, because a file on its own has no published photos beside it: "
+        options.warn(f"{fmt}: photos left out, because a file on its own has no published photos beside it: "
                      f"{BASE_URL_HINT}")
     return href
 
 
 def _xhtml_body(story: Story, options: ExportOptions, photos: PublishedPhotos) -> etree._Element:
     """The story body as an XHTML ``html`` element, from the shared renderer."""
-    renderer = HtmlRenderer(lambda image: _photo_href(image, options), photo=photos.for_story(story))
+    renderer = HtmlRenderer(lambda image: photo_href(image, options), photo=photos.for_story(story))
     html = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML})
     html.set(f"{{{XML_NS}}}space", "preserve")
     head = etree.SubElement(html, f"{{{XHTML}}}head")
@@ -296,7 +297,7 @@ def _picture_item(story: Story, figure: Figure, index: int, options: ExportOptio
     if figure.caption:
         _sub(meta, "description", figure.caption, role="drol:caption")
     image = photos(figure.image, story.root) if figure.image is not None else None
-    href = _photo_href(image, options) if image is not None else None
+    href = photo_href(image, options) if image is not None else None
     if image is not None and href:
         content = _sub(item, "contentSet")
         attrs = {"rendition": "rnd:highRes", "href": href}

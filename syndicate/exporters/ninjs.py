@@ -30,11 +30,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ExportError
-from ..html import HtmlRenderer, photo_link, public_link, safe_url, xml_safe
+from ..html import HtmlRenderer, public_link, safe_url, xml_safe
 from ..iptc import QCODE_SCHEMES
-from ..model import Figure, Image, Story, Subject
-from . import BASE_URL_HINT, ExportOptions, PublishedPhotos
-from .newsml import picture_guid
+from ..model import Figure, Story, Subject
+from . import ExportOptions, PublishedPhotos
+from .newsml import photo_href, picture_guid
 
 if TYPE_CHECKING:
     from ..images import ImageResolver
@@ -65,22 +65,13 @@ def _subject(subject: Subject) -> dict[str, Any]:
     return out
 
 
-def _photo_href(image: Image, options: ExportOptions) -> str | None:
-    """Where this document links a published photo (see the module notes); None, warned, when nowhere."""
-    href = photo_link(image, options.base_url, options.location)
-    if href is None and not image.is_remote:
-        options.warn(f"ninjs: photos left out, because a file on its own has no published photos beside it: "
-                     f"{BASE_URL_HINT}")
-    return href
-
-
 def _rendition(figure: Figure, options: ExportOptions, photos: PublishedPhotos,
                root: str | None) -> dict[str, Any] | None:
     image = photos(figure.image, root) if figure.image is not None else None
     if image is None:
         return None
     rendition: dict[str, Any] = {"name": "original"}
-    href = _photo_href(image, options)
+    href = photo_href(image, options, "ninjs")
     if href:
         rendition["href"] = href
     if image.media_type:
@@ -114,7 +105,7 @@ def _association(story: Story, figure: Figure, index: int, options: ExportOption
 
 def ninjs_document(story: Story, options: ExportOptions, photos: PublishedPhotos) -> dict[str, Any]:
     """The ninjs 3.1 object for one story, properties in a fixed order."""
-    renderer = HtmlRenderer(lambda image: _photo_href(image, options), photo=photos.for_story(story))
+    renderer = HtmlRenderer(lambda image: photo_href(image, options, "ninjs"), photo=photos.for_story(story))
     doc: dict[str, Any] = {
         "uri": story.id,
         "standard": {"name": "ninjs", "version": NINJS_VERSION, "schema": NINJS_SCHEMA},
