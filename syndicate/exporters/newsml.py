@@ -96,11 +96,6 @@ def _content_date(value: datetime, story: Story) -> str:
     return value.date().isoformat() if story.date_only else value.isoformat()
 
 
-def version_created(story: Story) -> datetime:
-    """The story's ``versionCreated``: its latest date, else its documented stand-in."""
-    return story.date or fallback_date(story.id)
-
-
 def _version_created(meta: etree._Element, story: Story, options: ExportOptions) -> None:
     """``versionCreated`` (required), marked inferred and warned about when the story has no date."""
     if story.date is not None:
@@ -362,7 +357,7 @@ def _news_message(items: Iterable[etree._Element], stories: Sequence[Story]) -> 
     if dates:
         _sub(header, "sent", _date(max(dates)))
     else:  # required: the newest stand-in, marked as inferred like the items' versionCreated
-        _sub(header, "sent", _date(max(version_created(s) for s in stories)), why=INFERRED)
+        _sub(header, "sent", _date(max(fallback_date(s.id) for s in stories)), why=INFERRED)
     item_set = _sub(message, "itemSet")
     item_set.extend(items)
     return message
