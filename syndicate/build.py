@@ -218,7 +218,7 @@ class _Build:
         self.warnings.notice(self.notices)
         self.warnings.ids = {entry.id: relpath for relpath, entry in self.entries.items()}
         self.report.warnings.extend(self.warnings.lines())
-        rejected = {str(Path(p).relative_to(self.settings.input_dir).as_posix()) for p, _ in self.report.rejected
+        rejected = {Path(p).relative_to(self.settings.input_dir).as_posix() for p, _ in self.report.rejected
                     if Path(p).is_relative_to(self.settings.input_dir)}
         self.report.unchanged = sorted(set(self.entries) - set(self.report.built) - rejected)
         self.report.written.sort()
@@ -419,9 +419,7 @@ class _Build:
             path = self.out / rel
             try:
                 path.unlink()
-            except FileNotFoundError:
-                continue
-            except IsADirectoryError:
+            except (FileNotFoundError, IsADirectoryError):
                 continue
             self.report.deleted.append(rel)
             self.remove_empty_parents(path.parent)
@@ -467,8 +465,8 @@ class _Build:
         """True when the config gives a feed what it needs (a name; RSS also the site's address); else one
         warning says which file is not written and what to set (its last good copy stays, if any)."""
         problem = exporters.missing_setting(options, fmt)
-        if problem is not None and f"{FEED_FILES[fmt]} not written: {problem}" not in self.notices:
-            self.notices.append(f"{FEED_FILES[fmt]} not written: {problem}")
+        if problem is not None and (notice := f"{FEED_FILES[fmt]} not written: {problem}") not in self.notices:
+            self.notices.append(notice)
         return problem is None
 
     def stage_aggregate(self, name: str, data: bytes) -> None:
