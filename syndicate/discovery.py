@@ -18,16 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_NAMES
+from .manifest import Stamps
 from .readers import READERS, _kind_of_mode, read_bytes
 from .readers.metadata import SIDECAR_SUFFIXES
 
 __all__ = ["StoryInput", "Refused", "Discovery", "scan", "discover", "BACKUP_SUFFIXES"]
 
 BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig", ".rej")
-
-#: what a file's stamp is made of: [size, modification time in ns] (a list, as the manifest stores it);
-#: a changed stamp means "read it and see"
-Stamp = list[int] | None  # None: missing (as the manifest's stamps of photos and outputs can be)
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class StoryInput:
     root: str
     relpath: str
     sidecar_names: tuple[str, ...] = ()  # relpaths, beside the story
-    stamps: dict[str, Stamp] = field(default_factory=dict, compare=False)  # relpath -> stamp, story and sidecars
+    stamps: Stamps = field(default_factory=dict, compare=False)  # relpath -> stamp, story and sidecars
 
     @property
     def path(self) -> Path:
@@ -111,7 +108,7 @@ class _Scanner:
 
     def story(self, entry: os.DirEntry[str], by_name: dict[str, os.DirEntry[str]], rel: str) -> None:
         relpath = rel + entry.name
-        stamps: dict[str, Stamp] = {}
+        stamps: Stamps = {}
         problem = self.check(entry, relpath, stamps)
         stem = entry.name.rpartition(".")[0]
         sidecars: list[str] = []
@@ -129,7 +126,7 @@ class _Scanner:
         else:
             self.found.stories.append(StoryInput(str(self.input_dir), relpath, tuple(sidecars), stamps))
 
-    def check(self, entry: os.DirEntry[str], relpath: str, stamps: dict[str, Stamp]) -> str | None:
+    def check(self, entry: os.DirEntry[str], relpath: str, stamps: Stamps) -> str | None:
         """Why the file may not be opened (None when it may); its stamp goes into ``stamps``."""
         try:
             st = entry.stat(follow_symlinks=False)
