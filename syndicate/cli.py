@@ -301,13 +301,11 @@ def write_stream(path: Path, data: bytes, *, append: bool) -> None:
 @export_options
 def build(input_dir: Path | None, output_dir: Path | None, config_file: Path | None, **settings: Any) -> None:
     """Build every story under INPUT_DIR (default input/) into OUTPUT_DIR (default output/)."""
-    from .build import BuildSettings, run_build
+    from .build import run_build
 
     try:
-        settings = given(settings)
-        if settings.get("formats") is not None:
-            settings["formats"] = [f.strip() for f in settings["formats"].split(",") if f.strip()]
-        config = BuildSettings.load(config_file, overrides=settings, input_dir=input_dir, output_dir=output_dir)
+        # a comma-separated --formats is split by the settings, as the config file's is
+        config = load_settings(config_file, given(settings), input_dir=input_dir, output_dir=output_dir)
         report = run_build(config.input_dir, config.output_dir, settings=config, progress=sys.stderr.isatty())
     except SyndicateError as error:
         fail(error, EXIT_USAGE)

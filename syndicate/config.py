@@ -7,10 +7,10 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from . import __version__
 from .errors import ConfigError, SyndicateError
