@@ -297,6 +297,8 @@ def write_stream(path: Path, data: bytes, *, append: bool) -> None:
 @click.option("--state-dir", help="Folder for the lock, manifest and caches (default: .syndicate/ beside the config).")
 @click.option("--id-prefix", help="Id authority, a tag: or urn: URI (default: derived from --base-url).")
 @click.option("--scheduler", help="Run the stories on this Dask scheduler (tcp://HOST:8786; needs syndicate[dask]).")
+@click.option("--verify", is_flag=True, default=None,
+              help="Check every output file, not only the output folders (finds a file damaged in place).")
 @DEBUG_OPTION
 @export_options
 def build(input_dir: Path | None, output_dir: Path | None, config_file: Path | None, **settings: Any) -> None:

@@ -39,6 +39,7 @@ class BuildSettings:
     id_prefix: str | None = None  # the id authority (a tag: or urn: URI); default: derived from base_url
     edition_limit: int | None = None  # most stories in the edition (default: the feeds' limit)
     scheduler: str | None = None  # a Dask scheduler (tcp://HOST:8786) to run the stories on, instead of local workers
+    verify: bool = False  # check every output file, not only the output folders (finds a file damaged in place)
     export: ExportOptions = field(default_factory=ExportOptions)
 
     def __post_init__(self) -> None:
@@ -104,7 +105,7 @@ class BuildSettings:
                 own["formats"] = tuple(_typed(f, str, "formats") for f in _typed(formats, list, "formats"))
             for key, kind in (("jobs", int), ("wait", (int, float)), ("quiet", bool), ("offline", bool),
                               ("allow_local_hosts", bool), ("id_prefix", str), ("edition_limit", int),
-                              ("scheduler", str)):
+                              ("scheduler", str), ("verify", bool)):
                 if key in own:
                     own[key] = _typed(own[key], kind, key)
             for name in ExportOptions.names():

@@ -446,8 +446,16 @@ def test_a_damaged_story_cache_is_rebuilt_not_fatal(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
     syndicate.build(src, fresh, jobs=1)
     damaged = out / "stories" / "story-001.json"
-    # a hand-edited or damaged file no longer matches the size and time the build recorded: rebuilt at once
+    # a file overwritten in place leaves its folder's time alone, so a build with nothing else to do does not
+    # look at it (that would cost a stat per output file); verify checks every file against the manifest:
+    # one hand-edited no longer matches the size and time the build recorded, and is rebuilt at once
     damaged.write_text('{"bad": true}')
+    assert syndicate.build(src, out, jobs=1).built == []
+    assert syndicate.build(src, out, jobs=1, verify=True).built == ["story-001.txt"]
+    assert snapshot(out) == snapshot(fresh)
+    # so does any build with other work to do: here a new file in the input folder
+    damaged.write_text('{"bad": true}')
+    (src / "notes.md").write_text("not a story\n", encoding="utf-8")
     assert syndicate.build(src, out, jobs=1).built == ["story-001.txt"]
     assert snapshot(out) == snapshot(fresh)
     # damage that keeps the size and time (a disk fault) is found when the feeds read the story back

@@ -1,0 +1,474 @@
+"""The full build: every step of ``syndicate build`` after the snapshot said something may have changed.
+
+The pipeline, in the one build process that holds the lock:
+
+1. discover the story inputs (:mod:`.discovery`) and skip those whose
+   recorded stamps and digest say nothing changed (:mod:`.manifest`);
+2. read and export each changed story once, in the workers (:mod:`.tasks`,
+   :mod:`.pool`), which hand back bytes; stage them beside their targets
+   (:class:`.atomic.Batch`);
+3. settle ids and slugs (:mod:`.claims`); a story whose slug had to change
+   is exported again under its new one;
+4. write the feeds and the edition from the stories' JSON, read back one at
+   a time;
+5. sync once, rename every staged file into place, remove the files of
+   stories that are gone, and save the manifest last.
+
+Layout (DESIGN.md section 4)::
+
+    rss.xml atom.xml feed.json edition.epub
+    newsml/<slug>.xml  ninjs/<slug>.json  epub/<slug>.epub  stories/<slug>.json
+    images/<name>-<hash>.<ext>   the published copies of local photos that feeds, NewsML-G2 and ninjs link
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO, overload
+
+import click
+
+from . import exporters
+from .atomic import Batch, forget_journal, recover, same_bytes
+from .build import JOURNAL, BuildReport
+from .claims import Claim, assign_slugs, duplicate_ids
+from .config import BuildSettings
+from .discovery import StoryInput, scan
+from .errors import OutputError, SyndicateError
+from .exporters import ExportOptions
+from .manifest import KEPT, MANIFEST, Entry, Manifest, file_stats
+from .model import Story, age_key
+from .notices import BuildWarnings
+from .pool import Pool, make_pool
+from .snapshot import Snapshot, folder_stamps, output_folders
+from .tasks import CACHE, STORY_FORMATS, Exported, Job, export_story, make_resolver, preload, story_outputs
+
+__all__ = ["FullBuild", "FEED_FILES", "StoredStories"]
+
+#: whole-build outputs: format -> file name.
+FEED_FILES: dict[str, str] = {**exporters.FEED_FILES, "edition": "edition.epub"}
+LEGACY_CACHE, LEGACY_MANIFEST, LEGACY_LOCK = ".syndicate-cache", ".syndicate-manifest.json", ".syndicate.lock"
+
+
+def legacy_files(out: Path) -> set[str]:
+    """The files a build of an older version recorded in its manifest inside the output folder (before the
+    state folder existed): they are the build's, so an upgraded build may replace and remove them."""
+    try:
+        data = json.loads((out / LEGACY_MANIFEST).read_bytes())
+        stories = data["stories"].values()
+        return {rel for e in stories for rel in (*e["outputs"], *e.get("published", []))} | set(data.get("images", []))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def forget_legacy_state(out: Path) -> None:
+    """Remove what an older version kept in the output folder (manifest, lock, cache): it is not published."""
+    for name in (LEGACY_MANIFEST, LEGACY_LOCK):
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / LEGACY_CACHE, ignore_errors=True)
+
+
+class FullBuild:
+    """One run of the pipeline; state lives here only for the length of the run."""
+
+    def __init__(self, settings: BuildSettings, report: BuildReport, progress: bool) -> None:
+        self.settings = settings
+        self.report = report
+        self.progress = progress and not settings.quiet
+        self.out = settings.output_dir
+        self.state = settings.state_folder()
+        self.manifest = Manifest(self.state / MANIFEST)
+        self.batch = Batch(self.out, self.state / JOURNAL)
+        self.inputs: dict[str, StoryInput] = {}
+        self.digests: dict[str, str] = {}
+        self.entries: dict[str, Entry] = {}  # relpath -> manifest entry of every story built or kept
+        self.staged: dict[str, Exported] = {}  # relpath -> a story exported this run, its files staged
+        self.photo_users: dict[str, set[str]] = {}  # images/<name> staged -> the stories that publish it
+        self.notices: list[str] = []  # the exporters' build-wide warnings, each once
+        self.feed_notices: list[str] = []  # feeds the config cannot make: said on every build, even a no-op
+        self.warnings = BuildWarnings()  # every warning, put in order and grouped at the end
+        self.failures: dict[str, str] = {}  # remote photos that failed in the workers: not fetched again
+        self.slugs: dict[str, str] = {}  # relpath -> the slug this run gives the story
+        # New settings or a new version of the tool change every story's digest, so everything is rebuilt;
+        # the old manifest still says which files the last build made, so outputs no longer wanted are removed.
+        self.fingerprint = settings.fingerprint()
+
+    def run(self) -> None:
+        # files a killed build may have put in place without recording them are ours too
+        self.owned = recover(self.out, self.state / JOURNAL) | self.manifest.files() | legacy_files(self.out)
+        try:
+            found = scan(self.settings.input_dir)
+            self.inputs = {item.relpath: item for item in found.stories}
+            todo = self.sort_out(found.stories)
+            if todo:
+                preload(self.settings, todo)
+            for refused in found.refused:
+                self.report.rejected.append((str(refused.path), refused.reason))
+                self.keep_old(refused.relpath)  # nothing lost: its last good files stay while it is refused
+            with make_pool(self.settings) as pool:
+                self.export_all(pool, [Job(item) for item in todo])
+                self.keep_last_good(todo)
+                self.resolve_claims(pool)
+            self.report_removed()
+            changed = bool(self.staged or self.report.removed or self.manifest.stories.keys() != self.entries.keys())
+            self.write_aggregates(force=changed)
+            self.report.written.extend(self.batch.commit())
+        finally:
+            self.batch.abandon()
+            self.batch.close()
+        self.record_all()
+        self.sweep()
+        self.warnings.notice(self.notices)
+        self.warnings.ids = {entry.id: relpath for relpath, entry in self.entries.items()}
+        self.report.warnings.extend(self.warnings.lines())
+        rejected = {Path(p).relative_to(self.settings.input_dir).as_posix() for p, _ in self.report.rejected
+                    if Path(p).is_relative_to(self.settings.input_dir)}
+        self.report.unchanged = sorted(set(self.entries) - set(self.report.built) - rejected)
+        self.report.written.sort()
+        aggregates = [name for fmt, name in FEED_FILES.items() if fmt in self.settings.formats and self.entries]
+        if self.report.written or self.report.deleted or not self.manifest.same_stories(self.entries) \
+                or self.manifest.aggregates != sorted(aggregates):
+            self.manifest.save(self.fingerprint, self.entries, aggregates)
+            self.prune_cache()
+        forget_journal(self.state / JOURNAL)
+        forget_legacy_state(self.out)
+
+    def snapshot(self, key: str, inputs: str) -> Snapshot | None:
+        """What the next build needs to tell at once that nothing changed; None when it must run in full
+        anyway: an input was rejected (it is named again every time) or a photo is to be fetched again."""
+        if self.report.rejected or any(entry.retry or entry.kept for entry in self.entries.values()):
+            return None
+        files = (rel for entry in self.entries.values() for rel in (*entry.outputs, *entry.published))
+        folders = output_folders((*files, *self.manifest.aggregates))
+        return Snapshot(key, inputs, folder_stamps(self.out, sorted(folders)), sorted(self.entries),
+                        BuildWarnings(notices=self.feed_notices).lines())
+
+    def prune_cache(self) -> None:
+        """Delete the image cache entries no story of this build uses any more (after a change only: a
+        no-op build does not walk the cache)."""
+        keep = {name for entry in self.entries.values() for name in entry.cache}
+        cache = self.state / CACHE
+        for dirpath, _, filenames in os.walk(cache):
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                if os.path.relpath(path, cache).replace(os.sep, "/") not in keep:
+                    os.unlink(path)
+
+    # -- phases
+
+    def sort_out(self, inputs: Sequence[StoryInput]) -> list[StoryInput]:
+        """Keep the unchanged stories' entries; return the inputs that must be built."""
+        todo: list[StoryInput] = []
+        same_settings = self.manifest.fingerprint == self.fingerprint
+        for item in inputs:
+            entry = self.manifest.stories.get(item.relpath)
+            sources = item.stamps
+            if entry is not None and same_settings and not entry.kept and entry.sources == sources:
+                self.digests[item.relpath] = entry.digest  # same files, same stamps: not read again
+            else:
+                try:
+                    self.digests[item.relpath] = item.digest(self.fingerprint)
+                except SyndicateError as error:
+                    self.report.rejected.append((str(item.path), error.message))
+                    self.keep_old(item.relpath)
+                    continue
+            if entry is not None and self.unchanged(entry, self.digests[item.relpath]):
+                self.entries[item.relpath] = entry if entry.sources == sources else entry.but(sources=sources)
+            else:
+                todo.append(item)
+        return todo
+
+    def unchanged(self, entry: Entry, digest: str) -> bool:
+        """True when a story's recorded dependencies and outputs are all as the last build left them."""
+        if entry.digest != digest or entry.retry:
+            return False
+        if file_stats(self.settings.input_dir, entry.images) != entry.images:
+            return False
+        return self.outputs_intact(entry)
+
+    def outputs_intact(self, entry: Entry) -> bool:
+        """True when a story's files are all there as the build wrote them (a deleted, damaged or hand-edited
+        file rebuilds the story; files are only rewritten when their bytes change, so the stamps are stable)."""
+        return file_stats(self.out, entry.outputs) == entry.stats
+
+    def export_all(self, pool: Pool, jobs: Sequence[Job]) -> None:
+        """Read and export stories in the workers, staging their files as each arrives."""
+        results = pool.map_unordered(export_story, jobs, lost_story)
+        with self.progress_bar(results, len(jobs)) as bar:
+            for result in bar:
+                self.stage(result)
+
+    def stage(self, result: Exported) -> None:
+        """Stage one exported story's files (under the slug it was exported with), or note its rejection."""
+        self.unstage(result.relpath)
+        if result.error is not None:
+            self.report.rejected.append((str(self.settings.input_dir / result.relpath), result.error))
+            return
+        self.notices.extend(n for n in result.notices if n not in self.notices)
+        self.failures.update(result.failures)
+        taken = [rel for rel, data in result.files.items() if self.theirs(rel, data)]
+        if taken:
+            self.report.rejected.append((str(self.settings.input_dir / result.relpath),
+                                         f"its output {taken[0]} would replace a file the build did not write; "
+                                         "move that file, or give the story another slug"))
+            return
+        for rel, data in result.files.items():
+            self.batch.stage(rel, data, result.relpath)
+        for rel in [rel for rel, data in result.photos.items() if self.theirs(rel, data)]:  # never replaced
+            del result.photos[rel]
+        for rel, data in result.photos.items():
+            users = self.photo_users.setdefault(rel, set())
+            if not users:  # a photo several stories use is published once (its name is its content's hash)
+                self.batch.stage(rel, data)
+            users.add(result.relpath)
+        self.staged[result.relpath] = result.without_bytes()
+
+    def theirs(self, rel: str, data: bytes) -> bool:
+        """True when a file the build did not write is at ``rel``: the build never replaces it. A file that
+        holds exactly ``data`` is taken as the build's own (written by it before its state folder was lost)."""
+        path = os.path.join(self.out, rel)
+        return rel not in self.owned and os.path.lexists(path) and not same_bytes(Path(path), data)
+
+    def unstage(self, relpath: str) -> None:
+        """Drop what a story staged (its photos stay staged while another story uses them)."""
+        old = self.staged.pop(relpath, None)
+        if old is None:
+            return
+        for rel in old.files:
+            self.batch.discard(rel, relpath)
+        for rel in old.photos:
+            users = self.photo_users.get(rel, set())
+            users.discard(relpath)
+            if not users:
+                self.batch.discard(rel)
+
+    def keep_last_good(self, todo: Sequence[StoryInput]) -> None:
+        """A story whose edited input is now rejected keeps its last good outputs (nothing lost) until it is mended."""
+        for item in todo:
+            if item.relpath not in self.staged:
+                self.keep_old(item.relpath)
+
+    def keep_old(self, relpath: str) -> bool:
+        """Keep a story's entry from the last build if its files are all still as that build wrote them
+        (only those of formats still built)."""
+        old = self.manifest.stories.get(relpath)
+        if not old or not self.outputs_intact(old):
+            return False
+        wanted = set(story_outputs(old.slug, self.settings.formats).values())
+        self.entries[relpath] = old.but(digest=KEPT, outputs=[rel for rel in old.outputs if rel in wanted],
+                                        stats={rel: s for rel, s in old.stats.items() if rel in wanted})
+        return True
+
+    def claims(self) -> list[Claim]:
+        """What every story of this build claims: those exported now, and those kept from the last build."""
+        staged = [e.claim for e in self.staged.values() if e.claim is not None]
+        return [Claim.recorded(rel, e) for rel, e in self.entries.items() if rel not in self.staged] + staged
+
+    def resolve_claims(self, pool: Pool) -> None:
+        """Reject duplicate ids and give every story a unique slug; a story whose slug must change is
+        exported again under it (an unchanged one first for its claim, a kept one is dropped)."""
+        if not self.staged and self.entries.keys() == self.manifest.stories.keys() and not self.report.rejected:
+            self.slugs = {rel: entry.slug for rel, entry in self.entries.items()}  # as settled last time
+            return
+        while True:
+            every = self.claims()
+            for relpath, reason in duplicate_ids(every).items():
+                self.report.rejected.append((str(self.settings.input_dir / relpath), reason))
+                self.entries.pop(relpath, None)
+                self.unstage(relpath)
+            slugs, warnings = assign_slugs((c for c in every if c.relpath in self.entries or c.relpath in self.staged),
+                                           held=self.manifest.stories)
+            moved = [rel for rel, entry in self.entries.items() if rel not in self.staged and slugs[rel] != entry.slug]
+            if not moved:
+                break
+            # an unchanged story that must change its slug is built again; a kept one is dropped (its input
+            # is rejected: it cannot be built again, and a fresh build would not have it either)
+            again = [self.inputs[rel] for rel in moved if not self.entries.pop(rel).kept]
+            self.export_all(pool, [Job(item) for item in again])
+        for relpath, warning in warnings.items():
+            self.warnings.story(relpath, warning)
+        self.slugs = slugs
+        renamed = [Job(self.inputs[rel], slugs[rel], e.claim) for rel, e in sorted(self.staged.items())
+                   if e.claim is not None and slugs[rel] != e.claim.slug]
+        for rel in [job.input.relpath for job in renamed]:
+            self.unstage(rel)
+        self.export_all(pool, renamed)
+        for job in renamed:
+            rel = job.input.relpath
+            # changed while the build ran: it keeps its last files, unless their slug now belongs to another
+            if rel not in self.staged and self.keep_old(rel) and self.entries[rel].slug != slugs[rel]:
+                del self.entries[rel]
+
+    def record_all(self) -> None:
+        """Manifest entries for the stories exported this run (once their files are in place)."""
+        for relpath in sorted(self.staged):
+            exported = self.staged[relpath]
+            assert exported.claim is not None
+            for warning in exported.warnings:
+                self.warnings.story(relpath, warning)
+            outputs = list(exported.files)
+            self.entries[relpath] = Entry(
+                digest=self.digests[relpath], id=exported.claim.id, slug=self.slugs.get(relpath, exported.claim.slug),
+                wanted_slug=exported.claim.slug, explicit_slug=exported.claim.explicit, date=exported.date,
+                outputs=outputs, stats=file_stats(self.out, outputs), published=list(exported.photos),
+                images=exported.images, cache=list(exported.cache), retry=exported.retry,
+                sources=self.inputs[relpath].stamps)
+            self.report.built.append(relpath)
+        self.report.built.sort()
+
+    def report_removed(self) -> None:
+        """A story whose input disappeared is reported removed (its files go in :meth:`sweep`)."""
+        for relpath in sorted(self.manifest.stories):
+            if relpath not in self.entries and relpath not in self.staged \
+                    and not (self.settings.input_dir / relpath).exists():
+                self.report.removed.append(relpath)
+
+    def sweep(self) -> None:
+        """Delete the files this build's manifest (or a killed build's journal) says are ours that no story
+        makes now, and folders that leaves empty. Files the build did not write are never touched."""
+        keep = {rel for entry in self.entries.values() for rel in (*entry.outputs, *entry.published)}
+        keep |= {name for fmt, name in FEED_FILES.items() if fmt in self.settings.formats and self.entries}
+        for rel in sorted(self.owned - keep):
+            path = self.out / rel
+            try:
+                path.unlink()
+            except (FileNotFoundError, IsADirectoryError):
+                continue
+            self.report.deleted.append(rel)
+            self.remove_empty_parents(path.parent)
+
+    def remove_empty_parents(self, folder: Path) -> None:
+        """Remove ``folder`` and its parents up to the output folder while they are empty."""
+        while folder != self.out and self.out in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+            folder = folder.parent
+
+    def write_aggregates(self, *, force: bool) -> None:
+        """Feeds and the edition, from every story, staged only when their bytes change."""
+        options = self.settings.export.for_file("", self.notices)
+        wanted = {fmt: name for fmt, name in FEED_FILES.items()
+                  if fmt in self.settings.formats and (fmt == "edition" or self.feed_possible(fmt, options))}
+        missing = any(not (self.out / name).is_file() for name in wanted.values())
+        every = {**self.entries, **{rel: None for rel in self.staged}}
+        if not (force or missing) or not every:
+            return
+        order = sorted(every, key=self.age_of)
+        stories = StoredStories(self, order)
+        newest = stories[: self.settings.export.limit]  # the feeds' stories, read once for all three
+        images = make_resolver(self.settings, self.state / CACHE)
+        images.remember_failures(self.failures)  # a photo that failed in a worker is not waited for again
+        feeds = [fmt for fmt in wanted if fmt != "edition"]
+        if feeds:  # one preparation (ordering, photos, rendered bodies) for every feed
+            from .exporters.feeds import export_feeds
+
+            for fmt, data in export_feeds(newest, options, images, feeds).items():
+                self.stage_aggregate(wanted[fmt], data)
+        if "edition" in wanted:
+            from .exporters.epub import export_edition  # only a build that makes an edition needs it
+
+            most = self.settings.most_in_edition  # bounded: the newest stories only
+            # the feeds' stories are in memory already: an edition no longer than the feeds reuses them
+            edition = newest[:most] if most <= len(newest) else stories.head(most)
+            self.stage_aggregate(wanted["edition"], export_edition(edition, options, images))
+
+    def feed_possible(self, fmt: str, options: ExportOptions) -> bool:
+        """True when the config gives a feed what it needs (a name; RSS also the site's address); else one
+        warning says which file is not written and what to set (its last good copy stays, if any)."""
+        problem = exporters.missing_setting(options, fmt)
+        if problem is not None and (notice := f"{FEED_FILES[fmt]} not written: {problem}") not in self.notices:
+            self.notices.append(notice)
+            self.feed_notices.append(notice)
+        return problem is None
+
+    def stage_aggregate(self, name: str, data: bytes) -> None:
+        """Stage a feed or the edition; one the build did not write stops the build (nothing is published)."""
+        if self.theirs(name, data):
+            raise OutputError("is already there and was not written by the build; move it, or build into "
+                              "another folder", self.out / name)
+        self.batch.stage(name, data)
+
+    def age_of(self, relpath: str) -> tuple[bool, float, str]:
+        """A story's place in newest-first order, from its manifest entry or export (no need to load it)."""
+        exported = self.staged.get(relpath)
+        if exported is not None and exported.claim is not None:
+            date, story_id = exported.date, exported.claim.id
+        else:
+            date, story_id = self.entries[relpath].date, self.entries[relpath].id
+        return age_key(datetime.fromisoformat(date) if date else None, story_id)
+
+    def story_json(self, relpath: str) -> Path:
+        """Where a story's normalised JSON is now: staged this run, or as the last build left it."""
+        exported = self.staged.get(relpath)
+        if exported is not None:
+            rel = next(r for r in exported.files if r.startswith(STORY_FORMATS["json"][0] + "/"))
+            return self.batch.current(rel, relpath)
+        return self.batch.current(story_outputs(self.entries[relpath].slug, ())["json"])
+
+    def stored_story(self, relpath: str) -> Story:
+        """A built story, from the normalised JSON the build wrote; a damaged file is rebuilt from its input."""
+        json_path = self.story_json(relpath)
+        try:
+            return Story.from_json(json_path.read_bytes())
+        except (SyndicateError, OSError) as error:
+            self.warnings.story(relpath, f"{json_path}: unreadable ({error}); rebuilt from {relpath}")
+        entry = self.entries[relpath]
+        result = export_story(self.settings, Job(self.inputs[relpath], entry.slug, Claim.recorded(relpath, entry)))
+        if result.error is not None:
+            raise OutputError(f"cannot rebuild the damaged story file: {result.error}", json_path)
+        self.stage(result)
+        return Story.from_json(self.story_json(relpath).read_bytes())
+
+    @contextmanager
+    def progress_bar(self, results: Iterable[Exported], length: int) -> Iterator[Iterable[Exported]]:
+        if not self.progress or length == 0:
+            yield results
+            return
+        with click.progressbar(results, length=length, label="Building", file=_stderr()) as bar:
+            yield bar
+
+
+class StoredStories(Sequence[Story]):
+    """A build's stories in a given order, each read from its ``stories/<slug>.json`` when asked for and
+    not kept: an edition of thousands of stories never holds them all at once."""
+
+    def __init__(self, build: FullBuild, relpaths: Sequence[str]) -> None:
+        self.build = build
+        self.relpaths = list(relpaths)
+
+    def __len__(self) -> int:
+        return len(self.relpaths)
+
+    def head(self, count: int) -> StoredStories:
+        """The first ``count`` stories, still read one at a time when asked for."""
+        return StoredStories(self.build, self.relpaths[:count])
+
+    @overload
+    def __getitem__(self, index: int) -> Story: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Story]: ...
+
+    def __getitem__(self, index: int | slice) -> Story | list[Story]:
+        if isinstance(index, slice):
+            return [self.build.stored_story(rel) for rel in self.relpaths[index]]
+        return self.build.stored_story(self.relpaths[index])
+
+
+def _stderr() -> TextIO:
+    return sys.stderr
+
+
+def lost_story(job: Job, reason: str) -> Exported:
+    """The result for a story whose task the pool gave up on (it crashed the workers that ran it)."""
+    return Exported(job.input.relpath, error=reason)
+
