@@ -73,12 +73,15 @@ class Manifest:
         self.stories: dict[str, Entry] = {}
         self.aggregates: list[str] = []  # the feeds and the edition it wrote
         self.fingerprint: str | None = None  # the settings and version it was made with
+        self.edition_limit: int | None = None  # the stories its edition could hold (not in the fingerprint: the
+        # stories' own files do not depend on it, only the edition)
         try:
             data = json.loads(path.read_bytes())
             if data.get("format") == MANIFEST_FORMAT:
                 self.stories = {rel: Entry.from_json(e) for rel, e in data["stories"].items()}
                 self.aggregates = list(data["aggregates"])
                 self.fingerprint = data["fingerprint"]
+                self.edition_limit = data.get("edition_limit")
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # no manifest, or an unreadable one: everything is rebuilt
 
@@ -91,14 +94,16 @@ class Manifest:
         """Every file under the output folder the last build wrote: the only files a build may delete."""
         return set(self.aggregates) | {rel for e in self.stories.values() for rel in (*e.outputs, *e.published)}
 
-    def save(self, fingerprint: str, stories: Mapping[str, Entry], aggregates: Iterable[str]) -> None:
+    def save(self, fingerprint: str, stories: Mapping[str, Entry], aggregates: Iterable[str],
+             edition_limit: int | None = None) -> None:
         """Record this build (atomically, and last: a build killed before this point is simply redone).
 
         Compact JSON, so the C encoder writes it and the C decoder reads it back quickly."""
         data = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
-                "aggregates": sorted(set(aggregates)), "stories": {rel: vars(stories[rel]) for rel in sorted(stories)}}
+                "aggregates": sorted(set(aggregates)), "edition_limit": edition_limit, "stories": {rel: vars(stories[rel]) for rel in sorted(stories)}}
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
         self.stories, self.aggregates, self.fingerprint = dict(stories), sorted(set(aggregates)), fingerprint
+        self.edition_limit = edition_limit
 
 
 def file_stats(folder: Path, rels: Iterable[str]) -> Stamps:

@@ -117,7 +117,8 @@ class FullBuild:
                 self.keep_last_good(todo)
                 self.resolve_claims(pool)
             self.report_removed()
-            changed = bool(self.staged or self.report.removed or self.manifest.stories.keys() != self.entries.keys())
+            changed = bool(self.staged or self.report.removed or self.manifest.stories.keys() != self.entries.keys()
+                           or self.manifest.edition_limit != self.settings.most_in_edition)
             self.write_aggregates(force=changed)
             self.report.written.extend(self.batch.commit())
         finally:
@@ -134,8 +135,9 @@ class FullBuild:
         self.report.written.sort()
         aggregates = [name for fmt, name in FEED_FILES.items() if fmt in self.settings.formats and self.entries]
         if self.report.written or self.report.deleted or not self.manifest.same_stories(self.entries) \
-                or self.manifest.aggregates != sorted(aggregates):
-            self.manifest.save(self.fingerprint, self.entries, aggregates)
+                or self.manifest.aggregates != sorted(aggregates) \
+                or self.manifest.edition_limit != self.settings.most_in_edition:
+            self.manifest.save(self.fingerprint, self.entries, aggregates, self.settings.most_in_edition)
             self.prune_cache()
         forget_journal(self.state / JOURNAL)
         forget_legacy_state(self.out)
