@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write", "Batch", "same_bytes", "sync_all"]
+__all__ = ["atomic_write", "Batch", "same_bytes", "same_file", "sync_all"]
 
 
 def same_bytes(path: Path, data: bytes) -> bool:
@@ -24,6 +27,27 @@ def same_bytes(path: Path, data: bytes) -> bool:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
+
+
+def same_file(path: Path, other: Path) -> bool:
+    """True when the regular file ``path`` holds exactly the bytes of ``other`` (compared a block at a time,
+    never held whole)."""
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size != other.stat().st_size:
+            return False
+        with open(path, "rb") as mine, open(other, "rb") as theirs:
+            while True:
+                block = mine.read(_BLOCK)
+                if block != theirs.read(_BLOCK):
+                    return False
+                if not block:
+                    return True
+    except OSError:
+        return False
+
+
+_BLOCK = 1 << 20
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
@@ -83,9 +107,7 @@ class Batch:
         self.discard(rel, owner)
         if same_bytes(target, data):
             return False
-        tmp = target.with_name(f".{target.name}.{os.getpid()}-{next(self._count)}.tmp")
-        self._note(tmp.relative_to(self.root).as_posix(), rel)
-        self._make_folder(target.parent)
+        tmp = self._temporary(rel)
         try:
             with open(tmp, "wb") as stream:
                 stream.write(data)
@@ -94,6 +116,36 @@ class Batch:
             raise
         self._staged[rel, owner] = tmp
         return True
+
+    @contextmanager
+    def stage_stream(self, rel: str, owner: str = "") -> Iterator[IO[bytes]]:
+        """Stage ``root/rel`` from what is written into the yielded file (seekable), as it is made: a file
+        too large to hold in memory never is. When it comes out byte for byte the file already there, nothing
+        stays staged (the file keeps its time): see :meth:`is_staged`."""
+        self.discard(rel, owner)
+        tmp = self._temporary(rel)
+        try:
+            with open(tmp, "w+b") as stream:
+                yield stream
+            if same_file(self.root / rel, tmp):
+                tmp.unlink()
+                return
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        self._staged[rel, owner] = tmp
+
+    def is_staged(self, rel: str, owner: str = "") -> bool:
+        """True when new bytes for ``root/rel`` wait to be committed on behalf of ``owner``."""
+        return (rel, owner) in self._staged
+
+    def _temporary(self, rel: str) -> Path:
+        """A fresh temporary file's path beside ``root/rel``, in the journal before it exists, its folder made."""
+        target = self.root / rel
+        tmp = target.with_name(f".{target.name}.{os.getpid()}-{next(self._count)}.tmp")
+        self._note(tmp.relative_to(self.root).as_posix(), rel)
+        self._make_folder(target.parent)
+        return tmp
 
     def current(self, rel: str, owner: str = "") -> Path:
         """Where ``rel``'s newest bytes are now: ``owner``'s temporary file if staged, else the file itself."""

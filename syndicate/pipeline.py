@@ -376,12 +376,14 @@ class FullBuild:
             for fmt, data in export_feeds(newest, options, images, feeds).items():
                 self.stage_aggregate(wanted[fmt], data)
         if "edition" in wanted:
-            from .exporters.epub import export_edition  # only a build that makes an edition needs it
+            from .exporters.epub import write_edition  # only a build that makes an edition needs it
 
             most = self.settings.most_in_edition  # bounded: the newest stories only
             # the feeds' stories are in memory already: an edition no longer than the feeds reuses them
             edition = newest[:most] if most <= len(newest) else stories.head(most)
-            self.stage_aggregate(wanted["edition"], export_edition(edition, options, images))
+            with self.batch.stage_stream(wanted["edition"]) as book:  # written as it is made, never held whole
+                write_edition(edition, options, images, book)
+            self.refuse_theirs(wanted["edition"])
 
     def feed_possible(self, fmt: str, options: ExportOptions) -> bool:
         """True when the config gives a feed what it needs (a name; RSS also the site's address); else one
@@ -393,11 +395,17 @@ class FullBuild:
         return problem is None
 
     def stage_aggregate(self, name: str, data: bytes) -> None:
-        """Stage a feed or the edition; one the build did not write stops the build (nothing is published)."""
-        if self.theirs(name, data):
+        """Stage a feed (see :meth:`refuse_theirs`)."""
+        self.batch.stage(name, data)
+        self.refuse_theirs(name)
+
+    def refuse_theirs(self, name: str) -> None:
+        """A feed or the edition just staged must not replace a file the build did not write: that stops the
+        build (nothing is published). A file already holding the very bytes is taken as the build's own."""
+        if self.batch.is_staged(name) and name not in self.owned and os.path.lexists(self.out / name):
+            self.batch.discard(name)
             raise OutputError("is already there and was not written by the build; move it, or build into "
                               "another folder", self.out / name)
-        self.batch.stage(name, data)
 
     def age_of(self, relpath: str) -> tuple[bool, float, str]:
         """A story's place in newest-first order, from its manifest entry or export (no need to load it)."""
