@@ -6,6 +6,10 @@ Three verbs::
     story = syndicate.read("input/aleppo-evacuation.txt")    # -> Story
     data = syndicate.export([story], "epub")                  # -> bytes
     report = syndicate.build("input", "output", jobs=2)       # -> BuildReport
+
+Importing the package loads only this surface (the errors, the model and the readers' and exporters'
+registries); each reader, exporter and the build pipeline is loaded when first used, so a command
+starts in the time it needs.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 import os  # noqa: E402
+import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any, Literal  # noqa: E402
+from types import ModuleType  # noqa: E402
+from typing import TYPE_CHECKING, Any, Literal  # noqa: E402
 
 from .errors import (
     ConfigError,
@@ -44,9 +50,8 @@ from .model import (
 )
 from .readers import read
 
-# Importing the submodule binds `syndicate.build` to it; load it now so the function below wins for good.
-from . import build as _build_module  # noqa: E402  isort: skip
-from .build import BuildReport  # noqa: E402
+if TYPE_CHECKING:
+    from .build import BuildReport
 
 __all__ = [
     "read", "export", "build", "FORMATS", "ExportOptions",
@@ -72,6 +77,7 @@ def build(
     config keys that win over it (``jobs=2``, ``base_url=...``, ``formats=[...]``). The folders default to
     the config's ``input_dir`` and ``output_dir``, else ``input`` and ``output``.
     """
+    from .build import run_build
     from .config import BuildSettings
 
     settings = BuildSettings.load(
@@ -80,4 +86,28 @@ def build(
         input_dir=Path(input_dir) if input_dir is not None else None,
         output_dir=Path(output_dir) if output_dir is not None else None,
     )
-    return _build_module.run_build(settings.input_dir, settings.output_dir, settings=settings)
+    return run_build(settings.input_dir, settings.output_dir, settings=settings)
+
+
+def __getattr__(name: str) -> Any:
+    """``syndicate.BuildReport``, loaded with the build pipeline on first use rather than with the package."""
+    if name == "BuildReport":
+        from .build import BuildReport
+
+        return BuildReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class _Package(ModuleType):
+    """This package's module type: ``syndicate.build`` stays the function above when the submodule of the
+    same name is loaded later (the import system binds each loaded submodule onto its package; the
+    submodule remains ``sys.modules["syndicate.build"]``, so ``from syndicate.build import run_build``
+    works as before)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "build" and isinstance(value, ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
