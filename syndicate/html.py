@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 from urllib.parse import quote, urljoin, urlsplit
 
-import nh3
-
 from .model import (
     Block,
     Figure,
@@ -143,6 +141,8 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "h
 
 def sanitize_html(fragment: str) -> str:
     """Clean HTML from an input: no script/style, no event handlers, only safe URL schemes."""
+    import nh3  # the sanitiser loads with the first HTML fragment, not with every reader of links
+
     return nh3.clean(
         xml_safe(fragment),
         tags=_ALLOWED_TAGS,

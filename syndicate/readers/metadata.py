@@ -40,16 +40,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
-
-import yaml
-from dateutil import parser as date_parser
 
 from ..errors import InputError, ModelError
 from ..html import public_link
@@ -238,6 +234,8 @@ def load_sidecar(path: Path) -> dict[str, Any]:
         return {}
     suffix = path.suffix.lower()
     if suffix == ".toml":
+        import tomllib  # the parsers load with the first file of their kind, not with every story
+
         return _load(tomllib.loads, "TOML", text, path, "metadata")
     if suffix == ".json":
         return _load(json.loads, "JSON", text, path, "metadata")
@@ -245,6 +243,8 @@ def load_sidecar(path: Path) -> dict[str, Any]:
 
 
 def _load_yaml(text: str, name: object, what: str) -> dict[str, Any]:
+    import yaml  # loaded with the first YAML sidecar or front matter: most scrapes have none
+
     return _load(yaml.safe_load, "YAML", text, name, what)  # safe_load: no arbitrary objects, no code
 
 
@@ -441,6 +441,8 @@ def parse_date_precision(value: Any, key: str = "published", name: object = None
 
 def _parse_date_text(text: str, key: str, name: object) -> tuple[datetime, bool]:
     """Parse with two different defaults: what differs between them was not in the text."""
+    from dateutil import parser as date_parser  # loaded with the first date given as text, not with every story
+
     try:
         first = date_parser.parse(text, default=datetime(2001, 1, 1, 0, 0, 0))
         second = date_parser.parse(text, default=datetime(2002, 2, 2, 1, 1, 1))
