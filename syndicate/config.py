@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tomllib
@@ -71,6 +70,8 @@ class BuildSettings:
     def state_folder(self) -> Path:
         """This output folder's own state folder inside :attr:`state_dir`: its lock, manifest and image cache
         (one state folder can serve builds of several output folders without mixing them up)."""
+        import hashlib  # here, not at the top: parse and convert read the config too, and OpenSSL costs them ms
+
         real = os.path.realpath(self.output_dir)
         name = "".join(c if c.isalnum() or c in "-_" else "-" for c in os.path.basename(real))[:40] or "output"
         return self.state_dir / f"{name}-{hashlib.sha256(real.encode()).hexdigest()[:10]}"
@@ -154,6 +155,8 @@ class BuildSettings:
 
     def fingerprint(self) -> str:
         """What every output depends on besides the inputs: the tool's version and the export settings."""
+        import hashlib  # see state_folder
+
         export = {n: getattr(self.export, n) for n in ExportOptions.names()}
         key = {"version": __version__, "formats": sorted(self.formats), "offline": self.offline,
                "allow_local_hosts": self.allow_local_hosts, "ids": self.ids, "export": export}
