@@ -18,13 +18,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write", "Batch", "same_bytes", "same_file", "sync_all"]
+__all__ = ["atomic_write", "atomic_writer", "Batch", "same_bytes", "same_file", "sync_all"]
 
 
-def same_bytes(path: Path, data: bytes) -> bool:
+def same_bytes(path: str | os.PathLike[str], data: bytes) -> bool:
     """True when ``path`` already holds exactly ``data`` (so it need not be written, and keeps its mtime)."""
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as stream:
+            return stream.read() == data
     except OSError:
         return False
 
@@ -61,11 +64,20 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """
     if same_bytes(path, data):
         return False
+    with atomic_writer(path, durable=durable) as stream:
+        stream.write(data)
+    return True
+
+
+@contextmanager
+def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
+    """:func:`atomic_write` for a file written piece by piece into the yielded stream (never held whole):
+    ``path`` is replaced when the block ends, and left as it was if it raises."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as stream:
-            stream.write(data)
+            yield stream
             stream.flush()
             if durable:
                 os.fsync(stream.fileno())
@@ -73,7 +85,6 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return True
 
 
 def sync_all() -> None:
@@ -95,26 +106,28 @@ class Batch:
         self.root = root
         self.journal_path = journal
         self._journal: IO[str] | None = None
-        self._staged: dict[tuple[str, str], Path] = {}  # (target relative to root, owner) -> temporary file
+        # (target relative to root, owner) -> the number in its temporary file's name: plain strings and ints,
+        # no path object per file (a build of thousands of stories stages tens of thousands of files)
+        self._staged: dict[tuple[str, str], int] = {}
         self._count = itertools.count()
-        self._made: set[Path] = set()  # folders made for staged files
+        self._made: set[str] = set()  # folders (relative to root) made for staged files
+        self._ready: set[str] = {""}  # folders (relative to root) known to exist
 
     def stage(self, rel: str, data: bytes, owner: str = "") -> bool:
         """Stage ``data`` for ``root/rel`` on behalf of ``owner`` (two owners may stage one target while the
         caller settles which of them gets it; the other must be discarded before :meth:`commit`).
         False when the file already holds these bytes (nothing staged)."""
-        target = self.root / rel
         self.discard(rel, owner)
-        if same_bytes(target, data):
+        if same_bytes(self._path(rel), data):
             return False
-        tmp = self._temporary(rel)
+        number, tmp = self._temporary(rel)
         try:
             with open(tmp, "wb") as stream:
                 stream.write(data)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise
-        self._staged[rel, owner] = tmp
+        self._staged[rel, owner] = number
         return True
 
     @contextmanager
@@ -123,39 +136,32 @@ class Batch:
         too large to hold in memory never is. When it comes out byte for byte the file already there, nothing
         stays staged (the file keeps its time): see :meth:`is_staged`."""
         self.discard(rel, owner)
-        tmp = self._temporary(rel)
+        number, tmp = self._temporary(rel)
         try:
             with open(tmp, "w+b") as stream:
                 yield stream
-            if same_file(self.root / rel, tmp):
-                tmp.unlink()
+            if same_file(Path(self._path(rel)), Path(tmp)):
+                _remove(tmp)
                 return
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise
-        self._staged[rel, owner] = tmp
+        self._staged[rel, owner] = number
 
     def is_staged(self, rel: str, owner: str = "") -> bool:
         """True when new bytes for ``root/rel`` wait to be committed on behalf of ``owner``."""
         return (rel, owner) in self._staged
 
-    def _temporary(self, rel: str) -> Path:
-        """A fresh temporary file's path beside ``root/rel``, in the journal before it exists, its folder made."""
-        target = self.root / rel
-        tmp = target.with_name(f".{target.name}.{os.getpid()}-{next(self._count)}.tmp")
-        self._note(tmp.relative_to(self.root).as_posix(), rel)
-        self._make_folder(target.parent)
-        return tmp
-
     def current(self, rel: str, owner: str = "") -> Path:
         """Where ``rel``'s newest bytes are now: ``owner``'s temporary file if staged, else the file itself."""
-        return self._staged.get((rel, owner), self.root / rel)
+        number = self._staged.get((rel, owner))
+        return Path(self._path(rel) if number is None else self._path(_temporary_name(rel, number)))
 
     def discard(self, rel: str, owner: str = "") -> None:
         """Forget a staged file (its temporary file is removed)."""
-        tmp = self._staged.pop((rel, owner), None)
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        number = self._staged.pop((rel, owner), None)
+        if number is not None:
+            _remove(self._path(_temporary_name(rel, number)))
 
     def commit(self) -> list[str]:
         """Sync once, then rename every staged file into place; returns their paths, sorted."""
@@ -167,8 +173,8 @@ class Batch:
         if self._journal is not None:
             self._journal.flush()
         sync_all()
-        for (rel, _), tmp in sorted(self._staged.items()):
-            os.replace(tmp, self.root / rel)
+        for (rel, _), number in sorted(self._staged.items()):
+            os.replace(self._path(_temporary_name(rel, number)), self._path(rel))
         self._staged.clear()
         self._made.clear()  # they hold published files now
         return sorted(targets)
@@ -178,17 +184,36 @@ class Batch:
         committing: it leaves nothing behind)."""
         for rel, owner in list(self._staged):
             self.discard(rel, owner)
-        for folder in sorted(self._made, key=lambda p: len(p.parts), reverse=True):
+        for folder in sorted(self._made, key=lambda rel: rel.count("/"), reverse=True):
             try:
-                folder.rmdir()
+                os.rmdir(self._path(folder))
             except OSError:
                 pass  # not empty: something else is in it now
         self._made.clear()
 
-    def _make_folder(self, folder: Path) -> None:
-        missing = [p for p in (folder, *folder.parents) if p not in self._made and not p.exists()]
-        folder.mkdir(parents=True, exist_ok=True)
-        self._made.update(missing)
+    def _path(self, rel: str) -> str:
+        return os.path.join(self.root, rel)
+
+    def _temporary(self, rel: str) -> tuple[int, str]:
+        """A fresh temporary file beside ``root/rel``: its number and path, in the journal before the file
+        exists, its folder made."""
+        number = next(self._count)
+        name = _temporary_name(rel, number)
+        self._note(name, rel)
+        self._make_folder(rel.rpartition("/")[0])
+        return number, self._path(name)
+
+    def _make_folder(self, folder: str) -> None:
+        """Make ``root/folder`` and its missing parents, remembering those made (:meth:`abandon` removes them)."""
+        if folder in self._ready:
+            return
+        self._make_folder(folder.rpartition("/")[0])
+        try:
+            os.mkdir(self._path(folder))
+            self._made.add(folder)
+        except FileExistsError:
+            pass
+        self._ready.add(folder)
 
     def close(self) -> None:
         """Close the journal (it stays on disk until :func:`forget_journal`, after the manifest is saved)."""
@@ -202,6 +227,19 @@ class Batch:
             self._journal = open(self.journal_path, "a", encoding="utf-8")
         self._journal.write(f"{tmp}\0{target}\n")
         self._journal.flush()  # in the kernel before the file exists: a SIGKILL cannot separate them
+
+
+def _temporary_name(rel: str, number: int) -> str:
+    """The hidden temporary file beside ``rel`` (relative to the batch's root) numbered ``number``."""
+    folder, _, name = rel.rpartition("/")
+    return f"{folder}/.{name}.{os.getpid()}-{number}.tmp" if folder else f".{name}.{os.getpid()}-{number}.tmp"
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def recover(root: Path, journal: Path) -> set[str]:

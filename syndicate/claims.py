@@ -11,7 +11,7 @@ from .model import Story
 __all__ = ["Claim", "duplicate_ids", "assign_slugs"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per story, for the whole build: no __dict__ each
 class Claim:
     """What one story asks of the build: its id and slug, and whether its metadata chose the slug."""
 

@@ -27,7 +27,7 @@ __all__ = ["StoryInput", "Refused", "Discovery", "scan", "discover", "BACKUP_SUF
 BACKUP_SUFFIXES = ("~", ".bak", ".swp", ".swo", ".tmp", ".orig", ".rej")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per story, for the whole build: no __dict__ each
 class StoryInput:
     """One story input found under the input folder, with the sidecar files beside it and their stamps.
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .atomic import atomic_write
+from .atomic import atomic_writer
 
 __all__ = ["Manifest", "Entry", "Stamps", "file_stats", "KEPT", "MANIFEST"]
 
@@ -98,12 +98,21 @@ class Manifest:
              edition_limit: int | None = None) -> None:
         """Record this build (atomically, and last: a build killed before this point is simply redone).
 
-        Compact JSON, so the C encoder writes it and the C decoder reads it back quickly."""
-        data = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
-                "aggregates": sorted(set(aggregates)), "edition_limit": edition_limit, "stories": {rel: vars(stories[rel]) for rel in sorted(stories)}}
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+        Compact JSON, so the C encoder writes it and the C decoder reads it back quickly; written entry by
+        entry, so the build never holds the whole text (megabytes for an archive) besides the entries."""
+        head = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
+                "aggregates": sorted(set(aggregates)), "edition_limit": edition_limit}
+        with atomic_writer(self.path) as out:
+            out.write(_compact(head)[:-1].encode() + b',"stories":{')
+            for n, rel in enumerate(sorted(stories)):
+                out.write(f"{',' if n else ''}{_compact(rel)}:{_compact(vars(stories[rel]))}".encode())
+            out.write(b"}}\n")
         self.stories, self.aggregates, self.fingerprint = dict(stories), sorted(set(aggregates)), fingerprint
         self.edition_limit = edition_limit
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def file_stats(folder: Path, rels: Iterable[str]) -> Stamps:

@@ -29,6 +29,7 @@ import shutil
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO, overload
@@ -43,17 +44,21 @@ from .config import BuildSettings
 from .discovery import StoryInput, scan
 from .errors import OutputError, SyndicateError
 from .exporters import ExportOptions
-from .manifest import KEPT, MANIFEST, Entry, Manifest, file_stats
+from .html import IMAGES_FOLDER
+from .manifest import KEPT, MANIFEST, Entry, Manifest, Stamps, file_stats
 from .model import Story, age_key
 from .notices import BuildWarnings
 from .pool import Pool, make_pool
-from .snapshot import Snapshot, folder_stamps, output_folders
+from .snapshot import Snapshot, folder_stamps
 from .tasks import CACHE, STORY_FORMATS, Exported, Job, export_story, make_resolver, preload, story_outputs
 
 __all__ = ["FullBuild", "FEED_FILES", "StoredStories"]
 
 #: whole-build outputs: format -> file name.
 FEED_FILES: dict[str, str] = {**exporters.FEED_FILES, "edition": "edition.epub"}
+#: every folder the build writes files into: the output folder itself (feeds, edition), a folder per story format
+#: (slugs hold no "/"), and the published photos' (named by content, no "/" either)
+OUTPUT_FOLDERS = ("", *sorted({folder for folder, _ in STORY_FORMATS.values()}), IMAGES_FOLDER)
 LEGACY_CACHE, LEGACY_MANIFEST, LEGACY_LOCK = ".syndicate-cache", ".syndicate-manifest.json", ".syndicate.lock"
 
 
@@ -89,8 +94,8 @@ class FullBuild:
         self.inputs: dict[str, StoryInput] = {}
         self.digests: dict[str, str] = {}
         self.entries: dict[str, Entry] = {}  # relpath -> manifest entry of every story built or kept
-        self.staged: dict[str, Exported] = {}  # relpath -> a story exported this run, its files staged
-        self.photo_users: dict[str, set[str]] = {}  # images/<name> staged -> the stories that publish it
+        self.staged: dict[str, Staged] = {}  # relpath -> a story exported this run, its files staged
+        self.photo_users: dict[str, int] = {}  # images/<name> staged -> how many stories publish it
         self.notices: list[str] = []  # the exporters' build-wide warnings, each once
         self.feed_notices: list[str] = []  # feeds the config cannot make: said on every build, even a no-op
         self.warnings = BuildWarnings()  # every warning, put in order and grouped at the end
@@ -112,7 +117,9 @@ class FullBuild:
             for refused in found.refused:
                 self.report.rejected.append((str(refused.path), refused.reason))
                 self.keep_old(refused.relpath)  # nothing lost: its last good files stay while it is refused
-            with make_pool(self.settings) as pool:
+            # never more workers than stories: one story is exported in this process, which loads its exporters
+            # for the feeds and the edition anyway, where a worker would fork and load them again
+            with make_pool(replace(self.settings, jobs=max(1, min(self.settings.jobs, len(todo))))) as pool:
                 self.export_all(pool, [Job(item) for item in todo])
                 self.keep_last_good(todo)
                 self.resolve_claims(pool)
@@ -147,21 +154,16 @@ class FullBuild:
         anyway: an input was rejected (it is named again every time) or a photo is to be fetched again."""
         if self.report.rejected or any(entry.retry or entry.kept for entry in self.entries.values()):
             return None
-        files = (rel for entry in self.entries.values() for rel in (*entry.outputs, *entry.published))
-        folders = output_folders((*files, *self.manifest.aggregates))
-        return Snapshot(key, inputs, folder_stamps(self.out, sorted(folders)), sorted(self.entries),
+        return Snapshot(key, inputs, folder_stamps(self.out, OUTPUT_FOLDERS), sorted(self.entries),
                         BuildWarnings(notices=self.feed_notices).lines())
 
     def prune_cache(self) -> None:
         """Delete the image cache entries no story of this build uses any more (after a change only: a
         no-op build does not walk the cache)."""
         keep = {name for entry in self.entries.values() for name in entry.cache}
-        cache = self.state / CACHE
-        for dirpath, _, filenames in os.walk(cache):
-            for name in filenames:
-                path = os.path.join(dirpath, name)
-                if os.path.relpath(path, cache).replace(os.sep, "/") not in keep:
-                    os.unlink(path)
+        for rel, path in _files_under(os.fspath(self.state / CACHE)):
+            if rel not in keep:
+                os.unlink(path)
 
     # -- phases
 
@@ -226,17 +228,16 @@ class FullBuild:
         for rel in [rel for rel, data in result.photos.items() if self.theirs(rel, data)]:  # never replaced
             del result.photos[rel]
         for rel, data in result.photos.items():
-            users = self.photo_users.setdefault(rel, set())
-            if not users:  # a photo several stories use is published once (its name is its content's hash)
+            if rel not in self.photo_users:  # a photo several stories use is published once (named by its hash)
                 self.batch.stage(rel, data)
-            users.add(result.relpath)
-        self.staged[result.relpath] = result.without_bytes()
+            self.photo_users[rel] = self.photo_users.get(rel, 0) + 1
+        self.staged[result.relpath] = Staged.of(result)
 
     def theirs(self, rel: str, data: bytes) -> bool:
         """True when a file the build did not write is at ``rel``: the build never replaces it. A file that
         holds exactly ``data`` is taken as the build's own (written by it before its state folder was lost)."""
         path = os.path.join(self.out, rel)
-        return rel not in self.owned and os.path.lexists(path) and not same_bytes(Path(path), data)
+        return rel not in self.owned and os.path.lexists(path) and not same_bytes(path, data)
 
     def unstage(self, relpath: str) -> None:
         """Drop what a story staged (its photos stay staged while another story uses them)."""
@@ -246,9 +247,9 @@ class FullBuild:
         for rel in old.files:
             self.batch.discard(rel, relpath)
         for rel in old.photos:
-            users = self.photo_users.get(rel, set())
-            users.discard(relpath)
-            if not users:
+            self.photo_users[rel] -= 1
+            if not self.photo_users[rel]:
+                del self.photo_users[rel]
                 self.batch.discard(rel)
 
     def keep_last_good(self, todo: Sequence[StoryInput]) -> None:
@@ -447,6 +448,28 @@ class FullBuild:
             yield bar
 
 
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """What the build keeps of a story exported this run once its files are staged: names and what the
+    manifest records, never bytes (a full build holds one per story, so it is kept small)."""
+
+    claim: Claim
+    files: tuple[str, ...]  # under the output folder
+    photos: tuple[str, ...]  # images/<name>
+    date: str | None
+    images: Stamps
+    warnings: tuple[str, ...]
+    cache: tuple[str, ...]
+    retry: bool
+
+    @classmethod
+    def of(cls, result: Exported) -> Staged:
+        """The record of a story exported without error."""
+        assert result.claim is not None
+        return cls(result.claim, tuple(result.files), tuple(result.photos), result.date, result.images,
+                   result.warnings, result.cache, result.retry)
+
+
 class StoredStories(Sequence[Story]):
     """A build's stories in a given order, each read from its ``stories/<slug>.json`` when asked for and
     not kept: an edition of thousands of stories never holds them all at once."""
@@ -472,6 +495,21 @@ class StoredStories(Sequence[Story]):
         if isinstance(index, slice):
             return [self.build.stored_story(rel) for rel in self.relpaths[index]]
         return self.build.stored_story(self.relpaths[index])
+
+
+def _files_under(folder: str, rel: str = "") -> Iterator[tuple[str, str]]:
+    """(path relative to ``folder`` with ``/``, full path) of every file under ``folder``: one ``scandir`` per
+    folder and plain strings (a cache holds a few files per photo)."""
+    try:
+        with os.scandir(folder) as entries:
+            found = list(entries)
+    except OSError:
+        return
+    for entry in found:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _files_under(entry.path, f"{rel}{entry.name}/")
+        else:
+            yield rel + entry.name, entry.path
 
 
 def _stderr() -> TextIO:

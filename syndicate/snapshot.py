@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .atomic import atomic_write
 
-__all__ = ["Snapshot", "SNAPSHOT", "input_digest", "folder_stamps", "output_folders", "forget_snapshot"]
+__all__ = ["Snapshot", "SNAPSHOT", "input_digest", "folder_stamps", "forget_snapshot"]
 
 SNAPSHOT = ".syndicate-snapshot.json"
 SNAPSHOT_FORMAT = 1
@@ -128,8 +128,3 @@ def folder_stamps(root: Path, folders: Iterable[str]) -> FolderStamps:
         except OSError:
             stamps[rel] = None
     return stamps
-
-
-def output_folders(files: Iterable[str]) -> set[str]:
-    """The folders (relative to the output folder) that hold ``files``, and the output folder itself."""
-    return {""} | {rel.rpartition("/")[0] for rel in files}
