@@ -15,7 +15,6 @@ import os
 import signal
 import stat
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -99,8 +98,10 @@ class SyndicateGroup(click.Group):
 
 def interrupted() -> NoReturn:
     """Report an interrupted command and exit 130; a second Ctrl-C while exiting changes nothing."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # first: signal is loaded already, so nothing delays this
     if debugging():
+        import traceback  # only on the way out: a command that runs to its end never needs it
+
         traceback.print_exc()
     else:
         # work cut short (a half-written book, a fetch) may complain as it is finalised on the way out:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .patterns import LazyPattern
+
 __all__ = ["printable", "SyndicateError", "ModelError", "InputError", "ConfigError", "ExportError", "LockError",
            "OutputError"]
 
@@ -15,7 +17,7 @@ __all__ = ["printable", "SyndicateError", "ModelError", "InputError", "ConfigErr
 #: What must never reach a terminal raw: C0 controls (ESC, CR, BEL, newline…), DEL, C1 controls (CSI U+009B
 #: alone starts an escape sequence on some terminals), the bidi embeddings, overrides and isolates that
 #: reorder the rest of the line, and lone surrogates (undecodable bytes of a file name).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNPRINTABLE = LazyPattern("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -50,6 +50,7 @@ from ..model import (
     Story,
     Subject,
 )
+from ..patterns import LazyPattern
 from . import InputFile, default_id, default_slug, is_id_prefix, slugify
 from .metadata import Metadata, attach_images, gather
 
@@ -78,14 +79,14 @@ EARLIEST = datetime(1583, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(9999, 12, 30, 23, 59, 59, tzinfo=timezone.utc)
 
 # C0 and C1 controls and DEL; tab and line feed are text (preserved whitespace, list items).
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = LazyPattern(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # A terminal escape sequence (ECMA-48) goes as a whole, not just its ESC: CSI (ESC [ or U+009B, then
 # parameters, intermediates and a final byte; a space is not taken as an intermediate, so a stray
 # U+009B before a word never eats the word), OSC (ESC ] up to BEL or ST; without its terminator only the
 # introducer goes, so a stray U+009D never eats the text after it), or a two-character escape.
-TERMINAL_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[!-/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]{0,256}(?:\x07|\x1b\\|\x9c)"
+TERMINAL_ESCAPE = LazyPattern(r"(?:\x1b\[|\x9b)[0-?]*[!-/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]{0,256}(?:\x07|\x1b\\|\x9c)"
                              r"|\x1b[@-Z\\-_]")
-_UNWANTED = re.compile(f"{TERMINAL_ESCAPE.pattern}|{_CONTROLS.pattern}")
+_UNWANTED = LazyPattern(f"{TERMINAL_ESCAPE.pattern}|{_CONTROLS.pattern}")
 
 
 @dataclass
@@ -270,7 +271,7 @@ def lead_text(body: Sequence[Block]) -> str:
 _ABBREVIATIONS = {"U.S", "U.K", "U.N", "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Gen", "Sen", "Rep", "Gov", "Lt",
                   "Col", "Sgt", "Capt", "Prof", "No", "vs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep",
                   "Sept", "Oct", "Nov", "Dec", "Inc", "Corp", "Co", "Ltd", "Ave", "Mt", "Ft", "a.m", "p.m"}
-_SENTENCE_END = re.compile(r"[.!?][\"”’')]*(?=\s+[\"“‘'(]?[A-Z0-9])")
+_SENTENCE_END = LazyPattern(r"[.!?][\"”’')]*(?=\s+[\"“‘'(]?[A-Z0-9])")
 
 
 def sentences(text: str) -> list[str]:

@@ -52,6 +52,7 @@ from ..html import public_link
 from ..iptc import MEDIATOPIC_SCHEME
 from ..mediatypes import media_type_for
 from ..model import Byline, Figure, Image, Related, Source, Story, Subject
+from ..patterns import LazyPattern
 from . import MAX_INPUT_BYTES, REGULAR, InputFile, file_kind, open_regular
 
 __all__ = [
@@ -80,7 +81,7 @@ SIDECAR_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
 #: Front matter or sidecar files larger than this are refused (metadata is small).
 MAX_METADATA_BYTES = 256 * 1024
 
-_FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_FRONT_MATTER_CLOSE = LazyPattern(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)

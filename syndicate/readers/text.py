@@ -70,6 +70,7 @@ from ..model import (
     Source,
     Story,
 )
+from ..patterns import LazyPattern
 from . import InputFile
 from . import textwords as words
 from .finish import TERMINAL_ESCAPE, Draft, finish, lead_text, sentences
@@ -107,7 +108,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 MAX_CONTROL_RATIO = 0.05
 MIN_BINARY_CONTROLS = 8
 #: The control characters (Unicode category Cc) counted against a text: all but tab and the line ends.
-_BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_BINARY_CONTROLS = LazyPattern(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 #: Share of bytes >= 0x80 above which Windows-1252 text is not believed (random bytes give about half).
 MAX_CP1252_HIGH_RATIO = 0.25
 
@@ -171,9 +172,9 @@ _TRANSLATE = {
 }
 
 
-_RUN_OF_SPACES = re.compile(" {2,}")
+_RUN_OF_SPACES = LazyPattern(" {2,}")
 #: C0 controls other than tab and line end: never text (C1 and DEL are in :data:`_TRANSLATE`).
-_C0_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_C0_CONTROLS = LazyPattern(r"[\x00-\x08\x0e-\x1f]")
 
 
 def unify_line_ends(text: str) -> str:
@@ -208,32 +209,42 @@ _CLOSING = "\"”’'»」』)）]"
 _QUOTE_OPEN = "\"“‘'«„「『"
 
 #: A line that only draws a rule or a section break (``---``, ``* * *``): no text to keep.
-_RULE = re.compile(r"^[-*_=~#•·. ]{3,}$")
-_LIST_ITEM = re.compile(r"^(?:(?P<bullet>[-*•–·▪►])|(?P<number>\d{1,3})[.)])\s+(?P<item>\S.*)$")
-_BULLET = re.compile(r"^[-*•–·▪►]\s+")
-_BYLINE_START = re.compile(r"^" + words.BYLINE_WORD + r"(?P<rest>\S.*)$", re.IGNORECASE)
+_RULE = LazyPattern(r"^[-*_=~#•·. ]{3,}$")
+_LIST_ITEM = LazyPattern(r"^(?:(?P<bullet>[-*•–·▪►])|(?P<number>\d{1,3})[.)])\s+(?P<item>\S.*)$")
+_BULLET = LazyPattern(r"^[-*•–·▪►]\s+")
+_BYLINE_START = LazyPattern(r"^" + words.BYLINE_WORD + r"(?P<rest>\S.*)$", re.IGNORECASE)
 #: ``Also see: X`` and its kind in other languages: X is a related link.
-_RELATED_LINE = re.compile(
+_RELATED_LINE = LazyPattern(
     r"^(?:also see|see also|related|read also|read more|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"
     r"|lea también|leia também|veja também|читайте также|смотрите также|اقرأ أيضا|اقرأ أيضاً|相关阅读|延伸阅读"
     r"|関連記事)\s*[:：]\s*(?P<rest>\S.*)$", re.IGNORECASE)
-_URL_AT_END = re.compile(r"^(?P<title>.*?)[\s:|–—-]*\(?(?P<url>https?://[^\s()<>]+)\)?$")
+_URL_AT_END = LazyPattern(r"^(?P<title>.*?)[\s:|–—-]*\(?(?P<url>https?://[^\s()<>]+)\)?$")
 #: Characters of scripts written without spaces between words (their length is counted in characters).
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+_UNSPACED = LazyPattern(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+#: The first character of those scripts (Thai): a line with nothing from here on has none of them, and a story
+#: in Latin, Cyrillic or Arabic script never compiles the pattern (its ranges are slow to compile).
+_UNSPACED_FROM = "\u0e00"
+
+
+def _unspaced(line: str) -> int:
+    """How many characters of ``line`` are of scripts written without spaces between words."""
+    if not line or max(line) < _UNSPACED_FROM:
+        return 0
+    return len(_UNSPACED.findall(line))
 
 # Credits at the end of a caption. Parenthesised credits need a photo word, a slash or a known agency inside.
 _AGENCIES = (r"AP|AFP|Reuters|REUTERS|EPA|EPA-EFE|Getty Images|Getty|Xinhua|XINHUA|Anadolu|ANADOLU|SANA|UPI|Bloomberg"
              r"|Pool|POOL|新华社|中新社|رويترز|فرانس برس|أ ف ب")
 # A bracket followed by an agency's name (``(Photo: Getty Images) Getty``) is kept whole, as printed.
-_CREDIT_PAREN = re.compile(
+_CREDIT_PAREN = LazyPattern(
     r"\s*(?P<whole>[(（](?P<credit>(?:" + _AGENCIES + r")|[^()（）]{0,80}?(?:\b(?:" + words.PHOTO_WORD
     + r"|via)\b|(?:摄|攝|供图)|/)[^()（）]{0,80}?)[)）](?P<trail>\s+(?:Getty|AP|AFP|Reuters|EPA)(?: Images)?)?)$"
 )
-_CREDIT_AGENCY = re.compile(r"(?:^|\s)(?P<credit>(?:REUTERS|AFP|EPA|EPA-EFE|AP|XINHUA|ANADOLU|SANA|UPI)/[^\s/][^/]{0,60})$")
+_CREDIT_AGENCY = LazyPattern(r"(?:^|\s)(?P<credit>(?:REUTERS|AFP|EPA|EPA-EFE|AP|XINHUA|ANADOLU|SANA|UPI)/[^\s/][^/]{0,60})$")
 # A labelled credit keeps its label, as printed (``Photo: Name``, ``Photograph by Name/Agency``), as a bracketed
 # one keeps its words (``AP Photo/Name``). A label glued to the caption's last word (``treatmentCredit: EPA``,
 # a scrape that lost a space) is not split off: where the caption ends is then the scrape's guess, not ours.
-_CREDIT_LABEL = re.compile(
+_CREDIT_LABEL = LazyPattern(
     r"(?:^|(?<=[.!?\"”’)])\s+)(?P<credit>(?:Photo(?:graph)?s?|Pictures?|Images?|Graphics?|Illustrations?"
     r"|Maps?|Charts?|Credits?|Photo credits?|Main image credit|Image credit|Foto(?:s)?|Bild|Фото|تصوير|摄影|图)"
     r"\s*(?::|：|by\b)\s*\S.{0,80})$"
@@ -274,13 +285,13 @@ def split_credit(caption: str) -> tuple[str, str | None]:
     match = _find_credit(caption)
     if match is None:
         return caption, None
-    credit = match.group("whole") if match.re is _CREDIT_PAREN and match.group("trail") else match.group("credit")
+    credit = match.group("whole") if match.re is _CREDIT_PAREN.compiled and match.group("trail") else match.group("credit")
     return caption[:match.start()].rstrip(), credit.strip()
 
 
 # Inside brackets, these make a credit a photo's: a photo word, or ``Name/Agency`` (capitals on both sides).
-_PHOTO_WORD = re.compile(r"\b(?:" + words.PHOTO_WORD + r")\b|摄|攝|供图")
-_NAME_SLASH_NAME = re.compile(r"^(?:[A-Z][\w.'’&-]*(?: [\w.'’&-]+){0,5}|[^\W\d_A-Za-z]{2,12}) ?/ ?(?:[A-Z]|[^\W\d_A-Za-z])")
+_PHOTO_WORD = LazyPattern(r"\b(?:" + words.PHOTO_WORD + r")\b|摄|攝|供图")
+_NAME_SLASH_NAME = LazyPattern(r"^(?:[A-Z][\w.'’&-]*(?: [\w.'’&-]+){0,5}|[^\W\d_A-Za-z]{2,12}) ?/ ?(?:[A-Z]|[^\W\d_A-Za-z])")
 
 
 def has_photo_credit(line: str) -> bool:
@@ -294,7 +305,7 @@ def has_photo_credit(line: str) -> bool:
     match = _find_credit(line)
     if match is None:
         return False
-    if match.re is not _CREDIT_PAREN:
+    if match.re is not _CREDIT_PAREN.compiled:
         return True
     credit = match.group("credit").strip()
     return _PHOTO_WORD.search(credit) is not None or _NAME_SLASH_NAME.match(credit) is not None
@@ -307,8 +318,7 @@ def _is_credit_only(line: str) -> bool:
 
 def _units(line: str) -> int:
     """A script-neutral length: words where words are spaced, two characters a word where they are not."""
-    unspaced = len(_UNSPACED.findall(line))
-    return len(line.split()) + unspaced // 2
+    return len(line.split()) + _unspaced(line) // 2
 
 
 def _is_prose(line: str) -> bool:
@@ -316,7 +326,7 @@ def _is_prose(line: str) -> bool:
     return (_ends_sentence(line) and _units(line) >= 8) or _units(line) >= 25
 
 
-_TRAILING_BRACKET = re.compile(r"\s*[(（][^()（）]{1,40}[)）]$")
+_TRAILING_BRACKET = LazyPattern(r"\s*[(（][^()（）]{1,40}[)）]$")
 
 
 def _ends_sentence(line: str) -> bool:
@@ -332,7 +342,7 @@ def _is_sentence(line: str) -> bool:
 
 def _is_heading_shape(line: str) -> bool:
     """Short, no final punctuation, not starting in lower case (scripts without case pass), not a list or credit."""
-    limit = 30 if _UNSPACED.search(line) else 70
+    limit = 30 if _unspaced(line) else 70
     return (0 < _units(line) <= 12 and len(line) <= limit and line[-1] not in _TERMINAL and not line[0].islower()
             and any(c.isalnum() for c in line) and not _LIST_ITEM.match(line) and _byline(line) is None
             and not _is_credit_only(line) and not is_furniture(line))
@@ -349,13 +359,13 @@ def _reads_as_headline(line: str) -> bool:
 # ---- bylines (``By NAME, Site``; ``By NAME on Tuesday, March 3rd, 2020 at 9:15 a.m.``)
 
 #: Where a date or time starts inside a byline: the connector before it goes with it.
-_BYLINE_DATE_START = re.compile(
+_BYLINE_DATE_START = LazyPattern(
     r"\s*(?:[|·•,/–—-]|\s(?:on|am|le|el|il|em|op|den)\b)?\s*"
     r"(?=(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*\.?,?\s+)?(?:\d{1,4}[-/.]\d{1,2}|\d{1,2}:\d{2}|\d{1,2}(?:st|nd|rd|th)?\s+"
     + r"[A-Za-zÀ-ÿ]{3}|[A-Za-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?\b|\d{4}年|\d{1,2}月)|(?:updated|published|posted)\b)",
     re.IGNORECASE,
 )
-_CONJUNCTIONS = re.compile(r"\s+(?:und|y|e|et|и|و|ו)\s+|、|،\s*")
+_CONJUNCTIONS = LazyPattern(r"\s+(?:und|y|e|et|и|و|ו)\s+|、|،\s*")
 
 
 @dataclass(frozen=True)
@@ -392,7 +402,7 @@ def _byline(line: str) -> _Byline | None:
     return _Byline(_CONJUNCTIONS.sub(" & ", names), date_text.strip(" ,|·-–—"))
 
 
-_NAME_THEN_ROLE = re.compile(r"^(?P<names>[^\W\d_][^,|–—]{1,60}?)\s*(?:,|\||–|—| - )\s*(?P<role>[^,|]{2,60})$")
+_NAME_THEN_ROLE = LazyPattern(r"^(?P<names>[^\W\d_][^,|–—]{1,60}?)\s*(?:,|\||–|—| - )\s*(?P<role>[^,|]{2,60})$")
 
 
 def _role_byline(line: str) -> _Byline | None:
@@ -473,7 +483,7 @@ def _is_soft_wrap(previous: str, line: str) -> bool:
             and split_credit(previous)[1] is None and not _is_caption_label(line))
 
 
-_TOKEN = re.compile(r"\w+")
+_TOKEN = LazyPattern(r"\w+")
 
 
 def _tokens(text: str) -> str:
@@ -1015,21 +1025,38 @@ _DASH = r"(?: ?[—–] ?| --? )"
 _AGENCY_PAREN = r"(?: ?[(（](?P<agency>[^\W\d_][\w.& -]{0,30})[)）])?"
 _DATELINES = (
     # a city in capitals, maybe a region: ``ALEPPO, Syria (AP) —``
-    re.compile(r"^(?P<place>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3}(?:, [A-Z][\w'’.-]*(?: [\w'’.-]+){0,3}?)?)"
+    LazyPattern(r"^(?P<place>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3}(?:, [A-Z][\w'’.-]*(?: [\w'’.-]+){0,3}?)?)"
                + _AGENCY_PAREN + _DASH + r"(?P<rest>\S.*)$"),
     # a capitalised city and its region or country, then a dash: ``Berlin, Germany –``
-    re.compile(r"^(?P<place>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2}, [A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})"
+    LazyPattern(r"^(?P<place>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2}, [A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})"
                + _AGENCY_PAREN + _DASH + r"(?P<rest>\S.*)$"),
     # a place in a script without case, maybe a region: ``北京，中国 —``, ``بيروت (رويترز) -``
-    re.compile(r"^(?P<place>[^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff]{2,12}(?: [^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff]{2,12}){0,2}"
+    LazyPattern(r"^(?P<place>[^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff]{2,12}(?: [^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff]{2,12}){0,2}"
                r"(?:[,，、،] ?[^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff]{2,12}(?: [^\W\d_A-Za-z\u00c0-\u024f\u0400-\u04ff]{2,12}){0,2})?)"
                + _AGENCY_PAREN + r" ?(?:[—–]{1,2}|--?) ?(?P<rest>\S.*)$"),
     # a Chinese wire dateline: ``新华社北京3月3日电（记者 李明）``
-    re.compile(r"^(?P<agency>新华社|中新社)(?P<place>[\u4e00-\u9fff]{2,6})\d{1,2}月\d{1,2}日电(?:[（(][^）)]{0,30}[）)])?"
+    LazyPattern(r"^(?P<agency>新华社|中新社)(?P<place>[\u4e00-\u9fff]{2,6})\d{1,2}月\d{1,2}日电(?:[（(][^）)]{0,30}[）)])?"
                r"\s*(?P<rest>\S.*)$"),
     # a Cyrillic place: ``МОСКВА, 3 марта —`` is not matched (a date); ``МОСКВА —`` is
-    re.compile(r"^(?P<place>[А-ЯЁ][А-ЯЁ-]+(?: [А-ЯЁ][А-ЯЁ-]+){0,2}(?:, [А-ЯЁ][\w-]+)?)" + _AGENCY_PAREN + _DASH
+    LazyPattern(r"^(?P<place>[А-ЯЁ][А-ЯЁ-]+(?: [А-ЯЁ][А-ЯЁ-]+){0,2}(?:, [А-ЯЁ][\w-]+)?)" + _AGENCY_PAREN + _DASH
                + r"(?P<rest>\S.*)$"),
+)
+
+
+def _caseless_letter(first: str) -> bool:
+    """``[^\\W\\d_A-Za-z\\u00c0-\\u024f\\u0400-\\u04ff]``, the first character of a dateline in a script without case."""
+    return (first.isalnum() and not first.isdecimal() and not first.isascii() and not "\u00c0" <= first <= "\u024f"
+            and not "\u0400" <= first <= "\u04ff")
+
+
+#: What a paragraph must start with for each of :data:`_DATELINES` to match it (what each pattern's ``^`` is
+#: followed by): a pattern is compiled only for a story with a paragraph it could match.
+_DATELINE_STARTS: tuple[Callable[[str], bool], ...] = (
+    lambda text: "A" <= text[0] <= "Z",
+    lambda text: "A" <= text[0] <= "Z",
+    lambda text: _caseless_letter(text[0]),
+    lambda text: text.startswith(("新华社", "中新社")),
+    lambda text: "А" <= text[0] <= "Я" or text[0] == "Ё",
 )
 _NOT_PLACES = {"FILE", "UPDATE", "UPDATED", "BREAKING", "EXCLUSIVE", "ANALYSIS", "OPINION", "EDITOR'S NOTE",
                "CORRECTION", "WATCH", "LIVE", "VIDEO", "PHOTOS", "NOTE", "UPDATE 1", "UPDATE 2"}
@@ -1041,7 +1068,11 @@ DATELINE_PARAGRAPHS = 3
 
 
 def _match_dateline(text: str) -> re.Match[str] | None:
-    for pattern in _DATELINES:
+    if not text:
+        return None
+    for pattern, could_start in zip(_DATELINES, _DATELINE_STARTS):
+        if not could_start(text):
+            continue
         match = pattern.match(text)
         if match is None:
             continue
@@ -1097,23 +1128,23 @@ _MONTH = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?
           r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + ")")
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|º|\.)?"
 _DATE_PATTERNS = (
-    re.compile(r"\b" + _MONTH + r"\.? " + _DAY + r",? (?P<year>\d{4})\b", re.IGNORECASE),
-    re.compile(r"\b" + _DAY + r" (?:de )?" + _MONTH + r"\.?,? (?:de )?(?P<year>\d{4})\b", re.IGNORECASE),
-    re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
-    re.compile(r"(?P<year>\d{4}) ?年 ?(?P<month>\d{1,2}) ?月 ?(?P<day>\d{1,2}) ?日"),
-    re.compile(r"\b(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\b"),
+    LazyPattern(r"\b" + _MONTH + r"\.? " + _DAY + r",? (?P<year>\d{4})\b", re.IGNORECASE),
+    LazyPattern(r"\b" + _DAY + r" (?:de )?" + _MONTH + r"\.?,? (?:de )?(?P<year>\d{4})\b", re.IGNORECASE),
+    LazyPattern(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
+    LazyPattern(r"(?P<year>\d{4}) ?年 ?(?P<month>\d{1,2}) ?月 ?(?P<day>\d{1,2}) ?日"),
+    LazyPattern(r"\b(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\b"),
 )
 #: Dates written without a year (``March 3``, ``3 mars``, ``3月3日``): resolved against a year known elsewhere.
 _PARTIAL_DATE_PATTERNS = (
-    re.compile(r"\b" + _MONTH + r"\.? " + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!,? \d{4}|:|\d)", re.IGNORECASE),
-    re.compile(r"\b" + _DAY + r" (?:de )?" + _MONTH + r"\b(?!\.?,? (?:de )?\d{4})", re.IGNORECASE),
-    re.compile(r"(?<![年\d])(?P<month>\d{1,2}) ?月 ?(?P<day>\d{1,2}) ?日"),
+    LazyPattern(r"\b" + _MONTH + r"\.? " + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!,? \d{4}|:|\d)", re.IGNORECASE),
+    LazyPattern(r"\b" + _DAY + r" (?:de )?" + _MONTH + r"\b(?!\.?,? (?:de )?\d{4})", re.IGNORECASE),
+    LazyPattern(r"(?<![年\d])(?P<month>\d{1,2}) ?月 ?(?P<day>\d{1,2}) ?日"),
 )
-_YEAR = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)")
+_YEAR = LazyPattern(r"(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
+_WEEKDAY = LazyPattern(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
 #: Labels of a line that only states when the story was published or updated.
-_DATE_LABEL = re.compile(
+_DATE_LABEL = LazyPattern(
     r"\b(?:published|posted|updated|last updated|on|at|am|um|uhr|le|à|el|a las|publicado|actualizado|publié"
     r"|mis à jour|veröffentlicht|aktualisiert|опубликовано|обновлено|نشر|تحديث|发布时间|更新时间|时间|日期"
     r"|a\.m|p\.m|am|pm|gmt|utc|est|edt|pst|pdt|cet|cest|bst|mon|tue|wed|thu|fri|sat|sun"

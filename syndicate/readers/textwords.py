@@ -10,16 +10,18 @@ script-neutral features (length, shape, position, repetition).
 
 from __future__ import annotations
 
-import re
+from re import IGNORECASE
+
+from ..patterns import LazyPattern
 
 __all__ = ["FURNITURE", "PROMPT", "RELATED_HEADER", "POPULAR_HEADER", "COPYRIGHT", "BYLINE_WORD", "CAPTION_LABEL",
            "PHOTO_WORD", "ROLE_WORD", "SURVEY",
            "COMMENTS_HEADER"]
 
 
-def _whole_line(*alternatives: str) -> re.Pattern[str]:
+def _whole_line(*alternatives: str) -> LazyPattern:
     """One case-insensitive pattern matching a line that is one of ``alternatives``, give or take end punctuation."""
-    return re.compile(r"^(?:" + "|".join(alternatives) + r")[\s\W]{0,4}$", re.IGNORECASE)
+    return LazyPattern(r"^(?:" + "|".join(alternatives) + r")[\s\W]{0,4}$", IGNORECASE)
 
 
 #: Page furniture anywhere: share and print buttons, comments, ads, galleries, navigation, section labels.
@@ -120,11 +122,11 @@ POPULAR_HEADER = _whole_line(
 )
 
 #: A copyright or rights notice.
-COPYRIGHT = re.compile(
+COPYRIGHT = LazyPattern(
     r"^(?:©|\(c\)|copyright\b|todos los derechos|tous droits|alle rechte|все права|جميع الحقوق|版权所有|著作権)"
     r"|(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados"
     r"|все права защищены|جميع الحقوق محفوظة|版权所有)\W*$",
-    re.IGNORECASE,
+    IGNORECASE,
 )
 
 #: The word a byline starts with, in the reader's languages (``By``, ``Von``, ``Por``, ``Par``, ``Автор:``…).
@@ -133,14 +135,14 @@ BYLINE_WORD = (r"(?:(?:by|von|por|par|di|door|av|af|автор:?|текст:?|ب
                r"|(?:作者[：:]?|记者|文[／/]|撰文[：:]?)\s*)")
 
 #: Words naming a reporter's job: ``Tom Krisher, AP Auto Writer`` is a byline without ``By``.
-ROLE_WORD = re.compile(
+ROLE_WORD = LazyPattern(
     r"\b(?:writer|reporter|correspondent|editor|columnist|contributor|staff|redakteur(?:in)?|korrespondent(?:in)?"
     r"|corresponsal|redactor[a]?|periodista|journaliste|correspondant[e]?|rédact(?:eur|rice)|корреспондент"
-    r"|обозреватель|редактор|مراسل|محرر|记者|编辑|特派员)\b|(?:记者|编辑|特派员)", re.IGNORECASE)
+    r"|обозреватель|редактор|مراسل|محرر|记者|编辑|特派员)\b|(?:记者|编辑|特派员)", IGNORECASE)
 
 #: A label in front of a caption (``Image caption``, ``Bildunterschrift:``).
-CAPTION_LABEL = re.compile(r"^(?:image caption|caption|photo caption|bildunterschrift|pie de foto|légende|подпись"
-                           r"|تعليق الصورة|图说|图片说明)\s*[:：]?\s+", re.IGNORECASE)
+CAPTION_LABEL = LazyPattern(r"^(?:image caption|caption|photo caption|bildunterschrift|pie de foto|légende|подпись"
+                           r"|تعليق الصورة|图说|图片说明)\s*[:：]?\s+", IGNORECASE)
 
 #: Words that, inside a caption's bracket or label, make it a photo's credit.
 PHOTO_WORD = (r"Photo(?:graph)?s?|Pictures?|Images?|Pool|POOL|Graphics?|Illustrations?|Foto(?:s|grafía|grafia)?"
