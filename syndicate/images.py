@@ -375,6 +375,15 @@ class ImageResolver:
         for src, reason in failures.items():
             self._remote_failures.setdefault(src, ImageProblem(reason, retry=True))
 
+    def forget_photos(self) -> None:
+        """Forget what this resolver knows of each photo: bytes, paths, published records, local failures (not
+        the remote photos that failed: those are not fetched again this run). A build's worker calls it after
+        each story, so its memory holds one story's photos however many stories it exports; a photo a later
+        story shares is found again through the on-disk cache (its published record, its normalised copy)
+        or its own file, so it is not decoded or hashed again."""
+        for memo in (self._resolved, self._published, self._paths, self._local_failures, self._folders):
+            memo.clear()
+
     def cache_files(self, image: Image, *, root: str | Path | None = None) -> list[str]:
         """The entries under :attr:`cache_dir` (relative POSIX paths) this photo uses with these settings,
         whether or not they exist yet: what a build keeps when it prunes the cache."""
@@ -658,12 +667,12 @@ class ImageResolver:
 
 
 #: Every local photo's published record found in this process, by the root and ``src`` it was asked for, the
-#: ``stat`` of that path (device, size, mtime, inode) and the normalising settings. A build's feeds are
-#: written by a fresh resolver after the stories' resolvers published the photos (in this process when the
-#: build runs one job), so each of their lookups is one ``stat`` and a dict look-up: no path resolution, no
-#: cache file. Only a path that passed every check of :meth:`ImageResolver._locate` is entered, and only
-#: when it reached the file that was checked; a changed file has another ``stat``, so it is checked again.
-#: Bounded like a resolver's own records.
+#: ``stat`` of that path (device, size, mtime, inode) and the normalising settings. Resolvers made one after
+#: another for the same photos (one per ``export`` call, a story's formats) then look each up with one
+#: ``stat`` and a dict look-up: no path resolution, no cache file. Only a path that passed every check of
+#: :meth:`ImageResolver._locate` is entered, and only when it reached the file that was checked; a changed
+#: file has another ``stat``, so it is checked again. Bounded like a resolver's own records; a build's
+#: workers empty it after each story (:func:`syndicate.tasks.end_story`), so their memory stays flat.
 _PUBLISHED_RECORDS: _Memo[tuple[Any, ...], Image] = _Memo(ImageResolver.MEMO_RECORDS)
 
 

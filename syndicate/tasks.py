@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar
+from typing import Any
 
 from .claims import Claim
 from .config import BuildSettings
@@ -23,7 +23,7 @@ from .discovery import StoryInput
 from .errors import InputError, SyndicateError
 from .exporters import FORMATS, get_exporter
 from .html import IMAGES_FOLDER
-from .images import ImageResolver, published_name
+from .images import ImageResolver, forget_published_records
 from .manifest import Stamps, file_stats
 from .model import Image, Story
 from .readers import READERS, InputFile, read_bytes, reader_for
@@ -82,20 +82,23 @@ def make_resolver(settings: BuildSettings, cache_dir: Path | None = None,
                 max_size=settings.export.image_max_size, allow_local_hosts=settings.allow_local_hosts)
 
 
-class _WorkerResolver(ImageResolver):
-    """A worker's resolver: a story's formats share each photo through the memo, and a photo several stories
-    use is published once, while a worker's memory stays flat over a long build (the photos' bytes it
-    keeps are bounded well below the default; the on-disk cache keeps the rest cheap)."""
-
-    MEMO_BYTES: ClassVar[int] = 8 * 1024 * 1024
-
-
 def worker_resolver(settings: BuildSettings, cache_dir: Path | None) -> ImageResolver:
     """This process's resolver for ``settings`` (made on first use)."""
     if settings not in _RESOLVERS:
         _RESOLVERS.clear()
-        _RESOLVERS[settings] = make_resolver(settings, cache_dir, _WorkerResolver)
+        _RESOLVERS[settings] = make_resolver(settings, cache_dir)
     return _RESOLVERS[settings]
+
+
+def end_story(images: ImageResolver) -> None:
+    """What the resolver learnt for one story goes with it: its problems (the next story names its own), and
+    its photos and their published records, which the story's formats have shared. A worker's memory then
+    holds one story's photos however many stories it exports (a table of every photo seen would grow with
+    the build); a photo a later story or the feeds share is found again on disk, its published record in
+    the cache, so it is neither decoded nor hashed again."""
+    images.problems.clear()
+    images.forget_photos()
+    forget_published_records()
 
 
 def preload(settings: BuildSettings, inputs: Iterable[StoryInput]) -> None:
@@ -146,9 +149,16 @@ def watched_images(relpath: str, story: Story) -> list[str]:
 
 def export_story(settings: BuildSettings, job: Job) -> Exported:
     """Read one story, give it its slug, export it to its per-story formats and publish its photos, as bytes."""
-    item = job.input
     images = worker_resolver(settings, settings.state_folder() / CACHE)
-    images.problems.clear()
+    try:
+        return _export(settings, job, images)
+    finally:
+        end_story(images)
+
+
+def _export(settings: BuildSettings, job: Job, images: ImageResolver) -> Exported:
+    """:func:`export_story` with the worker's resolver, which starts the story knowing none of its photos."""
+    item = job.input
     try:
         story = read_input(settings, item.path, settings.ids)
         claim = Claim.of(item.relpath, story)
@@ -161,11 +171,9 @@ def export_story(settings: BuildSettings, job: Job) -> Exported:
                  for fmt, rel in story_outputs(slug, settings.formats).items()}
         photos = published_photos(story, images)
     except Exception as error:  # noqa: BLE001 - see _guarded
-        images.problems.clear()  # they belong to this story, not the worker's next one
         return Exported(item.relpath, error=_guarded("exported", error))
     warnings = tuple(f"{item.relpath}: {p}" for p in images.problems)
     warnings += tuple(f"{item.relpath}: {reason}" for _, reason in missing_images(story))
-    images.problems.clear()
     cache = sorted({name for f in story.figures if f.image is not None
                     for name in images.cache_files(f.image, root=settings.input_dir)})
     return Exported(item.relpath, claim, None, files, photos, story.date.isoformat() if story.date else None,
@@ -177,7 +185,9 @@ def published_photos(story: Story, images: ImageResolver) -> dict[str, bytes]:
     """images/<name> -> bytes of every local photo of the story that could be used."""
     photos: dict[str, bytes] = {}
     for image in local_images(story):
-        resolved = images.resolve(image)
-        if resolved is not None:
-            photos[f"{IMAGES_FOLDER}/{published_name(image.src, resolved)}"] = resolved.data
+        # the name NewsML-G2 and ninjs link, from the photo's published record: not hashed again
+        record = images.published(image)
+        resolved = images.resolve(image) if record is not None else None
+        if record is not None and resolved is not None:
+            photos[f"{IMAGES_FOLDER}/{record.src}"] = resolved.data
     return photos
