@@ -20,7 +20,6 @@ from typing import Any
 from .config import ALL_FORMATS, BuildSettings, read_config
 from .errors import ConfigError, OutputError
 from .lock import build_lock
-from .manifest import MANIFEST
 from .snapshot import SNAPSHOT, Snapshot, forget_snapshot, input_digest
 
 __all__ = ["BuildSettings", "BuildReport", "run_build", "discover", "read_config", "STORY_FORMATS", "FEED_FILES",
@@ -32,6 +31,10 @@ JOURNAL = ".syndicate-journal"
 def __getattr__(name: str) -> Any:
     """The names only the full pipeline needs, loaded when asked for: a build with nothing to do never
     imports the readers, the exporters' modules or the worker pool."""
+    if name == "MANIFEST":
+        from .manifest import MANIFEST
+
+        return MANIFEST
     if name == "FEED_FILES":
         from .pipeline import FEED_FILES
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,7 +54,8 @@ def build_lock(folder: Path, wait: float, *, names: Path | None = None) -> Itera
                                     names or folder) from None
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"syndicate build, pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+        # os.uname() names the host as socket.gethostname() does, without loading socket on every build
+        os.pwrite(fd, f"syndicate build, pid {os.getpid()} on {os.uname().nodename}".encode(), 0)
         yield
     finally:
         _LOCK_FD[0] = None

@@ -30,7 +30,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .atomic import atomic_write
 
 __all__ = ["Snapshot", "SNAPSHOT", "input_digest", "folder_stamps", "forget_snapshot"]
 
@@ -64,6 +63,8 @@ class Snapshot:
 
     def save(self, path: Path) -> None:
         """Write it atomically (a build killed meanwhile leaves none, and the next build runs in full)."""
+        from .atomic import atomic_write  # only a build that did the full work saves one
+
         data = {"format": SNAPSHOT_FORMAT, **asdict(self)}
         atomic_write(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
 
