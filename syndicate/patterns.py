@@ -74,3 +74,122 @@ class LazyPattern:
 
     def __repr__(self) -> str:
         return f"LazyPattern({self.pattern!r}, {self.flags!r})"
+
+
+def case_key(text: str) -> str:
+    """``text`` with case folded as a case-insensitive pattern sees it: two characters ``re.IGNORECASE`` takes
+    for the same (``k``/``K``/``\\u212a``, ``s``/``\\u017f``, ``i``/``\\u0131``/``\\u0130``, ``σ``/``ς``) give the
+    same key. (Lower then upper case: what ``re`` matches, as it uses simple case mappings; ``\\u0130`` is the one
+    letter whose full lower case is two characters.)"""
+    return text.replace("\u0130", "i").lower().upper()
+
+
+class WholeLineTable:
+    """Lines that are one of many phrases: ``^(?:phrase|phrase|…)TAIL$``, case-insensitive, matched as the one
+    pattern would be, but compiled a few phrases at a time, as lines need them.
+
+    Each phrase (each top-level alternative, a leading group spread over its alternatives) that starts with
+    two literal letters is filed under them (:func:`case_key`); a line is matched against the phrases filed
+    under its own first two letters, then against the phrases that start with anything else (a character
+    class, a digit, a wildcard). No other phrase could match it, so the answer is the one pattern's, and a
+    page compiles only the phrases its short lines begin like.
+    """
+
+    #: how many leading letters file a phrase
+    KEY = 2
+
+    def __init__(self, phrases: list[str], tail: str, flags: int) -> None:
+        filed: dict[str, list[str]] = {}
+        others: list[str] = []
+        for phrase in (p for alternative in phrases for p in _spread(alternative)):
+            prefix = _literal_prefix(phrase)
+            key = case_key(prefix[:self.KEY])
+            if len(prefix) < self.KEY or len(key) != self.KEY:
+                others.append(phrase)
+            else:
+                filed.setdefault(key, []).append(phrase)
+        self._filed = {key: self._pattern(group, tail, flags) for key, group in filed.items()}
+        self._others = self._pattern(others, tail, flags) if others else None
+
+    @staticmethod
+    def _pattern(phrases: list[str], tail: str, flags: int) -> LazyPattern:
+        return LazyPattern(r"^(?:" + "|".join(phrases) + r")" + tail + r"$", flags)
+
+    def match(self, line: str) -> re.Match[str] | None:
+        """The match of ``line`` as a whole, or None (the match of one group of phrases: test it for None)."""
+        filed = self._filed.get(case_key(line[:self.KEY]))
+        if filed is not None:
+            match = filed.match(line)
+            if match is not None:
+                return match
+        return self._others.match(line) if self._others is not None else None
+
+
+#: The parts of a pattern that matter to its structure: an escape and a character class (taken whole, so their
+#: ``(``, ``)`` and ``|`` are characters), and the group brackets and bars themselves.
+_STRUCTURE = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[()|]")
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|`` (not inside a group or a character class)."""
+    parts, depth, start = [], 0, 0
+    for token in _STRUCTURE.finditer(pattern):
+        kind = token.group()
+        if kind == "(":
+            depth += 1
+        elif kind == ")":
+            depth -= 1
+        elif kind == "|" and depth == 0:
+            parts.append(pattern[start:token.start()])
+            start = token.end()
+    parts.append(pattern[start:])
+    return parts
+
+
+def _closing(pattern: str, opening: int) -> int:
+    """The index of the ``)`` that closes the group opened at ``opening``."""
+    depth = 0
+    for token in _STRUCTURE.finditer(pattern, opening):
+        kind = token.group()
+        if kind == "(":
+            depth += 1
+        elif kind == ")":
+            depth -= 1
+            if depth == 0:
+                return token.start()
+    raise ValueError(f"unbalanced group in {pattern!r}")
+
+
+def _spread(pattern: str) -> list[str]:
+    """The phrases ``pattern`` is an alternation of, a leading group spread over its alternatives:
+    ``(?:a|b)c`` is ``ac`` and ``bc``, ``(?:a )?c`` is ``a c`` and ``c``: the same lines, more phrases with a
+    literal start."""
+    phrases = []
+    for alternative in _alternatives(pattern):
+        if not alternative.startswith("(?:"):
+            phrases.append(alternative)
+            continue
+        end = _closing(alternative, 0)
+        inner, rest = alternative[3:end], alternative[end + 1:]
+        if rest[:1] in ("*", "+", "{") or rest[:2] == "?+":  # repeated, or possessive: left whole
+            phrases.append(alternative)
+        elif rest[:1] == "?":  # optional (greedy or lazy alike: the same lines match)
+            rest = rest[2:] if rest[1:2] == "?" else rest[1:]
+            phrases += _spread(f"(?:{inner}){rest}") + _spread(rest)
+        else:
+            phrases += [p for part in _alternatives(inner) for p in _spread(part + rest)]
+    return phrases
+
+
+def _literal_prefix(phrase: str) -> str:
+    """The characters every match of ``phrase`` starts with: its leading literal characters, up to the first
+    special character or the first character made optional by what follows it."""
+    prefix = []
+    for i, c in enumerate(phrase):
+        following = phrase[i + 1:i + 2]
+        if c in "\\.^$*+?{}[]()|" or following in ("?", "*", "{"):
+            break
+        prefix.append(c)
+        if following == "+":
+            break
+    return "".join(prefix)

@@ -70,7 +70,7 @@ from ..model import (
     Source,
     Story,
 )
-from ..patterns import LazyPattern
+from ..patterns import LazyPattern, case_key
 from . import InputFile
 from . import textwords as words
 from .finish import TERMINAL_ESCAPE, Draft, finish, lead_text, sentences
@@ -221,16 +221,18 @@ _RELATED_LINE = LazyPattern(
 _URL_AT_END = LazyPattern(r"^(?P<title>.*?)[\s:|–—-]*\(?(?P<url>https?://[^\s()<>]+)\)?$")
 #: Characters of scripts written without spaces between words (their length is counted in characters).
 _UNSPACED = LazyPattern(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
-#: The first character of those scripts (Thai): a line with nothing from here on has none of them, and a story
-#: in Latin, Cyrillic or Arabic script never compiles the pattern (its ranges are slow to compile).
-_UNSPACED_FROM = "\u0e00"
+#: The ones of them below the CJK blocks (Thai): a line whose highest character is below ``\u3040`` (curly quotes
+#: and dashes included) can hold only these, so a story without CJK never compiles :data:`_UNSPACED`, whose
+#: wide ranges are slow to compile.
+_THAI = LazyPattern(r"[\u0e00-\u0e7f]")
 
 
 def _unspaced(line: str) -> int:
     """How many characters of ``line`` are of scripts written without spaces between words."""
-    if not line or max(line) < _UNSPACED_FROM:
+    highest = max(line, default="")
+    if highest < "\u0e00":
         return 0
-    return len(_UNSPACED.findall(line))
+    return len((_THAI if highest < "\u3040" else _UNSPACED).findall(line))
 
 # Credits at the end of a caption. Parenthesised credits need a photo word, a slash or a known agency inside.
 _AGENCIES = (r"AP|AFP|Reuters|REUTERS|EPA|EPA-EFE|Getty Images|Getty|Xinhua|XINHUA|Anadolu|ANADOLU|SANA|UPI|Bloomberg"
@@ -1124,8 +1126,15 @@ _MONTH_WORDS = {
     **dict.fromkeys(("noviembre", "novembre", "novembro", "ноября", "ноябрь"), 11),
     **dict.fromkeys(("dezember", "diciembre", "décembre", "dezembro", "dicembre", "декабря", "декабрь"), 12),
 }
-_MONTH = (r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
-          r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + ")")
+#: Every spelling of a month a date may use: the English names and their abbreviations (``Sept``, and ``Sepember``,
+#: which the reader has always taken for September), and :data:`_MONTH_WORDS`; as :func:`case_key` keys.
+_MONTH_SPELLINGS = frozenset(case_key(word) for word in (
+    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july", "aug",
+    "august", "sep", "sept", "sepember", "september", "oct", "october", "nov", "november", "dec", "december",
+    *_MONTH_WORDS))
+#: A month in a date pattern is any word, kept when :func:`_names_a_month`: a set lookup, where an alternation of
+#: the ninety spellings would cost more to compile (four times over) than a story takes to read.
+_MONTH = r"(?P<month>[^\W\d_]+)"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|º|\.)?"
 _DATE_PATTERNS = (
     LazyPattern(r"\b" + _MONTH + r"\.? " + _DAY + r",? (?P<year>\d{4})\b", re.IGNORECASE),
@@ -1157,6 +1166,15 @@ class _Found:
     text: str
 
 
+def _names_a_month(month: str) -> bool:
+    """True for the month a date pattern found: a number, or a word in :data:`_MONTH_SPELLINGS` (as ``re.IGNORECASE``
+    compares them: letter by letter, so a key longer than the word, from a ligature, is none)."""
+    if month.isdecimal():
+        return True
+    key = case_key(month)
+    return len(key) == len(month) and key in _MONTH_SPELLINGS
+
+
 def _month_number(text: str) -> int:
     return int(text) if text.isdigit() else _MONTH_WORDS.get(text.lower()) or _MONTHS[text[:3].lower()]
 
@@ -1167,6 +1185,8 @@ def find_dates(texts: Iterable[str]) -> list[_Found]:
     for text in texts:
         for pattern in _DATE_PATTERNS:
             for match in pattern.finditer(text):
+                if not _names_a_month(match.group("month")):
+                    continue
                 try:
                     day = date(int(match.group("year")), _month_number(match.group("month")), int(match.group("day")))
                 except ValueError:
@@ -1181,6 +1201,8 @@ def _partial_dates(text: str, year: int) -> list[_Found]:
     out = []
     for pattern in _PARTIAL_DATE_PATTERNS:
         for match in pattern.finditer(text):
+            if not _names_a_month(match.group("month")):
+                continue
             try:
                 month, day = _month_number(match.group("month")), int(match.group("day"))
                 date(2000, month, day)  # a leap year: 29 February is a real day

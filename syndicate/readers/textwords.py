@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from re import IGNORECASE
 
-from ..patterns import LazyPattern
+from ..patterns import LazyPattern, WholeLineTable
 
 __all__ = ["FURNITURE", "PROMPT", "RELATED_HEADER", "POPULAR_HEADER", "COPYRIGHT", "BYLINE_WORD", "CAPTION_LABEL",
            "PHOTO_WORD", "ROLE_WORD", "SURVEY",
            "COMMENTS_HEADER"]
 
 
-def _whole_line(*alternatives: str) -> LazyPattern:
-    """One case-insensitive pattern matching a line that is one of ``alternatives``, give or take end punctuation."""
-    return LazyPattern(r"^(?:" + "|".join(alternatives) + r")[\s\W]{0,4}$", IGNORECASE)
+def _whole_line(*alternatives: str) -> WholeLineTable:
+    """Case-insensitive: a line that is one of ``alternatives``, give or take end punctuation (compiled a few
+    phrases at a time, as lines need them: see :class:`~syndicate.patterns.WholeLineTable`)."""
+    return WholeLineTable(list(alternatives), r"[\s\W]{0,4}", IGNORECASE)
 
 
 #: Page furniture anywhere: share and print buttons, comments, ads, galleries, navigation, section labels.
