@@ -144,6 +144,11 @@ class _Memo(Generic[_K, _V]):
             self._items.move_to_end(key)
         return value
 
+    @property
+    def total(self) -> int:
+        """The summed cost of the values held now."""
+        return self._total
+
     def clear(self) -> None:
         self._items.clear()
         self._total = 0
@@ -374,6 +379,11 @@ class ImageResolver:
         does not wait for them again; they are reported in :attr:`problems` when used, as its own are."""
         for src, reason in failures.items():
             self._remote_failures.setdefault(src, ImageProblem(reason, retry=True))
+
+    @property
+    def held_bytes(self) -> int:
+        """Bytes of resolved photos this resolver holds in memory now (at most :attr:`MEMO_BYTES`)."""
+        return self._resolved.total
 
     def forget_photos(self) -> None:
         """Forget what this resolver knows of each photo: bytes, paths, published records, local failures (not
