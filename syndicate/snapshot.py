@@ -4,7 +4,8 @@ A build that changed nothing used to load the whole manifest and ``stat``
 every output file, work in proportion to the archive. The snapshot, saved
 beside the manifest at the end of every complete build, holds instead:
 
-- the build's settings (its fingerprint: tool version and export settings),
+- the build's settings (its fingerprint: tool version, formats, export
+  settings; the edition's size; the input folder it builds),
 - one digest of the stamps (size, times, inode) of every file under the
   input folder: a story, a sidecar, a photo, a new or a deleted file all
   change it,
@@ -29,7 +30,6 @@ import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
 
 __all__ = ["Snapshot", "SNAPSHOT", "input_digest", "folder_stamps", "forget_snapshot"]
 
