@@ -12,8 +12,9 @@ no on-disk cache):
   with the zip tool's default compression, for comparison;
 - ``resolve``: :meth:`ImageResolver.resolve` of each, cold (the original bytes
   are kept, so no pixel should be decoded);
-- ``published``: :meth:`ImageResolver.published` of each, cold and then warm
-  (a warm call is a memo hit: one ``stat``, no hashing);
+- ``published``: :meth:`ImageResolver.published` of each, cold (a process that
+  has published none of them: locate, read, check, hash) and then warm (a
+  memo hit: one ``stat``, no hashing);
 - ``EPUB, one story``: the whole book of a story with the five photos, cold,
   and the same story without its photos (what the book costs besides them).
 
@@ -37,7 +38,7 @@ from storygen import best_of, five_photo_story  # noqa: E402
 
 from syndicate.exporters import ExportOptions  # noqa: E402
 from syndicate.exporters.epub import export_epub  # noqa: E402
-from syndicate.images import ImageResolver  # noqa: E402
+from syndicate.images import ImageResolver, forget_published_records  # noqa: E402
 from syndicate.model import Figure, Image  # noqa: E402
 
 RUNS = 30
@@ -62,6 +63,7 @@ def resolve_cold(folder: Path, images: list[Image]) -> None:
 
 
 def published_cold(folder: Path, images: list[Image]) -> ImageResolver:
+    forget_published_records()  # cold: as in a process that has published none of them (else a stat each)
     resolver = ImageResolver(folder)
     for image in images:
         assert resolver.published(image) is not None, resolver.problems
