@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -71,23 +72,23 @@ class Exported:
         return replace(self, files=dict.fromkeys(self.files, b""), photos=dict.fromkeys(self.photos, b""))
 
 
-# Each worker process keeps one resolver per settings, so photos shared by stories are normalised once per worker.
-_RESOLVERS: dict[BuildSettings, ImageResolver] = {}
+# Each worker thread keeps its resolver for the build's settings: the remote photos that failed are not fetched
+# again, and a story in hand is never cleared by another (a Dask worker runs several stories at once).
+_RESOLVERS = threading.local()
 
 
-def make_resolver(settings: BuildSettings, cache_dir: Path | None = None,
-                  kind: type[ImageResolver] = ImageResolver) -> ImageResolver:
+def make_resolver(settings: BuildSettings, cache_dir: Path | None = None) -> ImageResolver:
     """The image resolver a build uses: local paths under the input folder, an on-disk cache for fetches."""
-    return kind(settings.input_dir, offline=settings.offline, cache_dir=cache_dir,
-                max_size=settings.export.image_max_size, allow_local_hosts=settings.allow_local_hosts)
+    return ImageResolver(settings.input_dir, offline=settings.offline, cache_dir=cache_dir,
+                         max_size=settings.export.image_max_size, allow_local_hosts=settings.allow_local_hosts)
 
 
 def worker_resolver(settings: BuildSettings, cache_dir: Path | None) -> ImageResolver:
-    """This process's resolver for ``settings`` (made on first use)."""
-    if settings not in _RESOLVERS:
-        _RESOLVERS.clear()
-        _RESOLVERS[settings] = make_resolver(settings, cache_dir)
-    return _RESOLVERS[settings]
+    """This thread's resolver for ``settings`` (made on first use)."""
+    mine: tuple[BuildSettings, ImageResolver] | None = getattr(_RESOLVERS, "current", None)
+    if mine is None or mine[0] != settings:
+        mine = _RESOLVERS.current = (settings, make_resolver(settings, cache_dir))
+    return mine[1]
 
 
 def end_story(images: ImageResolver) -> None:

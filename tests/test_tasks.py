@@ -5,6 +5,7 @@ photo that is already right goes into the EPUB as its own bytes."""
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from pathlib import Path
 
@@ -77,3 +78,15 @@ def test_an_epub_stores_a_photo_already_right_byte_for_byte(tmp_path: Path) -> N
         stored = [book.read(info) for info in book.infolist() if info.filename.endswith(".jpg")]
     assert stored == [original]
     assert list(result.photos.values()) == [original]
+
+
+def test_each_worker_thread_has_its_own_resolver(tmp_path: Path) -> None:
+    # a Dask worker runs several stories at once: one story's end must not clear another's photos and problems
+    settings = build_settings(tmp_path)
+    cache = settings.state_folder() / CACHE
+    found: list[object] = []
+    thread = threading.Thread(target=lambda: found.append(worker_resolver(settings, cache)))
+    thread.start()
+    thread.join()
+    assert found[0] is not worker_resolver(settings, cache)
+    assert worker_resolver(settings, cache) is worker_resolver(settings, cache)
