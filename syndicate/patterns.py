@@ -99,6 +99,9 @@ class WholeLineTable:
     KEY = 2
 
     def __init__(self, phrases: list[str], tail: str, flags: int) -> None:
+        #: the one pattern this table answers for
+        self.pattern = r"^(?:" + "|".join(phrases) + r")" + tail + r"$"
+        self.flags = flags
         filed: dict[str, list[str]] = {}
         others: list[str] = []
         for phrase in (p for alternative in phrases for p in _spread(alternative)):
