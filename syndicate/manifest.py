@@ -94,6 +94,10 @@ class Manifest:
         """Every file under the output folder the last build wrote: the only files a build may delete."""
         return set(self.aggregates) | {rel for e in self.stories.values() for rel in (*e.outputs, *e.published)}
 
+    def cache_files(self) -> set[str]:
+        """The image cache entries the last build's stories use."""
+        return {name for e in self.stories.values() for name in e.cache}
+
     def save(self, fingerprint: str, stories: Mapping[str, Entry], aggregates: Iterable[str],
              edition_limit: int | None = None) -> None:
         """Record this build (atomically, and last: a build killed before this point is simply redone).
@@ -111,8 +115,8 @@ class Manifest:
         self.edition_limit = edition_limit
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+#: one encoder for every entry (``json.dumps`` with options builds a new one per call)
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def file_stats(folder: Path, rels: Iterable[str]) -> Stamps:

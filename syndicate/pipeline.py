@@ -144,8 +144,9 @@ class FullBuild:
         if self.report.written or self.report.deleted or not self.manifest.same_stories(self.entries) \
                 or self.manifest.aggregates != sorted(aggregates) \
                 or self.manifest.edition_limit != self.settings.most_in_edition:
+            used_before = self.manifest.cache_files()
             self.manifest.save(self.fingerprint, self.entries, aggregates, self.settings.most_in_edition)
-            self.prune_cache()
+            self.prune_cache(used_before)
         forget_journal(self.state / JOURNAL)
         forget_legacy_state(self.out)
 
@@ -157,10 +158,13 @@ class FullBuild:
         return Snapshot(key, inputs, folder_stamps(self.out, OUTPUT_FOLDERS), sorted(self.entries),
                         BuildWarnings(notices=self.feed_notices).lines())
 
-    def prune_cache(self) -> None:
-        """Delete the image cache entries no story of this build uses any more (after a change only: a
-        no-op build does not walk the cache)."""
+    def prune_cache(self, used_before: set[str]) -> None:
+        """Delete the image cache entries no story of this build uses any more. Only when the entries in use
+        changed (``used_before``: the last build's): an edit that leaves every story's photos as they were
+        does not walk the cache (files a rejected story's photos left there go at the next change)."""
         keep = {name for entry in self.entries.values() for name in entry.cache}
+        if keep == used_before:
+            return
         for rel, path in _files_under(os.fspath(self.state / CACHE)):
             if rel not in keep:
                 os.unlink(path)
