@@ -119,9 +119,9 @@ def run_build(
             forget_snapshot(state / SNAPSHOT)  # before any change: a build killed from here on leaves none
             from .pipeline import FullBuild  # only now: a build with nothing to do never loads the pipeline
 
-            done = FullBuild(settings, report, progress)
-            done.run()
-            snapshot = done.snapshot(key, inputs)
+            full = FullBuild(settings, report, progress)
+            full.run()
+            snapshot = full.snapshot(key, inputs)
             if snapshot is not None:
                 snapshot.save(state / SNAPSHOT)
     report.seconds = time.perf_counter() - started

@@ -211,8 +211,8 @@ def test_a_state_folder_inside_the_input_folder_does_not_count_as_a_change(built
     src, out = built
     state = src / ".state"
     assert build(src, out, state_dir=str(state)).built == STORIES  # a new state folder: a full build
-    damage_manifest_in = BuildSettings(output_dir=out, state_dir=state).state_folder() / MANIFEST
-    damage_manifest_in.write_text("not a manifest", encoding="utf-8")
+    manifest = BuildSettings(output_dir=out, state_dir=state).state_folder() / MANIFEST
+    manifest.write_text("not a manifest", encoding="utf-8")  # only a build that reads it would notice
     assert build(src, out, state_dir=str(state)).built == []
 
 
