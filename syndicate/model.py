@@ -12,9 +12,11 @@ from __future__ import annotations
 import heapq
 import json
 import re
-from collections.abc import Iterable
+import reprlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, ClassVar, Literal, Union
 
 from .errors import ModelError
@@ -83,7 +85,52 @@ def _no_extra(data: dict[str, Any], allowed: set[str], name: str) -> None:
     _require(not extra, f"{name} has unknown field(s): {', '.join(extra)}")
 
 
-class _Record:
+class _Frozen:
+    """Equality, hashing and ``repr`` of the model's frozen dataclasses, written once for all of them.
+
+    Each class is declared ``@dataclass(frozen=True, eq=False, repr=False)``: ``dataclasses`` compiles
+    each generated method from source when the class is defined, which every command pays at start-up,
+    so the three that read the same way in every class are these instead. They behave as the generated
+    ones: equal when of the same class with equal compared fields, the hash of those fields as a tuple,
+    and ``Name(field=value, ...)`` over the fields shown in a ``repr``.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            compared = _compared(self.__class__)
+            return compared(self) == compared(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_compared(self.__class__)(self))
+
+    @reprlib.recursive_repr()
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)  # type: ignore[arg-type]
+        return f"{self.__class__.__qualname__}({shown})"
+
+
+#: each model class's compared fields as a tuple (what :class:`_Frozen` compares and hashes), made on first use
+_COMPARED: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _compared(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """The function giving an instance of ``cls`` its compared fields' values as a tuple, as a generated
+    ``__eq__`` and ``__hash__`` would (fields with ``compare=False`` left out)."""
+    getter = _COMPARED.get(cls)
+    if getter is None:
+        names = [f.name for f in fields(cls) if f.compare]  # type: ignore[arg-type]
+        if len(names) == 1:  # attrgetter of one name gives the value itself, not a 1-tuple
+            name = names[0]
+            getter = _COMPARED[cls] = lambda obj: (getattr(obj, name),)
+        else:
+            getter = _COMPARED[cls] = attrgetter(*names) if names else (lambda obj: ())
+    return getter
+
+
+class _Record(_Frozen):
     """Shared to/from-dict plumbing for the small value records."""
 
     REQUIRED: ClassVar[tuple[str, ...]] = ()
@@ -102,7 +149,7 @@ class _Record:
         return cls(**data)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Mark(_Record):
     """An inline mark over ``text[start:end]`` of a paragraph: a link or emphasis."""
 
@@ -121,7 +168,7 @@ class Mark(_Record):
         _opt_text(self.href, "mark href")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Byline(_Record):
     """One author credit: ``By NAME, ROLE``."""
 
@@ -138,7 +185,7 @@ class Byline(_Record):
             _opt_text(getattr(self, f), f"byline {f}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Source(_Record):
     """The publisher or provider of a story."""
 
@@ -152,7 +199,7 @@ class Source(_Record):
         _opt_text(self.url, "source url")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Subject(_Record):
     """A subject, optionally coded in a scheme (e.g. an IPTC Media Topic ``medtop:11000000``)."""
 
@@ -168,7 +215,7 @@ class Subject(_Record):
         _opt_text(self.scheme, "subject scheme")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Related(_Record):
     """A related story or page (``Also see: …``)."""
 
@@ -182,7 +229,7 @@ class Related(_Record):
         _opt_text(self.url, "related url")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Inferred(_Record):
     """A value the reader guessed rather than read, and why."""
 
@@ -198,7 +245,7 @@ class Inferred(_Record):
         _text(self.reason, "inferred reason", empty=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Image(_Record):
     """A photo's file: ``src`` is an http(s) URL or a path relative to the input folder."""
 
@@ -224,8 +271,8 @@ class Image(_Record):
 # ---------------------------------------------------------------- blocks
 
 
-@dataclass(frozen=True)
-class Paragraph:
+@dataclass(frozen=True, eq=False, repr=False)
+class Paragraph(_Frozen):
     """A paragraph of plain text, with the inline marks (links, emphasis) the source had."""
 
     text: str
@@ -239,8 +286,8 @@ class Paragraph:
             _require(mark.end <= len(self.text), f"mark {mark.start}..{mark.end} runs past the paragraph text")
 
 
-@dataclass(frozen=True)
-class Heading:
+@dataclass(frozen=True, eq=False, repr=False)
+class Heading(_Frozen):
     """A subheading inside the body; ``level`` 2–4 (the headline is level 1)."""
 
     text: str
@@ -252,8 +299,8 @@ class Heading:
         _require(type(self.level) is int and self.level in (2, 3, 4), f"heading level must be 2, 3 or 4, not {self.level!r}")
 
 
-@dataclass(frozen=True)
-class Figure:
+@dataclass(frozen=True, eq=False, repr=False)
+class Figure(_Frozen):
     """A photo with its caption and credit; ``image`` is None when the picture itself is not available."""
 
     caption: str = ""
@@ -271,8 +318,8 @@ class Figure:
                  "a figure needs a caption, a credit or an image")
 
 
-@dataclass(frozen=True)
-class Quote:
+@dataclass(frozen=True, eq=False, repr=False)
+class Quote(_Frozen):
     """A block quotation and who said it."""
 
     text: str
@@ -284,8 +331,8 @@ class Quote:
         _opt_text(self.attribution, "quote attribution")
 
 
-@dataclass(frozen=True)
-class ListBlock:
+@dataclass(frozen=True, eq=False, repr=False)
+class ListBlock(_Frozen):
     """A bulleted (``ordered=False``) or numbered list of plain-text items."""
 
     items: tuple[str, ...]
@@ -379,8 +426,8 @@ _LIST_FIELDS: dict[str, type] = {
 }
 
 
-@dataclass(frozen=True)
-class Story:
+@dataclass(frozen=True, eq=False, repr=False)
+class Story(_Frozen):
     """One normalised news story (DESIGN.md section 2).
 
     Lists are tuples so the story is immutable; ``published``/``updated`` are

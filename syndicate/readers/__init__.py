@@ -13,9 +13,8 @@ import re
 import stat
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import urlsplit
 
 from ..errors import InputError
@@ -88,9 +87,8 @@ def _percent_encode(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9._~/-]", lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), key)
 
 
-@dataclass(frozen=True)
-class InputFile:
-    """One input as a reader receives it.
+class InputFile(NamedTuple):
+    """One input as a reader receives it (a named tuple: immutable, and cheap to define at start-up).
 
     ``root`` is the input folder: the story's default id and slug follow the
     path under it, and image paths in metadata are resolved (and confined)

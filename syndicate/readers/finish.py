@@ -359,6 +359,8 @@ def strip_controls(value: Any) -> Any:
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return _UNWANTED.sub("", value)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple (metadata): a record, field by field
+        return _clean_fields(value, value._fields, value._replace)
     if isinstance(value, (tuple, list)):
         items = [_clean(v) for v in value]
         if all(new is old for new, old in zip(items, value)):
@@ -368,15 +370,22 @@ def _clean(value: Any) -> Any:
     if isinstance(value, Paragraph):
         return _clean_paragraph(value)
     if is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _clean(getattr(value, f.name)) for f in fields(value) if f.init}
-        changes = {k: (None if v is _DROPPED else v) for k, v in changes.items() if v is not getattr(value, k)}
-        if not changes:
-            return value
-        try:  # a record the cleaning emptied (a source whose name was only controls) is refused by the model
-            return replace(value, **changes)
-        except ModelError:
-            return _DROPPED
+        return _clean_fields(value, [f.name for f in fields(value) if f.init],
+                             lambda **changes: replace(value, **changes))
     return value
+
+
+def _clean_fields(record: Any, names: Sequence[str], rebuild: Callable[..., Any]) -> Any:
+    """``record`` with its fields ``names`` cleaned, remade by ``rebuild(**changes)`` when any changed; a record
+    the cleaning emptied (a source whose name was only controls) is refused by the model, and dropped."""
+    changes = {name: _clean(getattr(record, name)) for name in names}
+    changes = {k: (None if v is _DROPPED else v) for k, v in changes.items() if v is not getattr(record, k)}
+    if not changes:
+        return record
+    try:
+        return rebuild(**changes)
+    except ModelError:
+        return _DROPPED
 
 
 def _clean_paragraph(paragraph: Paragraph) -> Paragraph | _Dropped:

@@ -41,10 +41,10 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timezone
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from ..errors import InputError, ModelError
@@ -84,19 +84,19 @@ MAX_METADATA_BYTES = 256 * 1024
 _FRONT_MATTER_CLOSE = LazyPattern(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class ImageRef:
-    """One entry of ``images:``: where the picture is, and the caption data metadata gives for it."""
+class ImageRef(NamedTuple):
+    """One entry of ``images:``: where the picture is, and the caption data metadata gives for it (``src``
+    empty when the entry gave none: refused by :func:`gather` in one line)."""
 
-    src: str
+    src: str = ""
     caption: str | None = None
     credit: str | None = None
     alt: str | None = None
 
 
-@dataclass(frozen=True)
-class Metadata:
-    """Validated metadata; a field is None (or empty) when no metadata gave it."""
+class Metadata(NamedTuple):
+    """Validated metadata; a field is None (or empty) when no metadata gave it (a named tuple: immutable, and
+    cheaper to define at start-up than a frozen dataclass)."""
 
     id: str | None = None
     slug: str | None = None
@@ -115,9 +115,9 @@ class Metadata:
     subjects: tuple[Subject, ...] | None = None
     related: tuple[Related, ...] | None = None
     images: tuple[ImageRef, ...] = ()
-    given: frozenset[str] = field(default_factory=frozenset)
+    given: frozenset[str] = frozenset()
     #: the date keys given as a bare date (``published: 2024-03-14``): known only to the day
-    day_only: frozenset[str] = field(default_factory=frozenset)
+    day_only: frozenset[str] = frozenset()
 
     def has(self, key: str) -> bool:
         """True when metadata gave ``key`` (so the reader must not infer it)."""

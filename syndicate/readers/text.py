@@ -54,8 +54,9 @@ import codecs
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple
 
 from ..errors import InputError
 from ..html import xml_safe
@@ -370,8 +371,7 @@ _BYLINE_DATE_START = LazyPattern(
 _CONJUNCTIONS = LazyPattern(r"\s+(?:und|y|e|et|и|و|ו)\s+|、|،\s*")
 
 
-@dataclass(frozen=True)
-class _Byline:
+class _Byline(NamedTuple):
     """A byline line's parts: the names (``and``-joined, ready for parse_byline) and the date words after them."""
 
     names: str
@@ -426,8 +426,7 @@ def byline_names(line: str) -> str:
 
 # ---- the page: lines and the features that need all of them
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     """One logical line: its text, its blank-line group, whether it is alone in it, and its line numbers.
 
     ``number`` is its first line in the text and ``end`` its last (they differ
@@ -493,21 +492,24 @@ def _tokens(text: str) -> str:
     return " " + " ".join(_TOKEN.findall(text.casefold())) + " "
 
 
-@dataclass
 class _Page:
-    """The scrape as the rules see it: its lines, where its story text runs, and which lines repeat."""
+    """The scrape as the rules see it: its lines, where its story text runs, and which lines repeat.
 
-    lines: Sequence[_Line]
-    start: int
-    meta: Metadata = field(default_factory=Metadata)
-    keys: list[str] = field(default_factory=list)  # each line's word tokens (see _tokens)
-    first_prose: int = 0
-    last_prose: int = 0
-    comments_from: int = 0  # the index of the readers' comments header, or len(lines)
-    tail_lines: int = 0  # how many link-, tag- or label-like lines follow the story's last sentence
-    last_content: int = -1
-    counts: Counter[str] = field(default_factory=Counter)
-    first_seen: dict[str, int] = field(default_factory=dict)
+    A plain class, not a dataclass: one is made per read, and a dataclass costs a command more to define
+    than this one costs to use."""
+
+    def __init__(self, lines: Sequence[_Line], start: int, meta: Metadata, keys: list[str]) -> None:
+        self.lines = lines
+        self.start = start
+        self.meta = meta
+        self.keys = keys  # each line's word tokens (see _tokens)
+        self.first_prose = 0
+        self.last_prose = 0
+        self.comments_from = 0  # the index of the readers' comments header, or len(lines)
+        self.tail_lines = 0  # how many link-, tag- or label-like lines follow the story's last sentence
+        self.last_content = -1
+        self.counts: Counter[str] = Counter()
+        self.first_seen: dict[str, int] = {}
 
     @classmethod
     def of(cls, lines: Sequence[_Line], start: int, meta: Metadata) -> _Page:
@@ -542,23 +544,25 @@ class _Page:
         return i > self.last_prose
 
 
-@dataclass
 class Parsed:
-    """What the text says, before metadata is applied: blocks plus the header lines found, and why."""
+    """What the text says, before metadata is applied: blocks plus the header lines found, and why.
 
-    body: list[Block] = field(default_factory=list)
-    related: list[Related] = field(default_factory=list)
-    headline: str | None = None
-    subheadline: str | None = None
-    byline_lines: list[str] = field(default_factory=list)
-    dateline: str | None = None
-    dateline_text: str | None = None  # the dateline as written, e.g. ``ALEPPO, Syria (AP) —``
-    agency: str | None = None
-    rights: str | None = None
-    #: dates the page states outside the story text (a byline's, a ``Published …`` line's), with the line
-    stated_dates: list[tuple[str, str]] = field(default_factory=list)
-    #: one entry per line: what it became and why (``parse --explain`` shows them)
-    decisions: list[Inferred] = field(default_factory=list)
+    :func:`parse_lines` makes one, empty, and fills it in as it reads the lines."""
+
+    def __init__(self) -> None:
+        self.body: list[Block] = []
+        self.related: list[Related] = []
+        self.headline: str | None = None
+        self.subheadline: str | None = None
+        self.byline_lines: list[str] = []
+        self.dateline: str | None = None
+        self.dateline_text: str | None = None  # the dateline as written, e.g. ``ALEPPO, Syria (AP) —``
+        self.agency: str | None = None
+        self.rights: str | None = None
+        #: dates the page states outside the story text (a byline's, a ``Published …`` line's), with the line
+        self.stated_dates: list[tuple[str, str]] = []
+        #: one entry per line: what it became and why (``parse --explain`` shows them)
+        self.decisions: list[Inferred] = []
 
     def decide(self, line: _Line, became: str, why: str) -> None:
         """Record what ``line`` became and why."""
@@ -1160,8 +1164,9 @@ _DATE_LABEL = LazyPattern(
     r"|" + "|".join(w.lower() for w in _WEEKDAYS) + r")\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
+    """A date found in a text, and the words that give it."""
+
     day: date
     text: str
 
