@@ -48,17 +48,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from PIL import Image as PILImage
-from PIL import ImageOps, UnidentifiedImageError
-
 from .atomic import atomic_write
-from .fetch import FetchError, FetchLimits, fetch
 from .model import Image
 
 if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
     from .model import Story
 
-__all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "published_name", "forget_published_records"]
+__all__ = ["ImageResolver", "ResolvedImage", "ImageProblem", "published_name", "forget_published_records",
+           "DRAWN_FOLDER"]
+
+#: the cache folder of :meth:`ImageResolver.drawn`'s pictures: one file a slot, so a build keeps it whole
+DRAWN_FOLDER = "drawn"
 
 
 def published_name(src: str, resolved: ResolvedImage) -> str:
@@ -332,6 +334,11 @@ class ImageResolver:
         Bytes that can be kept are checked from their headers alone (see
         :meth:`_can_keep`); only photos that must change are decoded.
         """
+        # Pillow loads here, with the first photo that must be checked: a build whose photos are all known
+        # from the cache (an edit that keeps them) never imports it
+        from PIL import Image as PILImage
+        from PIL import UnidentifiedImageError
+
         with warnings.catch_warnings():
             # Pillow's own bomb check is a global setting; ours is per resolver, checked below.
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
@@ -407,6 +414,20 @@ class ImageResolver:
             return []
         return [self._normalised_name(key), self._published_name((*key, os.path.basename(image.src)))]
 
+    def drawn(self, slot: str, key: str, draw: Callable[[], bytes]) -> bytes:
+        """A picture drawn from text (an edition's cover): ``draw()``, kept in the cache folder in ``slot`` with
+        the ``key`` naming everything it was drawn from, so the next process that needs the same picture reads
+        it instead of loading Pillow and drawing it again. One picture a slot: another key draws it afresh
+        and replaces it."""
+        name = f"{DRAWN_FOLDER}/{slot}"
+        label = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest().encode("ascii") + b"\n"
+        entry = self._read_entry(name)
+        if entry is not None and entry.startswith(label):
+            return entry[len(label):]
+        picture = draw()
+        self._write_entry(name, label + picture)
+        return picture
+
     # ------------------------------------------------------------ problems
 
     def _report(self, src: str, problem: ImageProblem) -> None:
@@ -448,16 +469,17 @@ class ImageResolver:
         failed = self._local_failures.get(key)
         if failed is not None:
             raise ImageProblem(str(failed))
-        resolved = self._load_normalised(key)
-        if resolved is None:
-            try:
+        try:
+            resolved = self._load_normalised(key, located)
+            if resolved is None:
                 data = self._read_local(located)
                 resolved = self.normalise(data)
-            except ImageProblem as problem:
-                self._local_failures.put(key, problem)
-                raise
-            if resolved.data is not data:  # a kept photo is its own file: caching a copy saves nothing
-                self._save_normalised(key, resolved)
+                # a kept photo is its own file: the cache notes only that it was kept (its type and size), so
+                # the next process takes the file as it is without checking it again, nor loading Pillow
+                self._save_normalised(key, resolved, kept=resolved.data is data)
+        except ImageProblem as problem:
+            self._local_failures.put(key, problem)
+            raise
         self._resolved.put(key, resolved)
         return resolved
 
@@ -515,7 +537,7 @@ class ImageResolver:
         if failed is not None:
             raise ImageProblem(str(failed), retry=failed.retry)
         key = ("url", url)
-        resolved = self._resolved.get(key) or self._load_normalised(key)
+        resolved = self._resolved.get(key) or self._load_normalised(key, None)
         if resolved is None:
             try:
                 resolved = self._download(url)
@@ -537,6 +559,8 @@ class ImageResolver:
                 pass  # damaged: fetch again
         if self.offline:
             raise ImageProblem("remote image not fetched: offline")
+        from .fetch import FetchError  # the network stack loads only for a photo that must be fetched
+
         try:
             data = self._timed_fetch(url)
         except FetchError as exc:
@@ -550,6 +574,8 @@ class ImageResolver:
 
     def _timed_fetch(self, url: str) -> bytes:
         """Fetch ``url`` within :attr:`timeout` and what is left of :attr:`fetch_budget`."""
+        from .fetch import FetchError, FetchLimits, fetch
+
         timeout = self.timeout
         if self.fetch_budget is not None:
             left = self.fetch_budget - self._fetch_seconds
@@ -614,21 +640,29 @@ class ImageResolver:
         entry = f"{record.src} {record.media_type} {record.width} {record.height}"
         self._write_entry(self._published_name(key), entry.encode("ascii"))
 
-    def _load_normalised(self, key: tuple[Any, ...]) -> ResolvedImage | None:
+    def _load_normalised(self, key: tuple[Any, ...], located: _Located | None) -> ResolvedImage | None:
+        """The cache entry for ``key``: the normalised bytes, or for a local photo kept as it is (``located``,
+        whose size, time and inode are in ``key``) its own file's bytes; None when there is none."""
         entry = self._read_entry(self._normalised_name(key))
         if entry is None:
             return None
         try:
             header, _, data = entry.partition(b"\n")
-            media_type, width, height, extension, animated = header.decode("ascii").split(" ")
+            media_type, width, height, extension, animated, *kept = header.decode("ascii").split(" ")
+            if kept and (kept != ["kept"] or data or located is None):
+                return None  # a damaged entry: normalise again
+            if kept:
+                assert located is not None
+                data = self._read_local(located)
             return ResolvedImage(data, media_type, int(width), int(height), extension, animated == "1")
         except ValueError:
             return None  # a damaged entry: normalise again
 
-    def _save_normalised(self, key: tuple[Any, ...], resolved: ResolvedImage) -> None:
+    def _save_normalised(self, key: tuple[Any, ...], resolved: ResolvedImage, *, kept: bool = False) -> None:
+        """Keep the normalised photo; for one ``kept`` as it is, only its type and size (its bytes are its file's)."""
         header = (f"{resolved.media_type} {resolved.width} {resolved.height} {resolved.extension} "
-                  f"{int(resolved.animated)}\n").encode("ascii")
-        self._write_entry(self._normalised_name(key), header + resolved.data)
+                  f"{int(resolved.animated)}{' kept' if kept else ''}\n").encode("ascii")
+        self._write_entry(self._normalised_name(key), header + (b"" if kept else resolved.data))
 
     # ------------------------------------------------------------ normalisation
 
@@ -655,6 +689,9 @@ class ImageResolver:
 
     def _reencode(self, im: PILImage.Image) -> ResolvedImage:
         """Rotate upright, make RGB(A), scale down and write a clean JPEG or PNG with fixed settings."""
+        from PIL import Image as PILImage
+        from PIL import ImageOps
+
         source_format = im.format or ""
         icc = im.info.get("icc_profile") if im.mode in ("RGB", "RGBA", "L", "LA") else None
         im = ImageOps.exif_transpose(im) or im

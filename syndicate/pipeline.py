@@ -45,6 +45,7 @@ from .discovery import StoryInput, scan
 from .errors import OutputError, SyndicateError
 from .exporters import ExportOptions
 from .html import IMAGES_FOLDER
+from .images import DRAWN_FOLDER
 from .manifest import KEPT, MANIFEST, Entry, Manifest, Stamps, file_stats
 from .model import Story, age_key
 from .notices import BuildWarnings
@@ -161,12 +162,13 @@ class FullBuild:
     def prune_cache(self, used_before: set[str]) -> None:
         """Delete the image cache entries no story of this build uses any more. Only when the entries in use
         changed (``used_before``: the last build's): an edit that leaves every story's photos as they were
-        does not walk the cache (files a rejected story's photos left there go at the next change)."""
+        does not walk the cache (files a rejected story's photos left there go at the next change). The drawn
+        pictures stay: one file a slot (the edition's cover), replaced when it is drawn again."""
         keep = {name for entry in self.entries.values() for name in entry.cache}
         if keep == used_before:
             return
         for rel, path in _files_under(os.fspath(self.state / CACHE)):
-            if rel not in keep:
+            if rel not in keep and not rel.startswith(DRAWN_FOLDER + "/"):
                 os.unlink(path)
 
     # -- phases

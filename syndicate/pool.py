@@ -11,19 +11,20 @@ module has the local one (forked processes, or the build's own process for
 
 from __future__ import annotations
 
-import concurrent.futures
 import itertools
-import multiprocessing
 import os
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .config import BuildSettings
 from .lock import release_inherited_lock
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 __all__ = ["Pool", "LocalPool", "Task", "make_pool"]
 
@@ -65,6 +66,10 @@ class LocalPool:
 
     def __enter__(self) -> LocalPool:
         if self.settings.jobs > 1:
+            # loaded only for workers: a build exporting one story (an edit) runs it here and never loads them
+            import concurrent.futures
+            import multiprocessing
+
             # fork: workers start at once and need no `if __name__ == "__main__"` guard in the caller's script
             context = multiprocessing.get_context("fork")
             self.executor = concurrent.futures.ProcessPoolExecutor(
@@ -92,6 +97,8 @@ class LocalPool:
         """Keep a few tasks per worker in flight and forget each as its result is handed on: memory stays
         flat however many stories there are (a result holds a story's files), and Ctrl-C has little to
         cancel."""
+        import concurrent.futures
+
         assert self.executor is not None
         window = 4 * self.settings.jobs
         pending: set[concurrent.futures.Future[R]] = set()

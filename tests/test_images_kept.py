@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import os
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -123,7 +125,8 @@ def test_other_animations_become_one_still_frame(fmt: str) -> None:
 
 
 def test_the_animated_flag_survives_the_disk_cache(tmp_path: Path) -> None:
-    """A GIF with a comment is re-encoded (a still PNG, cached); an animated one kept is flagged afresh."""
+    """A GIF with a comment is re-encoded (a still PNG, cached); an animated one kept is flagged, and the
+    cache notes it as kept (its type and size only: its bytes are its own file's)."""
     root = tmp_path / "in"
     root.mkdir()
     (root / "anim.gif").write_bytes(gif_frames(3))
@@ -131,9 +134,11 @@ def test_the_animated_flag_survives_the_disk_cache(tmp_path: Path) -> None:
     for _ in range(2):  # the second resolver reads what the first cached
         resolver = ImageResolver(root, cache_dir=tmp_path / "cache")
         moving, noted = resolver.resolve(Image("anim.gif")), resolver.resolve(Image("noted.gif"))
-        assert moving is not None and moving.animated
+        assert moving is not None and moving.animated and moving.data == (root / "anim.gif").read_bytes()
         assert noted is not None and not noted.animated and b"private note" not in noted.data
-    assert len(list((tmp_path / "cache" / "normalised").iterdir())) == 1  # only the re-encoded one is stored
+    entries = sorted(entry.read_bytes() for entry in (tmp_path / "cache" / "normalised").iterdir())
+    assert entries[0] == b"image/gif 40 30 .gif 1 kept\n"  # the kept one: its type and size, no copy
+    assert len(entries) == 2 and entries[1].startswith(b"image/png 40 30 .png 0\n\x89PNG")
 
 
 # ---------------------------------------------------------------- roots, and published once
@@ -217,3 +222,21 @@ def test_a_linked_folder_pointing_outside_is_refused(tmp_path: Path) -> None:
     assert resolver.resolve(Image("linked/secret.jpg")) is None
     assert resolver.problems == ["image linked/secret.jpg: path leaves the input folder (symlink)"]
     assert resolver.resolve(Image("alias.jpg")) is not None and resolver.resolve(Image("photos/mine.jpg")) is not None
+
+
+def test_a_photo_kept_as_it_is_is_known_from_the_cache_without_pillow(tmp_path: Path) -> None:
+    """A second process resolving a photo the cache notes as kept loads no Pillow (a real process, by
+    ``sys.modules``), gets the file's very bytes, and an edited photo (another stat) is checked afresh."""
+    root, cache = tmp_path / "in", tmp_path / "cache"
+    root.mkdir()
+    PILImage.new("RGB", (64, 48), (200, 30, 30)).save(root / "p.jpg", "JPEG", quality=85)
+    probe = ("import sys; from syndicate.images import ImageResolver; from syndicate.model import Image; "
+             f"r = ImageResolver({str(root)!r}, cache_dir={str(cache)!r}).resolve(Image('p.jpg')); "
+             "print(r.data == open(sys.argv[1], 'rb').read(), r.width, r.height, 'PIL' in sys.modules)")
+    answers = [subprocess.run([sys.executable, "-c", probe, str(root / "p.jpg")], capture_output=True, text=True,
+                              check=True).stdout.split() for _ in range(2)]
+    assert answers == [["True", "64", "48", "True"], ["True", "64", "48", "False"]]
+    PILImage.new("RGB", (32, 24), (0, 0, 200)).save(root / "p.jpg", "JPEG", quality=85)  # edited: a new stat
+    answer = subprocess.run([sys.executable, "-c", probe, str(root / "p.jpg")], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert answer == ["True", "32", "24", "True"]

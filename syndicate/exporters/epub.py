@@ -647,8 +647,22 @@ def _cover(only_story: Story | None, info: _BookInfo, lead: _Lead, book_images: 
             photo = book_images.add(figure.image) if figure.image is not None else None
             if photo is not None:  # already in the book: the chapter used it
                 return _Cover(photo.item_id, photo.href, None, alt)
-    title, date_text = _cover_words(info.title, info.labels, lead.date)
-    return _Cover("cover-image", "images/cover.png", _typographic_cover(title, date_text), alt)
+    return _Cover("cover-image", "images/cover.png", _drawn_cover(info, lead.date, book_images.resolver), alt)
+
+
+def _drawn_cover(info: _BookInfo, date: datetime | None, images: ImageResolver) -> bytes:
+    """The typographic cover's PNG. An edition's is kept in the image cache under the words it is drawn from
+    (and Pillow's version, whose built-in font draws them): the edition is written again at every change of
+    any story, its title and newest date seldom change, and drawing it would load Pillow for nothing."""
+    def draw() -> bytes:
+        return _typographic_cover(*_cover_words(info.title, info.labels, date))
+
+    if not info.edition:
+        return draw()
+    import PIL  # its version only (PIL.Image, the heavy part, loads when a cover is drawn)
+
+    day = (info.labels.day(date), date.date().isoformat()) if date is not None else None
+    return images.drawn("edition-cover", repr((PIL.__version__, info.title, day)), draw)
 
 
 def _cover_words(title: str, labels: Labels, date: datetime | None) -> tuple[str, str]:

@@ -1,0 +1,127 @@
+"""A rebuild after an edit does only what the edit needs: what it reuses from the state folder (the edition's
+drawn cover, the photos known to be kept as they are) never makes its outputs differ from a fresh build's,
+and it loads no library it has no use for (checked on real processes, by what they import).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from storygen import draw_image
+
+import syndicate
+from syndicate.images import DRAWN_FOLDER
+from syndicate.tasks import CACHE
+
+#: Runs ``syndicate build ARGS`` as the command does and prints, as its last line, the modules it loaded.
+RUNNER = """
+import json, sys
+from syndicate.cli import main
+try:
+    main(sys.argv[1:], prog_name="syndicate")
+except SystemExit as done:
+    assert not done.code, done.code
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+@pytest.fixture(autouse=True)
+def in_a_clean_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No config file where the builds run; their state folder is the test's own."""
+    monkeypatch.chdir(tmp_path)
+
+
+def write_story(folder: Path, i: int, extra: str = "") -> Path:
+    path = folder / f"story-{i:03d}.txt"
+    path.write_text(f"---\nheadline: Harbour plan, part {i}\npublished: 2026-02-0{1 + i}T08:00:00+01:00\n"
+                    f"images: [photos/p{i}.png]\n---\nThe council met on Tuesday.{extra}\n\n"
+                    "Residents packed the hall.\n", encoding="utf-8")
+    return path
+
+
+def make_input(src: Path, count: int = 3) -> None:
+    (src / "photos").mkdir(parents=True)
+    for i in range(count):
+        write_story(src, i)
+        draw_image(src / "photos" / f"p{i}.png", "PNG", (40, 30), i)
+
+
+def build(src: Path, out: Path, **options: object) -> syndicate.BuildReport:
+    options = {"title": "Gazette", **options}
+    return syndicate.build(src, out, jobs=2, base_url="https://news.example.com/", **options)
+
+
+def files_of(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def fresh_build(tmp_path: Path, src: Path, name: str, **options: object) -> dict[str, bytes]:
+    """What a build of ``src`` into a new output folder, with a new state folder, publishes."""
+    out = tmp_path / name
+    syndicate.build(src, out, jobs=1, base_url="https://news.example.com/", state_dir=str(tmp_path / f"{name}-state"),
+                    **{"title": "Gazette", **options})
+    return files_of(out)
+
+
+def test_an_edit_rebuild_loads_no_pool_no_network_and_draws_no_cover(tmp_path: Path) -> None:
+    """One story edited: exported in the build's own process (no multiprocessing), no remote photo (no HTTP
+    client), the edition's cover read from the cache (no Pillow drawing); the outputs are a fresh build's."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_input(src)
+    args = [str(src), str(out), "--jobs", "2", "--quiet", "--title", "Gazette",
+            "--base-url", "https://news.example.com/"]
+    subprocess.run([sys.executable, "-c", RUNNER, "build", *args], check=True, capture_output=True, text=True)
+    write_story(src, 1, " A late paragraph.")
+    done = subprocess.run([sys.executable, "-c", RUNNER, "build", *args], check=True, capture_output=True, text=True)
+    modules = set(json.loads(done.stdout.splitlines()[-1]))
+    loaded = sorted(m for m in modules if m.split(".")[0] in ("multiprocessing", "http", "ssl")
+                    or m.startswith(("concurrent.futures.process", "PIL.ImageDraw", "PIL.ImageFont")))
+    assert loaded == []
+    assert files_of(out) == fresh_build(tmp_path, src, "fresh")
+
+
+@pytest.mark.parametrize("change", ["title", "newest date", "language"])
+def test_the_editions_cached_cover_follows_its_title_and_newest_date(tmp_path: Path, change: str) -> None:
+    """The drawn cover kept in the cache is replaced when what it shows changes: the edition after the
+    change is byte for byte a fresh build's (whose cover is drawn anew), and its cover differs from before."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_input(src)
+    build(src, out)
+    before = files_of(out)["edition.epub"]
+    options: dict[str, object] = {}
+    if change == "title":
+        options = {"title": "The Harbour Gazette"}
+    elif change == "language":
+        options = {"language": "fr"}
+    else:
+        (src / "story-002.txt").write_text((src / "story-002.txt").read_text("utf-8").replace(
+            "2026-02-03T08", "2026-03-09T08"), encoding="utf-8")
+    build(src, out, **options)
+    assert (state_cache(out) / DRAWN_FOLDER / "edition-cover").is_file()
+    assert files_of(out) == fresh_build(tmp_path, src, "fresh", **options)
+    assert files_of(out)["edition.epub"] != before
+
+
+def test_a_kept_photo_known_from_the_cache_still_follows_its_file(tmp_path: Path) -> None:
+    """A photo the cache notes as kept as it is: once replaced by another picture, every output that embeds
+    or publishes it has the new one, as a fresh build has."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_input(src)
+    build(src, out)
+    write_story(src, 0, " Edited.")
+    build(src, out)  # the photos now come from the cache's records
+    draw_image(src / "photos" / "p1.png", "PNG", (48, 32), 7)
+    report = build(src, out)
+    assert report.built == ["story-001.txt"]
+    assert files_of(out) == fresh_build(tmp_path, src, "fresh")
+
+
+def state_cache(out: Path) -> Path:
+    """The image cache of the (only) state folder the builds in this test's folder made."""
+    caches = [p for p in Path(".syndicate").glob(f"*/{CACHE}")]
+    assert len(caches) == 1, caches
+    return caches[0]
