@@ -89,29 +89,37 @@ class WholeLineTable:
     pattern would be, but compiled a few phrases at a time, as lines need them.
 
     Each phrase (each top-level alternative, a leading group spread over its alternatives) that starts with
-    two literal letters is filed under them (:func:`case_key`); a line is matched against the phrases filed
-    under its own first two letters, then against the phrases that start with anything else (a character
-    class, a digit, a wildcard). No other phrase could match it, so the answer is the one pattern's, and a
-    page compiles only the phrases its short lines begin like.
+    two literal letters is filed under its whole literal start (``related``, ``view ``, ``share``; as
+    :func:`case_key` gives it), and the starts under their first two letters. A line is matched only against
+    the phrases whose literal start it begins with, then against the phrases that start with anything else (a
+    character class, a digit, a wildcard). No other phrase could match it, so the answer is the one pattern's,
+    and a page compiles only the phrases its short lines begin like: a line of prose whose first word starts
+    no phrase compiles nothing but those others.
     """
 
-    #: how many leading letters file a phrase
+    #: how many leading letters file a phrase's literal start
     KEY = 2
 
     def __init__(self, phrases: list[str], tail: str, flags: int) -> None:
         #: the one pattern this table answers for
         self.pattern = r"^(?:" + "|".join(phrases) + r")" + tail + r"$"
         self.flags = flags
-        filed: dict[str, list[str]] = {}
+        starts: dict[str, dict[str, list[str]]] = {}
         others: list[str] = []
+        longest = 0
         for phrase in (p for alternative in phrases for p in _spread(alternative)):
             prefix = _literal_prefix(phrase)
             key = case_key(prefix[:self.KEY])
             if len(prefix) < self.KEY or len(key) != self.KEY:
                 others.append(phrase)
             else:
-                filed.setdefault(key, []).append(phrase)
-        self._filed = {key: self._pattern(group, tail, flags) for key, group in filed.items()}
+                starts.setdefault(key, {}).setdefault(case_key(prefix), []).append(phrase)
+                longest = max(longest, len(prefix))
+        #: first two letters -> [(literal start, its phrases' pattern)], in the phrases' order
+        self._filed = {key: [(start, self._pattern(group, tail, flags)) for start, group in by_start.items()]
+                       for key, by_start in starts.items()}
+        #: the most characters of a line any literal start spans
+        self._longest = longest
         self._others = self._pattern(others, tail, flags) if others else None
 
     @staticmethod
@@ -122,9 +130,12 @@ class WholeLineTable:
         """The match of ``line`` as a whole, or None (the match of one group of phrases: test it for None)."""
         filed = self._filed.get(case_key(line[:self.KEY]))
         if filed is not None:
-            match = filed.match(line)
-            if match is not None:
-                return match
+            head = case_key(line[:self._longest])
+            for start, pattern in filed:
+                if head.startswith(start):
+                    match = pattern.match(line)
+                    if match is not None:
+                        return match
         return self._others.match(line) if self._others is not None else None
 
 

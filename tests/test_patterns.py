@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import ROOT, SAMPLE
+from conftest import ROOT, SAMPLE, SHARED
 
 from syndicate.patterns import LazyPattern, WholeLineTable, _spread
 from syndicate.readers import text, textwords
@@ -44,6 +44,28 @@ def test_a_table_answers_as_its_one_pattern(name: str) -> None:
     lines = real_lines()
     assert [line for line in lines if (whole.match(line) is None) != (table.match(line) is None)] == []
     assert any(table.match(line) for line in lines)  # the lines do exercise the table
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_a_table_answers_as_its_one_pattern_on_the_corpus_scrapes(name: str) -> None:
+    scrapes = sorted((SHARED / "corpus" / "articles" / "scrapes").glob("*.txt"))
+    if not scrapes:
+        pytest.skip("the shared article corpus is not here")
+    table = getattr(textwords, name)
+    whole = re.compile(table.pattern, table.flags)
+    lines = {line.strip() for path in scrapes for line in path.read_text("utf-8", errors="replace").splitlines()}
+    lines = {v for line in lines if len(line) <= 160 for v in (line, line.upper(), line.lower())}
+    assert [line for line in sorted(lines) if (whole.match(line) is None) != (table.match(line) is None)] == []
+
+
+def test_a_line_is_matched_only_against_the_phrases_it_begins_like() -> None:
+    table = WholeLineTable([r"related(?: stories)?", r"read more", r"\d+ comments?", r"share"], r"[\s\W]{0,4}",
+                           re.IGNORECASE)
+    groups = {start: pattern for by_key in table._filed.values() for start, pattern in by_key}
+    assert table.match("Rebel fighters sit on the rubble") is None  # "re", but neither "related" nor "read more"
+    assert all(pattern._compiled is None for pattern in groups.values())  # so nothing of theirs was compiled
+    assert table.match("READ MORE »") is not None and table.match("12 Comments") is not None
+    assert groups["READ MORE"]._compiled is not None and groups["RELATED"]._compiled is None
 
 
 @pytest.mark.parametrize(("line", "furniture"), [

@@ -61,6 +61,7 @@ __all__ = [
     "LATEST",
     "SUMMARY_LIMIT",
     "TERMINAL_ESCAPE",
+    "strip_terminal_escapes",
     "check_date",
     "finish",
     "lead_text",
@@ -358,7 +359,7 @@ def strip_controls(value: Any) -> Any:
 
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return _UNWANTED.sub("", value)
+        return _UNWANTED.sub("", value) if _may_be_unwanted(value) else value
     if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple (metadata): a record, field by field
         return _clean_fields(value, value._fields, value._replace)
     if isinstance(value, (tuple, list)):
@@ -388,9 +389,29 @@ def _clean_fields(record: Any, names: Sequence[str], rebuild: Callable[..., Any]
         return _DROPPED
 
 
+def _may_be_unwanted(text: str) -> bool:
+    """False when ``text`` certainly holds nothing :data:`_UNWANTED` removes: every such character (an escape
+    sequence's introducer, a control) is a control character, which a printable string has none of. Most
+    strings are printable, and are then never given to the pattern (nor is it compiled for them)."""
+    return not text.isprintable()
+
+
+def _has_unwanted(text: str) -> bool:
+    """True when ``text`` holds an escape sequence or a control character to remove."""
+    return _may_be_unwanted(text) and _UNWANTED.search(text) is not None
+
+
+def strip_terminal_escapes(text: str) -> str:
+    """``text`` without terminal escape sequences (:data:`TERMINAL_ESCAPE`); a text with none of their
+    introducers (ESC, CSI, OSC) is returned as it is, without compiling the pattern."""
+    if "\x1b" in text or "\x9b" in text or "\x9d" in text:
+        return TERMINAL_ESCAPE.sub("", text)
+    return text
+
+
 def _clean_paragraph(paragraph: Paragraph) -> Paragraph | _Dropped:
     """The paragraph without escape sequences and controls; each mark keeps covering the same characters."""
-    if not _UNWANTED.search(paragraph.text) and not any(m.href and _UNWANTED.search(m.href) for m in paragraph.marks):
+    if not _has_unwanted(paragraph.text) and not any(m.href and _has_unwanted(m.href) for m in paragraph.marks):
         return paragraph
     removed = bytearray(len(paragraph.text))
     for match in _UNWANTED.finditer(paragraph.text):

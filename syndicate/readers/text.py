@@ -74,7 +74,7 @@ from ..model import (
 from ..patterns import LazyPattern, case_key
 from . import InputFile
 from . import textwords as words
-from .finish import TERMINAL_ESCAPE, Draft, finish, lead_text, sentences
+from .finish import Draft, finish, lead_text, sentences, strip_terminal_escapes
 from .metadata import Metadata, gather, parse_byline, split_front_matter
 
 __all__ = [
@@ -124,7 +124,7 @@ def decode(data: bytes, name: object = None) -> str:
             raise InputError("binary data, not text (it has NUL bytes and no UTF-16 byte order mark)", name)
         text = _decode_without_bom(data, name)
     # terminal escape sequences (colours, titles) are removed as a whole later: they do not make a text binary
-    controls = len(_BINARY_CONTROLS.findall(TERMINAL_ESCAPE.sub("", text)))
+    controls = len(_BINARY_CONTROLS.findall(strip_terminal_escapes(text)))
     if controls > max(MIN_BINARY_CONTROLS, MAX_CONTROL_RATIO * len(text)):
         raise InputError(f"binary data, not text ({controls} control characters in {len(text)})", name)
     if not text.strip():
@@ -193,7 +193,7 @@ def normalise(text: str) -> str:
     Runs of spaces inside a line become one space; no visible character is
     changed (quotes, dashes and accents are kept as written).
     """
-    text = TERMINAL_ESCAPE.sub("", unify_line_ends(text))
+    text = strip_terminal_escapes(unify_line_ends(text))
     text = _C0_CONTROLS.sub("", text.translate(_TRANSLATE))
     text = xml_safe(text)
     return "\n".join(_RUN_OF_SPACES.sub(" ", line).strip() for line in text.split("\n"))
@@ -274,12 +274,26 @@ def _is_prompt(line: str) -> bool:
 CREDIT_SPAN = 240
 
 
+#: How each credit pattern's match must end or what it must hold, checked before the pattern is run (most
+#: lines have none of it, so a story without credits never compiles the patterns): a bracketed credit ends
+#: with its bracket or the agency after it, an agency's ``REUTERS/Name`` holds a slash, and a label its colon
+#: or ``by``. (``$`` also matches before a final line end, which the ends are looked for before.)
+_CREDIT_CHECKS: tuple[tuple[LazyPattern, Callable[[str], bool]], ...] = (
+    (_CREDIT_PAREN, lambda span: span.removesuffix("\n").endswith((")", "）", "Getty", "AP", "AFP", "Reuters", "EPA",
+                                                                   "Images"))),
+    (_CREDIT_AGENCY, lambda span: "/" in span),
+    (_CREDIT_LABEL, lambda span: ":" in span or "：" in span or "by" in span),
+)
+
+
 def _find_credit(caption: str) -> re.Match[str] | None:
     start = max(0, len(caption) - CREDIT_SPAN)
-    for pattern in (_CREDIT_PAREN, _CREDIT_AGENCY, _CREDIT_LABEL):
-        match = pattern.search(caption, start)
-        if match is not None:
-            return match
+    span = caption[start:]
+    for pattern, could_match in _CREDIT_CHECKS:
+        if could_match(span):
+            match = pattern.search(caption, start)
+            if match is not None:
+                return match
     return None
 
 
