@@ -211,14 +211,31 @@ _QUOTE_OPEN = "\"“‘'«„「『"
 
 #: A line that only draws a rule or a section break (``---``, ``* * *``): no text to keep.
 _RULE = LazyPattern(r"^[-*_=~#•·. ]{3,}$")
-_LIST_ITEM = LazyPattern(r"^(?:(?P<bullet>[-*•–·▪►])|(?P<number>\d{1,3})[.)])\s+(?P<item>\S.*)$")
-_BULLET = LazyPattern(r"^[-*•–·▪►]\s+")
+#: The characters a bulleted line starts with.
+_BULLETS = "-*•–·▪►"
+_LIST_ITEM = LazyPattern(r"^(?:(?P<bullet>[" + _BULLETS + r"])|(?P<number>\d{1,3})[.)])\s+(?P<item>\S.*)$")
+_BULLET = LazyPattern(r"^[" + _BULLETS + r"]\s+")
+
+
+def _list_item(line: str) -> re.Match[str] | None:
+    """The match of a list item line (``- item``, ``2. item``), or None; a line that starts with neither a bullet
+    nor a digit is none, and is not given to the pattern."""
+    first = line[:1]
+    return _LIST_ITEM.match(line) if first and (first in _BULLETS or first.isdecimal()) else None
 _BYLINE_START = LazyPattern(r"^" + words.BYLINE_WORD + r"(?P<rest>\S.*)$", re.IGNORECASE)
 #: ``Also see: X`` and its kind in other languages: X is a related link.
 _RELATED_LINE = LazyPattern(
     r"^(?:also see|see also|related|read also|read more|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"
     r"|lea también|leia também|veja também|читайте также|смотрите также|اقرأ أيضا|اقرأ أيضاً|相关阅读|延伸阅读"
     r"|関連記事)\s*[:：]\s*(?P<rest>\S.*)$", re.IGNORECASE)
+
+
+def _related_line(line: str) -> re.Match[str] | None:
+    """The match of an ``Also see: X`` line, or None; a line without a colon is none, and is not given to the
+    pattern."""
+    return _RELATED_LINE.match(line) if ":" in line or "：" in line else None
+
+
 _URL_AT_END = LazyPattern(r"^(?P<title>.*?)[\s:|–—-]*\(?(?P<url>https?://[^\s()<>]+)\)?$")
 #: Characters of scripts written without spaces between words (their length is counted in characters).
 _UNSPACED = LazyPattern(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
@@ -255,7 +272,7 @@ _CREDIT_LABEL = LazyPattern(
 
 
 def _strip_bullet(line: str) -> str:
-    return _BULLET.sub("", line)
+    return _BULLET.sub("", line) if line[:1] and line[0] in _BULLETS else line
 
 
 def is_furniture(line: str) -> bool:
@@ -361,7 +378,7 @@ def _is_heading_shape(line: str) -> bool:
     """Short, no final punctuation, not starting in lower case (scripts without case pass), not a list or credit."""
     limit = 30 if _unspaced(line) else 70
     return (0 < _units(line) <= 12 and len(line) <= limit and line[-1] not in _TERMINAL and not line[0].islower()
-            and any(c.isalnum() for c in line) and not _LIST_ITEM.match(line) and _byline(line) is None
+            and any(c.isalnum() for c in line) and not _list_item(line) and _byline(line) is None
             and not _is_credit_only(line) and not is_furniture(line))
 
 
@@ -369,8 +386,8 @@ def _reads_as_headline(line: str) -> bool:
     """The first line is a headline when it is one short line that does not end like a sentence."""
     return (0 < _units(line) <= 25 and len(line) <= 150 and line[-1] not in ".,;:。，；：" and any(c.isalnum() for c in line)
             and not (line[0] in _QUOTE_OPEN and line[-1] in _TERMINAL)
-            and not _LIST_ITEM.match(line) and _byline(line) is None and split_credit(line)[1] is None
-            and not is_furniture(line) and not _is_prompt(line) and _RELATED_LINE.match(line) is None)
+            and not _list_item(line) and _byline(line) is None and split_credit(line)[1] is None
+            and not is_furniture(line) and not _is_prompt(line) and _related_line(line) is None)
 
 
 # ---- bylines (``By NAME, Site``; ``By NAME on Tuesday, March 3rd, 2020 at 9:15 a.m.``)
@@ -493,7 +510,7 @@ def _logical_lines(text: str, first_line: int = 1) -> list[_Line]:
 def _is_soft_wrap(previous: str, line: str) -> bool:
     """True when ``line`` continues ``previous`` (a hard-wrapped paragraph) rather than starting a new block."""
     return (len(previous) >= 40 and previous[-1] not in _TERMINAL and not line.startswith(previous)
-            and not previous.startswith(line) and not _LIST_ITEM.match(line) and not _LIST_ITEM.match(previous)
+            and not previous.startswith(line) and not _list_item(line) and not _list_item(previous)
             and not _is_credit_only(line) and not is_furniture(line) and _byline(line) is None
             and split_credit(previous)[1] is None and not _is_caption_label(line))
 
@@ -543,7 +560,7 @@ class _Page:
             page.last_prose = min(page.last_prose, max((n for n in prose if n < page.comments_from),
                                                        default=page.first_prose))
         page.last_content = max((n for n, ln in enumerate(lines) if not is_furniture(ln.text)
-                                 and _RELATED_LINE.match(ln.text) is None), default=-1)
+                                 and _related_line(ln.text) is None), default=-1)
         page.tail_lines = sum(1 for line in lines[page.last_prose + 1:page.comments_from] if _is_tail_line(line))
         for n, key in enumerate(page.keys):
             page.counts[key] += 1
@@ -672,7 +689,7 @@ def _parse_body(page: _Page, parsed: Parsed) -> None:
 
 def _rule_related_line(page: _Page, i: int, parsed: Parsed) -> int | None:
     """``Also see: X`` (in any known language): X is a related link."""
-    match = _RELATED_LINE.match(page.lines[i].text)
+    match = _related_line(page.lines[i].text)
     if match is None:
         return None
     parsed.related.append(_related(match.group("rest")))
@@ -812,7 +829,7 @@ def _alt_over_caption(alt: _Line, caption: _Line) -> str | None:
     subheading over a lead that repeats its words looks the same.
     """
     a = alt.text
-    if not (len(a) <= 80 and _units(a) <= 14 and a[-1] not in _SENTENCE_END and not _LIST_ITEM.match(a)
+    if not (len(a) <= 80 and _units(a) <= 14 and a[-1] not in _SENTENCE_END and not _list_item(a)
             and _byline(a) is None and not is_furniture(a) and not _is_prompt(a) and split_credit(a)[1] is None
             and _units(caption.text) <= 90):
         return None
@@ -863,7 +880,7 @@ def _rule_photo(page: _Page, i: int, parsed: Parsed) -> int | None:
 
 def _rule_list(page: _Page, i: int, parsed: Parsed) -> int | None:
     """Consecutive ``-``/``*``/``•``/``1.`` lines are one list (an ordered one keeps its first number)."""
-    if not _LIST_ITEM.match(page.lines[i].text):
+    if not _list_item(page.lines[i].text):
         return None
     return _take_list(page.lines, i, parsed)
 
@@ -982,7 +999,7 @@ def _reads_as_caption(line: str) -> bool:
     """
     caption = split_credit(line)[0]
     return (bool(caption) and caption[-1] in ".!?\"”’。！？" and len(line.split()) <= CAPTION_MAX_WORDS
-            and line[0] not in _QUOTE_OPEN and _LIST_ITEM.match(line) is None and len(sentences(caption)) <= 2)
+            and line[0] not in _QUOTE_OPEN and _list_item(line) is None and len(sentences(caption)) <= 2)
 
 
 def _attach_credit(body: list[Block], credit: str, after_same_group: bool) -> None:
@@ -999,7 +1016,7 @@ def _attach_credit(body: list[Block], credit: str, after_same_group: bool) -> No
 def _take_list(lines: Sequence[_Line], i: int, parsed: Parsed) -> int:
     """Consecutive list lines become one list; a list continuing after a blank line joins the one above."""
     body = parsed.body
-    first = _LIST_ITEM.match(lines[i].text)
+    first = _list_item(lines[i].text)
     assert first is not None
     ordered = first.group("number") is not None
     start = int(first.group("number")) if ordered else 1
@@ -1007,7 +1024,7 @@ def _take_list(lines: Sequence[_Line], i: int, parsed: Parsed) -> int:
     begin = i
     dropped: list[_Line] = []
     while i < len(lines):
-        match = _LIST_ITEM.match(lines[i].text)
+        match = _list_item(lines[i].text)
         if match is None or (match.group("number") is not None) != ordered:
             break
         if is_furniture(match.group("item")):
