@@ -195,15 +195,15 @@ def _spread(pattern: str) -> list[str]:
     return phrases
 
 
+#: The characters with a meaning in a pattern: a phrase's literal start ends before the first of them.
+_SPECIAL = "\\.^$*+?{}[]()|"
+
+
 def _literal_prefix(phrase: str) -> str:
     """The characters every match of ``phrase`` starts with: its leading literal characters, up to the first
-    special character or the first character made optional by what follows it."""
-    prefix = []
-    for i, c in enumerate(phrase):
-        following = phrase[i + 1:i + 2]
-        if c in "\\.^$*+?{}[]()|" or following in ("?", "*", "{"):
-            break
-        prefix.append(c)
-        if following == "+":
-            break
-    return "".join(prefix)
+    special character or the first character made optional by what follows it (``?``, ``*``, ``{``; a ``+``
+    keeps the character before it, and ends the start there)."""
+    end = min((i for i in map(phrase.find, _SPECIAL) if i >= 0), default=len(phrase))
+    if end > 0 and phrase[end:end + 1] in ("?", "*", "{"):
+        end -= 1
+    return phrase[:end]

@@ -11,7 +11,6 @@ import importlib
 import os
 import re
 import stat
-import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, NamedTuple
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 
 from ..errors import InputError
 from ..model import Story
+from ..patterns import LazyPattern
 
 __all__ = ["InputFile", "READERS", "MAX_INPUT_BYTES", "FALLBACK_ID_PREFIX", "reader_for", "read", "slugify",
            "default_id", "default_slug", "id_prefix_for", "is_id_prefix", "kind_of", "root_element",
@@ -44,8 +44,8 @@ HTML_ROOTS = frozenset({"html", "head", "body", "article", "main", "section", "d
 
 # What may come before the root element: white space, an XML declaration, comments, processing
 # instructions and a DOCTYPE; then the root element's name (any namespace prefix dropped).
-_PROLOGUE = re.compile(r"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!doctype[^>]*>)*", re.IGNORECASE | re.DOTALL)
-_ROOT_NAME = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_PROLOGUE = LazyPattern(r"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!doctype[^>]*>)*", re.IGNORECASE | re.DOTALL)
+_ROOT_NAME = LazyPattern(r"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 #: How much of an input is looked at to find its root element.
 SNIFF_BYTES = 64 * 1024
 
@@ -58,7 +58,7 @@ FALLBACK_ID_PREFIX = "tag:syndicate.invalid,2026:"
 #: clock, so the same config mints the same ids on every run and machine.
 DERIVED_TAG_YEAR = "2026"
 
-_ID_PREFIX = re.compile(r"^(tag|urn):\S+$")
+_ID_PREFIX = LazyPattern(r"^(tag|urn):\S+$")
 
 
 def is_id_prefix(value: str) -> bool:
@@ -130,9 +130,17 @@ class InputFile(NamedTuple):
 
 def slugify(text: str, max_length: int = 80) -> str:
     """Lowercase ASCII ``a-z0-9-``: accents folded, everything else a hyphen."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    ascii_text = (text if text.isascii() else _folded_to_ascii(text)).lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
     return slug[:max_length].rstrip("-") or "story"
+
+
+def _folded_to_ascii(text: str) -> str:
+    """``text`` with accents folded (``é`` to ``e``) and what has no ASCII form dropped. (ASCII text is its own
+    folding: :func:`slugify` loads the Unicode tables only for text that needs them.)"""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def default_id(source: InputFile, fallback: str) -> str:

@@ -237,6 +237,14 @@ def _related_line(line: str) -> re.Match[str] | None:
 
 
 _URL_AT_END = LazyPattern(r"^(?P<title>.*?)[\s:|–—-]*\(?(?P<url>https?://[^\s()<>]+)\)?$")
+
+
+def _url_at_end(text: str) -> re.Match[str] | None:
+    """The match of a title with a web address at its end (``Title (https://…)``), or None; a text without
+    ``://`` has none, and is not given to the pattern."""
+    return _URL_AT_END.match(text) if "://" in text else None
+
+
 #: Characters of scripts written without spaces between words (their length is counted in characters).
 _UNSPACED = LazyPattern(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
 #: The ones of them below the CJK blocks (Thai): a line whose highest character is below ``\u3040`` (curly quotes
@@ -700,7 +708,7 @@ def _rule_related_line(page: _Page, i: int, parsed: Parsed) -> int | None:
 def _is_title(line: _Line) -> bool:
     """A bare link title: short, not a finished sentence (a URL at its end is fine), not a header of its own."""
     title = _strip_bullet(line.text)
-    return (0 < len(title) <= 150 and (title[-1] not in ".。" or _URL_AT_END.match(title) is not None)
+    return (0 < len(title) <= 150 and (title[-1] not in ".。" or _url_at_end(title) is not None)
             and not _is_prose(title) and not words.RELATED_HEADER.match(title) and not words.POPULAR_HEADER.match(title)
             and not _is_credit_only(title) and not words.COPYRIGHT.search(title) and not _is_prompt(title)
             and not words.SURVEY.match(title))
@@ -1050,7 +1058,7 @@ def _take_list(lines: Sequence[_Line], i: int, parsed: Parsed) -> int:
 
 
 def _related(text: str) -> Related:
-    match = _URL_AT_END.match(text.strip())
+    match = _url_at_end(text.strip())
     if match is not None:
         return Related(title=match.group("title").strip() or match.group("url"), url=match.group("url"))
     return Related(title=text.strip())
@@ -1086,14 +1094,21 @@ def _caseless_letter(first: str) -> bool:
             and not "\u0400" <= first <= "\u04ff")
 
 
+def _has_dash(text: str) -> bool:
+    """Whether ``text`` holds the dash a dateline ends with (:data:`_DASH`: an em or en dash, or a hyphen after
+    a space)."""
+    return "—" in text or "–" in text or " -" in text
+
+
 #: What a paragraph must start with for each of :data:`_DATELINES` to match it (what each pattern's ``^`` is
-#: followed by): a pattern is compiled only for a story with a paragraph it could match.
+#: followed by), and the dash it must hold after the place: a pattern is compiled only for a story with a
+#: paragraph it could match.
 _DATELINE_STARTS: tuple[Callable[[str], bool], ...] = (
-    lambda text: "A" <= text[0] <= "Z",
-    lambda text: "A" <= text[0] <= "Z",
-    lambda text: _caseless_letter(text[0]),
+    lambda text: "A" <= text[0] <= "Z" and _has_dash(text),
+    lambda text: "A" <= text[0] <= "Z" and _has_dash(text),
+    lambda text: _caseless_letter(text[0]) and ("—" in text or "–" in text or "-" in text),
     lambda text: text.startswith(("新华社", "中新社")),
-    lambda text: "А" <= text[0] <= "Я" or text[0] == "Ё",
+    lambda text: ("А" <= text[0] <= "Я" or text[0] == "Ё") and _has_dash(text),
 )
 _NOT_PLACES = {"FILE", "UPDATE", "UPDATED", "BREAKING", "EXCLUSIVE", "ANALYSIS", "OPINION", "EDITOR'S NOTE",
                "CORRECTION", "WATCH", "LIVE", "VIDEO", "PHOTOS", "NOTE", "UPDATE 1", "UPDATE 2"}
