@@ -104,6 +104,7 @@ class WholeLineTable:
         #: the one pattern this table answers for
         self.pattern = r"^(?:" + "|".join(phrases) + r")" + tail + r"$"
         self.flags = flags
+        self._tail = tail
         starts: dict[str, dict[str, list[str]]] = {}
         others: list[str] = []
         longest = 0
@@ -115,25 +116,33 @@ class WholeLineTable:
             else:
                 starts.setdefault(key, {}).setdefault(case_key(prefix), []).append(phrase)
                 longest = max(longest, len(prefix))
-        #: first two letters -> [(literal start, its phrases' pattern)], in the phrases' order
-        self._filed = {key: [(start, self._pattern(group, tail, flags)) for start, group in by_start.items()]
-                       for key, by_start in starts.items()}
+        #: first two letters -> [(literal start, its phrases)], in the phrases' order
+        self._filed = {key: list(by_start.items()) for key, by_start in starts.items()}
         #: the most characters of a line any literal start spans
         self._longest = longest
-        self._others = self._pattern(others, tail, flags) if others else None
+        #: literal start -> its phrases compiled, for the starts lines have needed so far
+        self._compiled: dict[str, re.Pattern[str]] = {}
+        self._others = LazyPattern(self._whole(others), flags) if others else None
 
-    @staticmethod
-    def _pattern(phrases: list[str], tail: str, flags: int) -> LazyPattern:
-        return LazyPattern(r"^(?:" + "|".join(phrases) + r")" + tail + r"$", flags)
+    def _whole(self, phrases: list[str]) -> str:
+        """The pattern of a line that is one of ``phrases``."""
+        return r"^(?:" + "|".join(phrases) + r")" + self._tail + r"$"
+
+    def _group(self, start: str, phrases: list[str]) -> re.Pattern[str]:
+        """The phrases filed under ``start``, compiled the first time a line needs them."""
+        compiled = self._compiled.get(start)
+        if compiled is None:
+            compiled = self._compiled[start] = re.compile(self._whole(phrases), self.flags)
+        return compiled
 
     def match(self, line: str) -> re.Match[str] | None:
         """The match of ``line`` as a whole, or None (the match of one group of phrases: test it for None)."""
         filed = self._filed.get(case_key(line[:self.KEY]))
         if filed is not None:
             head = case_key(line[:self._longest])
-            for start, pattern in filed:
+            for start, phrases in filed:
                 if head.startswith(start):
-                    match = pattern.match(line)
+                    match = self._group(start, phrases).match(line)
                     if match is not None:
                         return match
         return self._others.match(line) if self._others is not None else None
@@ -146,6 +155,8 @@ _STRUCTURE = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[()|]")
 
 def _alternatives(pattern: str) -> list[str]:
     """``pattern`` split at its top-level ``|`` (not inside a group or a character class)."""
+    if "(" not in pattern and "[" not in pattern and "\\" not in pattern:
+        return pattern.split("|")  # no group, class or escape: every bar is a top-level one
     parts, depth, start = [], 0, 0
     for token in _STRUCTURE.finditer(pattern):
         kind = token.group()
