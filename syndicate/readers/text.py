@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -93,6 +94,10 @@ __all__ = [
     "split_credit",
     "unify_line_ends",
 ]
+
+#: Judgements of one line by its text alone (is it furniture, a byline, how long in words), kept for the
+#: lines read lately: the rules ask them of the same line several times, and each costs pattern matches.
+_per_line = lru_cache(maxsize=4096)
 
 # ---------------------------------------------------------------- 1. decoding
 
@@ -283,6 +288,7 @@ def _strip_bullet(line: str) -> str:
     return _BULLET.sub("", line) if line[:1] and line[0] in _BULLETS else line
 
 
+@_per_line
 def is_furniture(line: str) -> bool:
     """True for a line of page furniture (gallery, share and comment links, ads, list headers, rules), any language."""
     line = _strip_bullet(line.strip())
@@ -290,6 +296,7 @@ def is_furniture(line: str) -> bool:
         words.FURNITURE, words.RELATED_HEADER, words.POPULAR_HEADER, words.SURVEY, _RULE))
 
 
+@_per_line
 def _is_prompt(line: str) -> bool:
     """A prompt to the reader (``Subscribe…``, ``Follow us``): furniture around the story, text inside it."""
     return len(line) <= 160 and words.PROMPT.match(_strip_bullet(line)) is not None
@@ -322,6 +329,7 @@ def _find_credit(caption: str) -> re.Match[str] | None:
     return None
 
 
+@_per_line
 def split_credit(caption: str) -> tuple[str, str | None]:
     """``(caption without its credit, credit or None)`` for a caption that ends with a photo credit."""
     match = _find_credit(caption)
@@ -358,6 +366,7 @@ def _is_credit_only(line: str) -> bool:
     return credit is not None and not text
 
 
+@_per_line
 def _units(line: str) -> int:
     """A script-neutral length: words where words are spaced, two characters a word where they are not."""
     return len(line.split()) + _unspaced(line) // 2
@@ -417,6 +426,7 @@ class _Byline(NamedTuple):
     date_text: str
 
 
+@_per_line
 def _byline(line: str) -> _Byline | None:
     """The names (and the date, if any) of a byline line, or None when the line is not one.
 
