@@ -109,7 +109,7 @@ class WholeLineTable:
         others: list[str] = []
         longest = 0
         for phrase in (p for alternative in phrases for p in _spread(alternative)):
-            prefix = _literal_prefix(phrase)
+            prefix = literal_prefix(phrase)
             key = case_key(prefix[:self.KEY])
             if len(prefix) < self.KEY or len(key) != self.KEY:
                 others.append(phrase)
@@ -207,14 +207,15 @@ def _spread(pattern: str) -> list[str]:
 
 
 #: The characters with a meaning in a pattern: a phrase's literal start ends before the first of them.
-_SPECIAL = "\\.^$*+?{}[]()|"
+_SPECIAL = re.compile(r"[\\.^$*+?{}\[\]()|]")
 
 
-def _literal_prefix(phrase: str) -> str:
+def literal_prefix(phrase: str) -> str:
     """The characters every match of ``phrase`` starts with: its leading literal characters, up to the first
     special character or the first character made optional by what follows it (``?``, ``*``, ``{``; a ``+``
     keeps the character before it, and ends the start there)."""
-    end = min((i for i in map(phrase.find, _SPECIAL) if i >= 0), default=len(phrase))
+    special = _SPECIAL.search(phrase)
+    end = special.start() if special is not None else len(phrase)
     if end > 0 and phrase[end:end + 1] in ("?", "*", "{"):
         end -= 1
     return phrase[:end]

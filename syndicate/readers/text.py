@@ -72,7 +72,7 @@ from ..model import (
     Source,
     Story,
 )
-from ..patterns import LazyPattern, case_key
+from ..patterns import LazyPattern, case_key, literal_prefix
 from . import InputFile
 from . import textwords as words
 from .finish import Draft, finish, lead_text, sentences, strip_terminal_escapes
@@ -215,7 +215,8 @@ _CLOSING = "\"”’'»」』)）]"
 _QUOTE_OPEN = "\"“‘'«„「『"
 
 #: A line that only draws a rule or a section break (``---``, ``* * *``): no text to keep.
-_RULE = LazyPattern(r"^[-*_=~#•·. ]{3,}$")
+_RULE_CHARS = "-*_=~#•·. "
+_RULE = LazyPattern(r"^[" + _RULE_CHARS + r"]{3,}$")
 #: The characters a bulleted line starts with.
 _BULLETS = "-*•–·▪►"
 _LIST_ITEM = LazyPattern(r"^(?:(?P<bullet>[" + _BULLETS + r"])|(?P<number>\d{1,3})[.)])\s+(?P<item>\S.*)$")
@@ -277,11 +278,14 @@ _CREDIT_AGENCY = LazyPattern(r"(?:^|\s)(?P<credit>(?:REUTERS|AFP|EPA|EPA-EFE|AP|
 # A labelled credit keeps its label, as printed (``Photo: Name``, ``Photograph by Name/Agency``), as a bracketed
 # one keeps its words (``AP Photo/Name``). A label glued to the caption's last word (``treatmentCredit: EPA``,
 # a scrape that lost a space) is not split off: where the caption ends is then the scrape's guess, not ours.
+_CREDIT_LABELS = (r"Photo(?:graph)?s?", r"Pictures?", r"Images?", r"Graphics?", r"Illustrations?", r"Maps?", r"Charts?",
+                  r"Credits?", r"Photo credits?", r"Main image credit", r"Image credit", r"Foto(?:s)?", r"Bild", r"Фото",
+                  r"تصوير", r"摄影", r"图")
 _CREDIT_LABEL = LazyPattern(
-    r"(?:^|(?<=[.!?\"”’)])\s+)(?P<credit>(?:Photo(?:graph)?s?|Pictures?|Images?|Graphics?|Illustrations?"
-    r"|Maps?|Charts?|Credits?|Photo credits?|Main image credit|Image credit|Foto(?:s)?|Bild|Фото|تصوير|摄影|图)"
-    r"\s*(?::|：|by\b)\s*\S.{0,80})$"
+    r"(?:^|(?<=[.!?\"”’)])\s+)(?P<credit>(?:" + "|".join(_CREDIT_LABELS) + r")\s*(?::|：|by\b)\s*\S.{0,80})$"
 )
+#: What a labelled credit's text must hold: one of the labels' literal starts (``Photo``, ``Picture``…).
+_CREDIT_LABEL_STARTS = tuple(dict.fromkeys(literal_prefix(label) for label in _CREDIT_LABELS))
 
 
 def _strip_bullet(line: str) -> str:
@@ -292,8 +296,13 @@ def _strip_bullet(line: str) -> str:
 def is_furniture(line: str) -> bool:
     """True for a line of page furniture (gallery, share and comment links, ads, list headers, rules), any language."""
     line = _strip_bullet(line.strip())
-    return len(line) <= 160 and any(p.match(line) is not None for p in (
-        words.FURNITURE, words.RELATED_HEADER, words.POPULAR_HEADER, words.SURVEY, _RULE))
+    return len(line) <= 160 and (any(table.match(line) is not None for table in (
+        words.FURNITURE, words.RELATED_HEADER, words.POPULAR_HEADER, words.SURVEY)) or _is_rule(line))
+
+
+def _is_rule(line: str) -> bool:
+    """A line that only draws a rule (:data:`_RULE`); one that starts with anything else is not given to the pattern."""
+    return line[:1] != "" and line[0] in _RULE_CHARS and _RULE.match(line) is not None
 
 
 @_per_line
@@ -309,12 +318,13 @@ CREDIT_SPAN = 240
 #: How each credit pattern's match must end or what it must hold, checked before the pattern is run (most
 #: lines have none of it, so a story without credits never compiles the patterns): a bracketed credit ends
 #: with its bracket or the agency after it, an agency's ``REUTERS/Name`` holds a slash, and a label its colon
-#: or ``by``. (``$`` also matches before a final line end, which the ends are looked for before.)
+#: or ``by`` and one of the labels. (``$`` also matches before a final line end, which the ends are looked for before.)
 _CREDIT_CHECKS: tuple[tuple[LazyPattern, Callable[[str], bool]], ...] = (
     (_CREDIT_PAREN, lambda span: span.removesuffix("\n").endswith((")", "）", "Getty", "AP", "AFP", "Reuters", "EPA",
                                                                    "Images"))),
     (_CREDIT_AGENCY, lambda span: "/" in span),
-    (_CREDIT_LABEL, lambda span: ":" in span or "：" in span or "by" in span),
+    (_CREDIT_LABEL, lambda span: (":" in span or "：" in span or "by" in span)
+     and any(start in span for start in _CREDIT_LABEL_STARTS)),
 )
 
 

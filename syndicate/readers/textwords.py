@@ -75,7 +75,7 @@ PROMPT = _whole_line(
     r"follow (?:us|me)\b.{0,60}|follow [\w .]{1,40} on (?:twitter|facebook|instagram)|read more|read next",
     r"(?:like|support) us\b.{0,60}|support [\w .]{1,30} and .{0,60}|do you rely on .{0,80}",
     r"newsletter abonnieren|jetzt abonnieren|folgen sie uns\b.{0,40}|weiterlesen|mehr lesen",
-    r"suscr[ií]bete\b.{0,60}|s[ií]guenos\b.{0,40}|leer m[aá]s|leia mais|assine\b.{0,60}",
+    r"suscr[ií]bete\b.{0,60}|(?:si|sí)guenos\b.{0,40}|leer m[aá]s|leia mais|assine\b.{0,60}",
     r"abonnez-vous\b.{0,60}|suivez-nous\b.{0,40}|lire la suite|inscrivez-vous\b.{0,60}",
     r"подпишитесь\b.{0,60}|подписаться\b.{0,60}|читать далее|следите за .{0,40}",
     r"اشترك\b.{0,60}|تابعونا\b.{0,40}|تابعنا\b.{0,40}|اقرأ المزيد",
