@@ -53,7 +53,7 @@ def same_file(path: Path, other: Path) -> bool:
 _BLOCK = 1 << 20
 
 
-def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
+def atomic_write(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> bool:
     """Write ``data`` to ``path`` atomically; returns False (and touches nothing) when the bytes are already there.
 
     The bytes go to a hidden temporary file in the same folder (same file
@@ -70,11 +70,14 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
 
 
 @contextmanager
-def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
+def atomic_writer(path: str | os.PathLike[str], *, durable: bool = True) -> Iterator[IO[bytes]]:
     """:func:`atomic_write` for a file written piece by piece into the yielded stream (never held whole):
     ``path`` is replaced when the block ends, and left as it was if it raises."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # plain strings: a worker writes a cache entry per photo, and every name a path object parses is interned
+    # for the life of the process (its table would grow with the stories exported)
+    folder, name = os.path.split(os.fspath(path))
+    os.makedirs(folder or ".", exist_ok=True)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as stream:
             yield stream
@@ -83,7 +86,7 @@ def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
                 os.fsync(stream.fileno())
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
 
 
@@ -106,9 +109,9 @@ class Batch:
         self.root = root
         self.journal_path = journal
         self._journal: IO[str] | None = None
-        # (target relative to root, owner) -> the number in its temporary file's name: plain strings and ints,
-        # no path object per file (a build of thousands of stories stages tens of thousands of files)
-        self._staged: dict[tuple[str, str], int] = {}
+        # "target relative to root\0owner" -> the number in its temporary file's name: one string and an int
+        # a file, no path object or tuple (a build of thousands of stories stages tens of thousands of files)
+        self._staged: dict[str, int] = {}
         self._count = itertools.count()
         self._made: set[str] = set()  # folders (relative to root) made for staged files
         self._ready: set[str] = {""}  # folders (relative to root) known to exist
@@ -127,7 +130,7 @@ class Batch:
         except BaseException:
             _remove(tmp)
             raise
-        self._staged[rel, owner] = number
+        self._staged[_key(rel, owner)] = number
         return True
 
     @contextmanager
@@ -146,20 +149,20 @@ class Batch:
         except BaseException:
             _remove(tmp)
             raise
-        self._staged[rel, owner] = number
+        self._staged[_key(rel, owner)] = number
 
     def is_staged(self, rel: str, owner: str = "") -> bool:
         """True when new bytes for ``root/rel`` wait to be committed on behalf of ``owner``."""
-        return (rel, owner) in self._staged
+        return _key(rel, owner) in self._staged
 
     def current(self, rel: str, owner: str = "") -> Path:
         """Where ``rel``'s newest bytes are now: ``owner``'s temporary file if staged, else the file itself."""
-        number = self._staged.get((rel, owner))
+        number = self._staged.get(_key(rel, owner))
         return Path(self._path(rel) if number is None else self._path(_temporary_name(rel, number)))
 
     def discard(self, rel: str, owner: str = "") -> None:
         """Forget a staged file (its temporary file is removed)."""
-        number = self._staged.pop((rel, owner), None)
+        number = self._staged.pop(_key(rel, owner), None)
         if number is not None:
             _remove(self._path(_temporary_name(rel, number)))
 
@@ -167,13 +170,13 @@ class Batch:
         """Sync once, then rename every staged file into place; returns their paths, sorted."""
         if not self._staged:
             return []
-        targets = [rel for rel, _ in self._staged]
+        targets = [key.partition("\0")[0] for key in self._staged]
         if len(set(targets)) != len(targets):
             raise ValueError("two staged files for one target")  # the caller must settle every clash first
         if self._journal is not None:
             self._journal.flush()
         sync_all()
-        for (rel, _), number in sorted(self._staged.items()):
+        for rel, number in sorted((key.partition("\0")[0], number) for key, number in self._staged.items()):
             os.replace(self._path(_temporary_name(rel, number)), self._path(rel))
         self._staged.clear()
         self._made.clear()  # they hold published files now
@@ -182,7 +185,8 @@ class Batch:
     def abandon(self) -> None:
         """Remove every staged temporary file, and the folders made for them (the build failed before
         committing: it leaves nothing behind)."""
-        for rel, owner in list(self._staged):
+        for key in list(self._staged):
+            rel, _, owner = key.partition("\0")
             self.discard(rel, owner)
         for folder in sorted(self._made, key=lambda rel: rel.count("/"), reverse=True):
             try:
@@ -227,6 +231,11 @@ class Batch:
             self._journal = open(self.journal_path, "a", encoding="utf-8")
         self._journal.write(f"{tmp}\0{target}\n")
         self._journal.flush()  # in the kernel before the file exists: a SIGKILL cannot separate them
+
+
+def _key(rel: str, owner: str) -> str:
+    """A staged file's key: its target and its owner in one string (a path holds no NUL)."""
+    return f"{rel}\0{owner}"
 
 
 def _temporary_name(rel: str, number: int) -> str:

@@ -12,6 +12,7 @@ differ.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 from dataclasses import dataclass, field
@@ -37,7 +38,13 @@ class StoryInput:
     root: str
     relpath: str
     sidecar_names: tuple[str, ...] = ()  # relpaths, beside the story
-    stamps: Stamps = field(default_factory=dict, compare=False)  # relpath -> stamp, story and sidecars
+    stamp_record: str = field(default="{}", compare=False)  # the stamps as compact JSON: one string, not a dict
+
+    @property
+    def stamps(self) -> Stamps:
+        """relpath -> stamp (size, modification time) of the story and its sidecars, as the scan saw them."""
+        stamps: Stamps = json.loads(self.stamp_record)
+        return stamps
 
     @property
     def path(self) -> Path:
@@ -88,6 +95,7 @@ class _Scanner:
     def __init__(self, input_dir: Path) -> None:
         self.input_dir = input_dir
         self.root = os.path.realpath(input_dir)
+        self.root_text = str(input_dir)  # one string every story input shares
         self.kinds = {suffix.lstrip(".") for suffix in READERS}
         self.found = Discovery()
 
@@ -124,7 +132,7 @@ class _Scanner:
         if problem is not None:
             self.found.refused.append(Refused(self.input_dir / relpath, relpath, problem))
         else:
-            self.found.stories.append(StoryInput(str(self.input_dir), relpath, tuple(sidecars), stamps))
+            self.found.stories.append(StoryInput(self.root_text, relpath, tuple(sidecars), _compact(stamps)))
 
     def check(self, entry: os.DirEntry[str], relpath: str, stamps: Stamps) -> str | None:
         """Why the file may not be opened (None when it may); its stamp goes into ``stamps``."""
@@ -141,6 +149,10 @@ class _Scanner:
             return f"not a regular file ({_kind_of_mode(st.st_mode)}); skipped"
         stamps[relpath] = [st.st_size, st.st_mtime_ns]
         return None
+
+
+#: one encoder for every story's stamps (``json.dumps`` with options builds a new one per call)
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def scan(input_dir: Path) -> Discovery:

@@ -605,7 +605,8 @@ class ImageResolver:
         if self.cache_dir is None:
             return
         try:
-            atomic_write(self.cache_dir / name, data, durable=False)  # losing it to a power cut costs only time
+            # a plain string: a path object would intern the entry's name (a hash) for the life of the process
+            atomic_write(os.path.join(self.cache_dir, name), data, durable=False)  # a power cut costs only time
         except OSError:
             pass
 

@@ -4,27 +4,44 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 from .atomic import atomic_writer
 
-__all__ = ["Manifest", "Entry", "Stamps", "file_stats", "KEPT", "MANIFEST"]
+__all__ = ["Manifest", "Entry", "EntryFiles", "Stamps", "file_stats", "KEPT", "MANIFEST"]
 
 MANIFEST = ".syndicate-manifest.json"
-MANIFEST_FORMAT = 4  # a manifest of another format is ignored: everything is rebuilt
+MANIFEST_FORMAT = 5  # a manifest of another format is ignored: everything is rebuilt
 KEPT = "kept"  # the digest of a story kept on its last good files while its input is rejected
 
 #: relpath -> [size, mtime_ns] of a file, or None when it is missing
 Stamps = dict[str, list[int] | None]
 
 
-@dataclass(frozen=True)
+class EntryFiles(NamedTuple):
+    """An entry's file lists and stamps, decoded from the entry's compact record when the build needs them."""
+
+    outputs: list[str]  # files under the output folder
+    stats: Stamps  # of the outputs, as written
+    published: list[str]  # its photos' published copies under images/
+    images: Stamps  # of the local photos it uses (or named and missed), under the input folder
+    sources: Stamps  # of the input and its sidecars: unchanged stamps, no reading
+    cache: list[str]  # the image cache entries its photos use
+
+
 class Entry:
-    """What one story input gave the last build: its id and slug, its files and the stamps of all it depends on."""
+    """What one story input gave the last build: its id and slug, its files and the stamps of all it depends on.
+
+    A build holds one per story (the manifest's, and its own), so an entry is kept small: the fields the
+    build reads of every story (digest, id, slugs, date, retry) are attributes, and the file lists and
+    stamps (most of its size) stay one compact JSON record, decoded when asked for (:meth:`files`) and
+    written to the manifest as they are. Immutable: :meth:`but` makes a changed copy.
+    """
+
+    __slots__ = ("digest", "id", "slug", "wanted_slug", "explicit_slug", "date", "retry", "record")
 
     digest: str  # of the input, its sidecars and the build's settings; KEPT for a story kept on its last good files
     id: str
@@ -32,13 +49,62 @@ class Entry:
     wanted_slug: str  # the slug the story asked for (a clash may have given it another)
     explicit_slug: bool  # its metadata chose the slug (it wins clashes over derived ones)
     date: str | None  # ISO 8601: its place in newest-first order without reading it
-    outputs: list[str] = field(default_factory=list)  # files under the output folder
-    stats: Stamps = field(default_factory=dict)  # of the outputs, as written
-    published: list[str] = field(default_factory=list)  # its photos' published copies under images/
-    images: Stamps = field(default_factory=dict)  # of the local photos it uses (or named and missed), under the input
-    sources: Stamps = field(default_factory=dict)  # of the input and its sidecars: unchanged stamps, no reading
-    cache: list[str] = field(default_factory=list)  # the image cache entries its photos use
-    retry: bool = False  # a remote photo failed this time: the next build tries the story again
+    retry: bool  # a remote photo failed this time: the next build tries the story again
+    record: bytes  # its EntryFiles, as compact JSON
+
+    def __init__(self, digest: str, id: str, slug: str, wanted_slug: str, explicit_slug: bool,  # noqa: A002
+                 date: str | None, *, outputs: Iterable[str] = (), stats: Stamps | None = None,
+                 published: Iterable[str] = (), images: Stamps | None = None, sources: Stamps | None = None,
+                 cache: Iterable[str] = (), retry: bool = False) -> None:
+        files = EntryFiles(list(outputs), stats or {}, list(published), images or {}, sources or {}, list(cache))
+        self._fill(digest, id, slug, wanted_slug, explicit_slug, date, retry, _encoded(files))
+
+    def _fill(self, *values: Any) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"an Entry is immutable: use but({name}=…)")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entry) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"Entry({', '.join(f'{name}={getattr(self, name)!r}' for name in _SMALL)}, {self.files()!r})"
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def files(self) -> EntryFiles:
+        """Its file lists and stamps (decoded afresh at each call: take them once for several fields)."""
+        return EntryFiles(*json.loads(self.record))
+
+    @property
+    def outputs(self) -> list[str]:
+        return self.files().outputs
+
+    @property
+    def stats(self) -> Stamps:
+        return self.files().stats
+
+    @property
+    def published(self) -> list[str]:
+        return self.files().published
+
+    @property
+    def images(self) -> Stamps:
+        return self.files().images
+
+    @property
+    def sources(self) -> Stamps:
+        return self.files().sources
+
+    @property
+    def cache(self) -> list[str]:
+        return self.files().cache
 
     @property
     def kept(self) -> bool:
@@ -46,23 +112,39 @@ class Entry:
         return self.digest == KEPT
 
     def but(self, **changes: Any) -> Entry:
-        """A copy with ``changes``."""
-        return replace(self, **changes)
+        """A copy with ``changes`` (to any field, the file lists and stamps included)."""
+        small = [changes.pop(name, getattr(self, name)) for name in _SMALL]
+        record = _encoded(self.files()._replace(**changes)) if changes else self.record
+        copy = Entry.__new__(Entry)
+        copy._fill(*small, record)
+        return copy
+
+    def line(self, relpath: str) -> bytes:
+        """The entry as the manifest file stores it: one line, its small fields then its record."""
+        return _compact([relpath, *(getattr(self, name) for name in _SMALL)]).encode() + b"\t" + self.record + b"\n"
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Entry:
-        """An entry as the manifest file stores it (a ValueError when its fields are not this record's).
+    def from_line(cls, line: bytes) -> tuple[str, Entry]:
+        """(relpath, entry) from a line of the manifest file (a ValueError when it is not one).
 
-        Filled in directly rather than through ``__init__``: a manifest holds one entry per story, and a
-        build that changed nothing still loads them all."""
-        if data.keys() != _FIELDS:
+        Only the small fields are decoded: a manifest holds one line per story, and a build that changed
+        one story decodes the file lists of each only to compare their stamps."""
+        small, tab, record = line.partition(b"\t")
+        values = json.loads(small)
+        if not (tab and isinstance(values, list) and len(values) == len(_SMALL) + 1 and isinstance(values[0], str)
+                and record.startswith(b"[") and record.endswith(b"]")):
             raise ValueError("manifest entry of another shape")
         entry = cls.__new__(cls)
-        entry.__dict__.update(data)
-        return entry
+        entry._fill(*values[1:], record)
+        return values[0], entry
 
 
-_FIELDS = {f.name for f in fields(Entry)}
+#: the fields of an entry besides its record, in the order a manifest line holds them
+_SMALL = Entry.__slots__[:-1]
+
+
+def _encoded(files: EntryFiles) -> bytes:
+    return _compact(list(files)).encode()
 
 
 class Manifest:
@@ -76,14 +158,15 @@ class Manifest:
         self.edition_limit: int | None = None  # the stories its edition could hold (not in the fingerprint: the
         # stories' own files do not depend on it, only the edition)
         try:
-            data = json.loads(path.read_bytes())
-            if data.get("format") == MANIFEST_FORMAT:
-                self.stories = {rel: Entry.from_json(e) for rel, e in data["stories"].items()}
-                self.aggregates = list(data["aggregates"])
-                self.fingerprint = data["fingerprint"]
-                self.edition_limit = data.get("edition_limit")
+            data = path.read_bytes()
+            head = json.loads(data[:data.find(b"\n")])
+            if head.get("format") == MANIFEST_FORMAT:
+                self.stories = dict(_entries(data))
+                self.aggregates = list(head["aggregates"])
+                self.fingerprint = head["fingerprint"]
+                self.edition_limit = head.get("edition_limit")
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass  # no manifest, or an unreadable one: everything is rebuilt
+            self.stories = {}  # no manifest, or an unreadable one: everything is rebuilt
 
     def same_stories(self, stories: Mapping[str, Entry]) -> bool:
         """True when ``stories`` are the very entries loaded (a build that kept every entry as it was)."""
@@ -102,17 +185,29 @@ class Manifest:
              edition_limit: int | None = None) -> None:
         """Record this build (atomically, and last: a build killed before this point is simply redone).
 
-        Compact JSON, so the C encoder writes it and the C decoder reads it back quickly; written entry by
-        entry, so the build never holds the whole text (megabytes for an archive) besides the entries."""
+        A line of JSON for the build, then one line per story (:meth:`Entry.line`), written entry by entry:
+        the build never holds the whole text (megabytes for an archive) besides the entries, and an entry
+        kept from the last build is written as it was read, never decoded."""
         head = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
                 "aggregates": sorted(set(aggregates)), "edition_limit": edition_limit}
         with atomic_writer(self.path) as out:
-            out.write(_compact(head)[:-1].encode() + b',"stories":{')
-            for n, rel in enumerate(sorted(stories)):
-                out.write(f"{',' if n else ''}{_compact(rel)}:{_compact(vars(stories[rel]))}".encode())
-            out.write(b"}}\n")
+            out.write(_compact(head).encode() + b"\n")
+            for rel in sorted(stories):
+                out.write(stories[rel].line(rel))
         self.stories, self.aggregates, self.fingerprint = dict(stories), sorted(set(aggregates)), fingerprint
         self.edition_limit = edition_limit
+
+
+def _entries(data: bytes) -> Iterator[tuple[str, Entry]]:
+    """The (relpath, entry) of every line of a manifest file after its first, one line at a time (the file's
+    text is never split into a list of lines)."""
+    start = data.find(b"\n") + 1
+    while start < len(data):
+        end = data.find(b"\n", start)
+        if end == -1:
+            raise ValueError("manifest cut short")  # every line ends with one: a torn file is not trusted
+        yield Entry.from_line(data[start:end])
+        start = end + 1
 
 
 #: one encoder for every entry (``json.dumps`` with options builds a new one per call)

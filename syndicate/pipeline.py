@@ -27,12 +27,12 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO, overload
+from typing import NamedTuple, TextIO, overload
 
 import click
 
@@ -46,7 +46,7 @@ from .errors import OutputError, SyndicateError
 from .exporters import ExportOptions
 from .html import IMAGES_FOLDER
 from .images import DRAWN_FOLDER
-from .manifest import KEPT, MANIFEST, Entry, Manifest, Stamps, file_stats
+from .manifest import KEPT, MANIFEST, Entry, EntryFiles, Manifest, Stamps, file_stats
 from .model import Story, age_key
 from .notices import BuildWarnings
 from .pool import Pool, make_pool
@@ -93,7 +93,7 @@ class FullBuild:
         self.manifest = Manifest(self.state / MANIFEST)
         self.batch = Batch(self.out, self.state / JOURNAL)
         self.inputs: dict[str, StoryInput] = {}
-        self.digests: dict[str, str] = {}
+        self.digests: dict[str, str] = {}  # relpath -> digest of each story to export (its entry records it)
         self.entries: dict[str, Entry] = {}  # relpath -> manifest entry of every story built or kept
         self.staged: dict[str, Staged] = {}  # relpath -> a story exported this run, its files staged
         self.photo_users: dict[str, int] = {}  # images/<name> staged -> how many stories publish it
@@ -102,25 +102,28 @@ class FullBuild:
         self.warnings = BuildWarnings()  # every warning, put in order and grouped at the end
         self.failures: dict[str, str] = {}  # remote photos that failed in the workers: not fetched again
         self.slugs: dict[str, str] = {}  # relpath -> the slug this run gives the story
+        self._recorded: set[str] | None = None  # every file the last build recorded, gathered when needed (owns)
         # New settings or a new version of the tool change every story's digest, so everything is rebuilt;
         # the old manifest still says which files the last build made, so outputs no longer wanted are removed.
         self.fingerprint = settings.fingerprint()
 
     def run(self) -> None:
-        # files a killed build may have put in place without recording them are ours too
-        self.owned = recover(self.out, self.state / JOURNAL) | self.manifest.files() | legacy_files(self.out)
+        # files a killed build may have put in place without recording them are ours too (and those the last
+        # build recorded: see owns)
+        self.recovered = recover(self.out, self.state / JOURNAL) | legacy_files(self.out) | set(self.manifest.aggregates)
         try:
             found = scan(self.settings.input_dir)
             self.inputs = {item.relpath: item for item in found.stories}
             todo = self.sort_out(found.stories)
+            # never more workers than stories: one story is exported in this process, which loads its exporters
+            # for the feeds and the edition anyway, where a worker would fork and load them again
+            jobs = max(1, min(self.settings.jobs, len(todo)))
             if todo:
-                preload(self.settings, todo)
+                preload(self.settings, todo, workers=jobs > 1 and not self.settings.scheduler)
             for refused in found.refused:
                 self.report.rejected.append((str(refused.path), refused.reason))
                 self.keep_old(refused.relpath)  # nothing lost: its last good files stay while it is refused
-            # never more workers than stories: one story is exported in this process, which loads its exporters
-            # for the feeds and the edition anyway, where a worker would fork and load them again
-            with make_pool(replace(self.settings, jobs=max(1, min(self.settings.jobs, len(todo))))) as pool:
+            with make_pool(replace(self.settings, jobs=jobs)) as pool:
                 self.export_all(pool, [Job(item) for item in todo])
                 self.keep_last_good(todo)
                 self.resolve_claims(pool)
@@ -145,9 +148,10 @@ class FullBuild:
         if self.report.written or self.report.deleted or not self.manifest.same_stories(self.entries) \
                 or self.manifest.aggregates != sorted(aggregates) \
                 or self.manifest.edition_limit != self.settings.most_in_edition:
-            used_before = self.manifest.cache_files()
+            in_use = self.cache_in_use()
             self.manifest.save(self.fingerprint, self.entries, aggregates, self.settings.most_in_edition)
-            self.prune_cache(used_before)
+            if in_use is not None:
+                self.prune_cache(in_use)
         forget_journal(self.state / JOURNAL)
         forget_legacy_state(self.out)
 
@@ -159,14 +163,23 @@ class FullBuild:
         return Snapshot(key, inputs, folder_stamps(self.out, OUTPUT_FOLDERS), sorted(self.entries),
                         BuildWarnings(notices=self.feed_notices).lines())
 
-    def prune_cache(self, used_before: set[str]) -> None:
-        """Delete the image cache entries no story of this build uses any more. Only when the entries in use
-        changed (``used_before``: the last build's): an edit that leaves every story's photos as they were
-        does not walk the cache (files a rejected story's photos left there go at the next change). The drawn
-        pictures stay: one file a slot (the edition's cover), replaced when it is drawn again."""
-        keep = {name for entry in self.entries.values() for name in entry.cache}
-        if keep == used_before:
-            return
+    def cache_in_use(self) -> set[str] | None:
+        """The image cache entries this build's stories use, when they are not those the last build's used
+        (None: the same; asked before the manifest is saved). With the same stories, only the entries not
+        carried over as they were are compared, story by story: an edit that leaves every story's photos as
+        they were does not read the others, nor walk the cache (files a rejected story's photos left there
+        go at the next change)."""
+        old = self.manifest.stories
+        if old.keys() == self.entries.keys() and not any(
+                entry is not old[rel] and entry.record != old[rel].record and entry.cache != old[rel].cache
+                for rel, entry in self.entries.items()):
+            return None
+        in_use = _cache_of(self.entries.values())
+        return in_use if not old or in_use != _cache_of(old.values()) else None
+
+    def prune_cache(self, keep: set[str]) -> None:
+        """Delete the image cache entries no story of this build uses any more (``keep``: those they use).
+        The drawn pictures stay: one file a slot (the edition's cover), replaced when it is drawn again."""
         for rel, path in _files_under(os.fspath(self.state / CACHE)):
             if rel not in keep and not rel.startswith(DRAWN_FOLDER + "/"):
                 os.unlink(path)
@@ -179,34 +192,39 @@ class FullBuild:
         same_settings = self.manifest.fingerprint == self.fingerprint
         for item in inputs:
             entry = self.manifest.stories.get(item.relpath)
+            files = entry.files() if entry is not None else None  # decoded once, for every comparison below
             sources = item.stamps
-            if entry is not None and same_settings and not entry.kept and entry.sources == sources:
-                self.digests[item.relpath] = entry.digest  # same files, same stamps: not read again
+            if entry is not None and files is not None and same_settings and not entry.kept \
+                    and files.sources == sources:
+                digest = entry.digest  # same files, same stamps: not read again
             else:
                 try:
-                    self.digests[item.relpath] = item.digest(self.fingerprint)
+                    digest = item.digest(self.fingerprint)
                 except SyndicateError as error:
                     self.report.rejected.append((str(item.path), error.message))
                     self.keep_old(item.relpath)
                     continue
-            if entry is not None and self.unchanged(entry, self.digests[item.relpath]):
-                self.entries[item.relpath] = entry if entry.sources == sources else entry.but(sources=sources)
+            if entry is not None and files is not None and self.unchanged(entry, files, digest):
+                self.entries[item.relpath] = entry if files.sources == sources else entry.but(sources=sources)
             else:
+                self.digests[item.relpath] = digest  # only the stories to build keep theirs (for their entry)
                 todo.append(item)
         return todo
 
-    def unchanged(self, entry: Entry, digest: str) -> bool:
-        """True when a story's recorded dependencies and outputs are all as the last build left them."""
+    def unchanged(self, entry: Entry, files: EntryFiles, digest: str) -> bool:
+        """True when a story's recorded dependencies and outputs (``files``, its entry's) are all as the last
+        build left them."""
         if entry.digest != digest or entry.retry:
             return False
-        if file_stats(self.settings.input_dir, entry.images) != entry.images:
+        if file_stats(self.settings.input_dir, files.images) != files.images:
             return False
-        return self.outputs_intact(entry)
+        return self.outputs_intact(files)
 
-    def outputs_intact(self, entry: Entry) -> bool:
-        """True when a story's files are all there as the build wrote them (a deleted, damaged or hand-edited
-        file rebuilds the story; files are only rewritten when their bytes change, so the stamps are stable)."""
-        return file_stats(self.out, entry.outputs) == entry.stats
+    def outputs_intact(self, files: EntryFiles) -> bool:
+        """True when a story's files (as its entry records them) are all there as the build wrote them (a
+        deleted, damaged or hand-edited file rebuilds the story; files are only rewritten when their bytes
+        change, so the stamps are stable)."""
+        return file_stats(self.out, files.outputs) == files.stats
 
     def export_all(self, pool: Pool, jobs: Sequence[Job]) -> None:
         """Read and export stories in the workers, staging their files as each arrives."""
@@ -223,7 +241,8 @@ class FullBuild:
             return
         self.notices.extend(n for n in result.notices if n not in self.notices)
         self.failures.update(result.failures)
-        taken = [rel for rel, data in result.files.items() if self.theirs(rel, data)]
+        mine = self.recorded_files(result.relpath)
+        taken = [rel for rel, data in result.files.items() if self.theirs(rel, data, mine)]
         if taken:
             self.report.rejected.append((str(self.settings.input_dir / result.relpath),
                                          f"its output {taken[0]} would replace a file the build did not write; "
@@ -231,7 +250,7 @@ class FullBuild:
             return
         for rel, data in result.files.items():
             self.batch.stage(rel, data, result.relpath)
-        for rel in [rel for rel, data in result.photos.items() if self.theirs(rel, data)]:  # never replaced
+        for rel in [rel for rel, data in result.photos.items() if self.theirs(rel, data, mine)]:  # never replaced
             del result.photos[rel]
         for rel, data in result.photos.items():
             if rel not in self.photo_users:  # a photo several stories use is published once (named by its hash)
@@ -239,20 +258,38 @@ class FullBuild:
             self.photo_users[rel] = self.photo_users.get(rel, 0) + 1
         self.staged[result.relpath] = Staged.of(result)
 
-    def theirs(self, rel: str, data: bytes) -> bool:
+    def theirs(self, rel: str, data: bytes, mine: Collection[str] = ()) -> bool:
         """True when a file the build did not write is at ``rel``: the build never replaces it. A file that
-        holds exactly ``data`` is taken as the build's own (written by it before its state folder was lost)."""
+        holds exactly ``data`` is taken as the build's own (written by it before its state folder was lost).
+        ``mine``: the files the last build recorded for the story staging it (most files are among them)."""
         path = os.path.join(self.out, rel)
-        return rel not in self.owned and os.path.lexists(path) and not same_bytes(path, data)
+        return rel not in mine and os.path.lexists(path) and not self.owns(rel) and not same_bytes(path, data)
+
+    def recorded_files(self, relpath: str) -> set[str]:
+        """The files (outputs and published photos) the last build recorded for one story."""
+        old = self.manifest.stories.get(relpath)
+        return set() if old is None else _files_of(old.files())
+
+    def owns(self, rel: str) -> bool:
+        """True when the file at ``rel`` is the build's: listed in a killed build's journal or an older
+        version's manifest, or recorded by the last build. The last build's files are gathered from its
+        entries only when a file outside its own story's is asked about (a new story whose file is there
+        already): a rebuild of a few stories decodes no other entry."""
+        if rel in self.recovered:
+            return True
+        if self._recorded is None:
+            self._recorded = {f for entry in self.manifest.stories.values() for f in _files_of(entry.files())}
+        return rel in self._recorded
 
     def unstage(self, relpath: str) -> None:
         """Drop what a story staged (its photos stay staged while another story uses them)."""
         old = self.staged.pop(relpath, None)
         if old is None:
             return
-        for rel in old.files:
+        files = old.open()
+        for rel in files.files:
             self.batch.discard(rel, relpath)
-        for rel in old.photos:
+        for rel in files.photos:
             self.photo_users[rel] -= 1
             if not self.photo_users[rel]:
                 del self.photo_users[rel]
@@ -268,11 +305,12 @@ class FullBuild:
         """Keep a story's entry from the last build if its files are all still as that build wrote them
         (only those of formats still built)."""
         old = self.manifest.stories.get(relpath)
-        if not old or not self.outputs_intact(old):
+        files = old.files() if old is not None else None
+        if old is None or files is None or not self.outputs_intact(files):
             return False
         wanted = set(story_outputs(old.slug, self.settings.formats).values())
-        self.entries[relpath] = old.but(digest=KEPT, outputs=[rel for rel in old.outputs if rel in wanted],
-                                        stats={rel: s for rel, s in old.stats.items() if rel in wanted})
+        self.entries[relpath] = old.but(digest=KEPT, outputs=[rel for rel in files.outputs if rel in wanted],
+                                        stats={rel: s for rel, s in files.stats.items() if rel in wanted})
         return True
 
     def claims(self) -> list[Claim]:
@@ -299,7 +337,7 @@ class FullBuild:
                 break
             # an unchanged story that must change its slug is built again; a kept one is dropped (its input
             # is rejected: it cannot be built again, and a fresh build would not have it either)
-            again = [self.inputs[rel] for rel in moved if not self.entries.pop(rel).kept]
+            again = [self.inputs[rel] for rel in moved if self.rebuild_unchanged(rel)]
             self.export_all(pool, [Job(item) for item in again])
         for relpath, warning in warnings.items():
             self.warnings.story(relpath, warning)
@@ -315,20 +353,27 @@ class FullBuild:
             if rel not in self.staged and self.keep_old(rel) and self.entries[rel].slug != slugs[rel]:
                 del self.entries[rel]
 
+    def rebuild_unchanged(self, relpath: str) -> bool:
+        """Drop the entry of a story kept from the last build so that it is exported again (its digest kept for
+        its new entry); False for a story kept on its last good files while rejected: it cannot be."""
+        entry = self.entries.pop(relpath)
+        if not entry.kept:
+            self.digests[relpath] = entry.digest
+        return not entry.kept
+
     def record_all(self) -> None:
         """Manifest entries for the stories exported this run (once their files are in place)."""
         for relpath in sorted(self.staged):
-            exported = self.staged[relpath]
-            assert exported.claim is not None
-            for warning in exported.warnings:
+            exported = self.staged.pop(relpath)  # each record goes as its entry comes: never both held whole
+            files = exported.open()
+            for warning in files.warnings:
                 self.warnings.story(relpath, warning)
-            outputs = list(exported.files)
             self.entries[relpath] = Entry(
-                digest=self.digests[relpath], id=exported.claim.id, slug=self.slugs.get(relpath, exported.claim.slug),
-                wanted_slug=exported.claim.slug, explicit_slug=exported.claim.explicit, date=exported.date,
-                outputs=outputs, stats=file_stats(self.out, outputs), published=list(exported.photos),
-                images=exported.images, cache=list(exported.cache), retry=exported.retry,
-                sources=self.inputs[relpath].stamps)
+                digest=self.digests.pop(relpath), id=exported.claim.id,
+                slug=self.slugs.get(relpath, exported.claim.slug), wanted_slug=exported.claim.slug,
+                explicit_slug=exported.claim.explicit, date=exported.date, outputs=files.files,
+                stats=file_stats(self.out, files.files), published=files.photos, images=files.images,
+                cache=files.cache, retry=files.retry, sources=self.inputs[relpath].stamps)
             self.report.built.append(relpath)
         self.report.built.sort()
 
@@ -340,11 +385,27 @@ class FullBuild:
                 self.report.removed.append(relpath)
 
     def sweep(self) -> None:
-        """Delete the files this build's manifest (or a killed build's journal) says are ours that no story
-        makes now, and folders that leaves empty. Files the build did not write are never touched."""
-        keep = {rel for entry in self.entries.values() for rel in (*entry.outputs, *entry.published)}
-        keep |= {name for fmt, name in FEED_FILES.items() if fmt in self.settings.formats and self.entries}
-        for rel in sorted(self.owned - keep):
+        """Delete the files the last build's manifest (or a killed build's journal) says are ours that no story
+        makes now, and folders that leaves empty. Files the build did not write are never touched.
+
+        A story whose entry is carried over as it was keeps its files as they were, so only the files of
+        the other entries, old and new, are compared; every entry is read only when one of those may go
+        (a file another story still uses, such as a shared photo, stays)."""
+        old = self.manifest.stories
+        carried = {rel for rel, entry in self.entries.items() if old.get(rel) is entry}
+        gone = set(self.recovered)
+        for rel, entry in old.items():
+            if rel not in carried:
+                gone |= _files_of(entry.files())
+        gone -= {name for fmt, name in FEED_FILES.items() if fmt in self.settings.formats and self.entries}
+        for rel, entry in self.entries.items():
+            if rel not in carried and gone:
+                gone -= _files_of(entry.files())
+        for rel in carried:
+            if not gone:
+                break
+            gone -= _files_of(self.entries[rel].files())
+        for rel in sorted(gone):
             path = self.out / rel
             try:
                 path.unlink()
@@ -409,7 +470,7 @@ class FullBuild:
     def refuse_theirs(self, name: str) -> None:
         """A feed or the edition just staged must not replace a file the build did not write: that stops the
         build (nothing is published). A file already holding the very bytes is taken as the build's own."""
-        if self.batch.is_staged(name) and name not in self.owned and os.path.lexists(self.out / name):
+        if self.batch.is_staged(name) and os.path.lexists(self.out / name) and not self.owns(name):
             self.batch.discard(name)
             raise OutputError("is already there and was not written by the build; move it, or build into "
                               "another folder", self.out / name)
@@ -427,7 +488,7 @@ class FullBuild:
         """Where a story's normalised JSON is now: staged this run, or as the last build left it."""
         exported = self.staged.get(relpath)
         if exported is not None:
-            rel = next(r for r in exported.files if r.startswith(STORY_FORMATS["json"][0] + "/"))
+            rel = next(r for r in exported.open().files if r.startswith(STORY_FORMATS["json"][0] + "/"))
             return self.batch.current(rel, relpath)
         return self.batch.current(story_outputs(self.entries[relpath].slug, ())["json"])
 
@@ -439,6 +500,7 @@ class FullBuild:
         except (SyndicateError, OSError) as error:
             self.warnings.story(relpath, f"{json_path}: unreadable ({error}); rebuilt from {relpath}")
         entry = self.entries[relpath]
+        self.digests[relpath] = entry.digest  # for the entry it gets once exported again
         result = export_story(self.settings, Job(self.inputs[relpath], entry.slug, Claim.recorded(relpath, entry)))
         if result.error is not None:
             raise OutputError(f"cannot rebuild the damaged story file: {result.error}", json_path)
@@ -454,26 +516,42 @@ class FullBuild:
             yield bar
 
 
+class StagedFiles(NamedTuple):
+    """What the manifest will record of a story exported this run, besides its claim and date."""
+
+    files: list[str]  # under the output folder
+    photos: list[str]  # images/<name>
+    images: Stamps  # the local photos it depends on
+    warnings: list[str]
+    cache: list[str]  # the image cache entries its photos use
+    retry: bool
+
+
 @dataclass(frozen=True, slots=True)
 class Staged:
     """What the build keeps of a story exported this run once its files are staged: names and what the
-    manifest records, never bytes (a full build holds one per story, so it is kept small)."""
+    manifest records, never bytes. A full build holds one per story, so beside the claim and date (which
+    the build reads of every story) it is one compact JSON record, decoded when asked for."""
 
     claim: Claim
-    files: tuple[str, ...]  # under the output folder
-    photos: tuple[str, ...]  # images/<name>
     date: str | None
-    images: Stamps
-    warnings: tuple[str, ...]
-    cache: tuple[str, ...]
-    retry: bool
+    record: bytes  # its StagedFiles
 
     @classmethod
     def of(cls, result: Exported) -> Staged:
         """The record of a story exported without error."""
         assert result.claim is not None
-        return cls(result.claim, tuple(result.files), tuple(result.photos), result.date, result.images,
-                   result.warnings, result.cache, result.retry)
+        files = StagedFiles(list(result.files), list(result.photos), result.images, list(result.warnings),
+                            list(result.cache), result.retry)
+        return cls(result.claim, result.date, _compact(list(files)).encode())
+
+    def open(self) -> StagedFiles:
+        """Its files and what the manifest records (decoded afresh at each call)."""
+        return StagedFiles(*json.loads(self.record))
+
+
+#: one encoder for every staged record (``json.dumps`` with options builds a new one per call)
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class StoredStories(Sequence[Story]):
@@ -503,19 +581,28 @@ class StoredStories(Sequence[Story]):
         return self.build.stored_story(self.relpaths[index])
 
 
+def _files_of(files: EntryFiles) -> set[str]:
+    """The files under the output folder an entry records: its outputs and its published photos."""
+    return {*files.outputs, *files.published}
+
+
+def _cache_of(entries: Iterable[Entry]) -> set[str]:
+    """The image cache entries these stories use."""
+    return {name for entry in entries for name in entry.cache}
+
+
 def _files_under(folder: str, rel: str = "") -> Iterator[tuple[str, str]]:
     """(path relative to ``folder`` with ``/``, full path) of every file under ``folder``: one ``scandir`` per
     folder and plain strings (a cache holds a few files per photo)."""
     try:
-        with os.scandir(folder) as entries:
-            found = list(entries)
+        with os.scandir(folder) as entries:  # iterated, not listed: a cache folder holds a file per photo
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from _files_under(entry.path, f"{rel}{entry.name}/")
+                else:
+                    yield rel + entry.name, entry.path
     except OSError:
         return
-    for entry in found:
-        if entry.is_dir(follow_symlinks=False):
-            yield from _files_under(entry.path, f"{rel}{entry.name}/")
-        else:
-            yield rel + entry.name, entry.path
 
 
 def _stderr() -> TextIO:

@@ -102,13 +102,20 @@ def end_story(images: ImageResolver) -> None:
     forget_published_records()
 
 
-def preload(settings: BuildSettings, inputs: Iterable[StoryInput]) -> None:
+def preload(settings: BuildSettings, inputs: Iterable[StoryInput], *, workers: bool = False) -> None:
     """Import the readers and exporters the stories to build need, once, before workers are forked: each
-    worker then starts with them loaded instead of importing them again (most of an edit's rebuild)."""
+    worker then starts with them loaded instead of importing them again (most of an edit's rebuild). With
+    ``workers``, Pillow and its usual formats too: the workers check photos, and what the build loaded
+    before forking they share instead of each holding a copy (a build exporting in its own process loads
+    Pillow only if a photo must be checked)."""
     kinds = {os.path.splitext(item.relpath)[1].lower() for item in inputs}
     for target in [READERS[kind] for kind in kinds if kind in READERS] + [FORMATS[fmt] for fmt in
                                                                          story_outputs("x", settings.formats)]:
         importlib.import_module(target.partition(":")[0])
+    if workers:
+        from PIL import Image as PILImage
+
+        PILImage.preinit()
 
 
 def read_input(settings: BuildSettings, path: Path, id_prefix: str | None = None) -> Story:

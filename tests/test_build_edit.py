@@ -125,3 +125,52 @@ def state_cache(out: Path) -> Path:
     caches = [p for p in Path(".syndicate").glob(f"*/{CACHE}")]
     assert len(caches) == 1, caches
     return caches[0]
+
+
+def test_a_removed_story_takes_its_own_files_and_leaves_a_photo_another_story_shares(tmp_path: Path) -> None:
+    """The sweep compares only the entries that changed: the removed story's outputs go, the photo it shared
+    with a story carried over as it was stays, and the output folder is a fresh build's."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_input(src)
+    shared = (src / "story-002.txt").read_text("utf-8").replace("photos/p2.png", "photos/p0.png")
+    (src / "story-002.txt").write_text(shared, encoding="utf-8")
+    build(src, out)
+    photo = [rel for rel in files_of(out) if rel.startswith("images/p0-")]
+    assert len(photo) == 1
+    (src / "story-002.txt").unlink()
+    report = build(src, out)
+    assert report.removed == ["story-002.txt"] and "epub/story-002.epub" in report.deleted
+    assert photo[0] in files_of(out)
+    assert files_of(out) == fresh_build(tmp_path, src, "fresh")
+
+
+def test_a_manifest_cut_short_is_not_trusted(tmp_path: Path) -> None:
+    """A manifest whose last line is torn (a disk that lost its end) is no manifest: every story is built
+    again (each file found holding its very bytes is taken as the build's), and the outputs are a fresh
+    build's."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_input(src)
+    build(src, out)
+    manifest = next(Path(".syndicate").glob("*/.syndicate-manifest.json"))
+    manifest.write_bytes(manifest.read_bytes()[:-40])
+    (src / "photos" / "p0.png").touch()  # something changed: the snapshot does not stop the build
+    assert build(src, out).built == ["story-000.txt", "story-001.txt", "story-002.txt"]
+    assert files_of(out) == fresh_build(tmp_path, src, "fresh")
+
+
+def test_the_cache_keeps_what_an_edit_uses_and_loses_a_replaced_photos_entries(tmp_path: Path) -> None:
+    """An edit that keeps every photo leaves the image cache as it was; a replaced photo's entries go."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_input(src)
+    build(src, out)
+    write_story(src, 0, " Edited.")
+    build(src, out)
+    cache = state_cache(out)
+    before = {p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file()}
+    write_story(src, 1, " Edited.")
+    build(src, out)
+    assert {p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file()} == before
+    draw_image(src / "photos" / "p1.png", "PNG", (48, 32), 7)
+    build(src, out)
+    after = {p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file()}
+    assert len(before - after) == 2 and len(after - before) == 2  # the photo's normalised and published entries
