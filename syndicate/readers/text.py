@@ -201,7 +201,8 @@ def normalise(text: str) -> str:
     text = strip_terminal_escapes(unify_line_ends(text))
     text = _C0_CONTROLS.sub("", text.translate(_TRANSLATE))
     text = xml_safe(text)
-    return "\n".join(_RUN_OF_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    # a run of spaces never spans a line end, so the runs are joined in the whole text at once
+    return "\n".join(line.strip() for line in _RUN_OF_SPACES.sub(" ", text).split("\n"))
 
 
 # ---------------------------------------------------------------- 3. lines into blocks
@@ -388,11 +389,15 @@ def _is_prose(line: str) -> bool:
 
 
 _TRAILING_BRACKET = LazyPattern(r"\s*[(（][^()（）]{1,40}[)）]$")
+#: How a line with a bracket at its end ends (``$`` also matches before a final line end).
+_BRACKET_ENDS = (")", "）", ")\n", "）\n")
 
 
+@_per_line
 def _ends_sentence(line: str) -> bool:
     """True when the line ends a sentence, before any bracket or closing quote at its end (``… said. (Reuters)``)."""
-    bare = (_TRAILING_BRACKET.sub("", line) or line).rstrip(_CLOSING)
+    unbracketed = _TRAILING_BRACKET.sub("", line) if line.endswith(_BRACKET_ENDS) else line
+    bare = (unbracketed or line).rstrip(_CLOSING)
     return bool(bare) and bare[-1] in _SENTENCE_END
 
 
@@ -763,7 +768,7 @@ def _rule_furniture(page: _Page, i: int, parsed: Parsed) -> int | None:
     """Share buttons, ads, comments, survey prompts, copyright lines: dropped (a copyright line gives ``rights``)."""
     line = page.lines[i]
     text = line.text
-    if words.COPYRIGHT.search(text) and len(text) <= 200 and not _is_inside_prose(page, i):
+    if len(text) <= 200 and words.COPYRIGHT.search(text) and not _is_inside_prose(page, i):
         if parsed.rights is None:
             parsed.rights = text
         parsed.decide(line, "rights", "a copyright notice: the story's rights, not its text")
