@@ -90,9 +90,12 @@ TERMINAL_ESCAPE = LazyPattern(r"(?:\x1b\[|\x9b)[0-?]*[!-/]*[@-~]|(?:\x1b\]|\x9d)
 _UNWANTED = LazyPattern(f"{TERMINAL_ESCAPE.pattern}|{_CONTROLS.pattern}")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Draft:
     """What a reader found in its file, before metadata and fallbacks: fill what the file says.
+
+    A working record, filled in and then finished, never compared nor shown: it has no generated equality
+    or ``repr``, which would cost every command that defines it and serve none.
 
     ``inferred`` holds the reader's own guesses (with reasons); ``id`` is the
     file's own id (used when it is a ``tag:``/``urn:`` URI, e.g. a NewsML

@@ -298,7 +298,13 @@ def is_furniture(line: str) -> bool:
     """True for a line of page furniture (gallery, share and comment links, ads, list headers, rules), any language."""
     line = _strip_bullet(line.strip())
     return len(line) <= 160 and (any(table.match(line) is not None for table in (
-        words.FURNITURE, words.RELATED_HEADER, words.POPULAR_HEADER, words.SURVEY)) or _is_rule(line))
+        words.FURNITURE, words.RELATED_HEADER, words.POPULAR_HEADER, words.SURVEY)) or _is_rule(line)
+        or _is_breadcrumb(line))
+
+
+def _is_breadcrumb(line: str) -> bool:
+    """A breadcrumb step (:data:`~syndicate.readers.textwords.BREADCRUMB`); a line without its mark is none."""
+    return any(mark in line for mark in words.BREADCRUMB_MARKS) and words.BREADCRUMB.match(line) is not None
 
 
 def _is_rule(line: str) -> bool:

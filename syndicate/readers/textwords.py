@@ -14,9 +14,8 @@ from re import IGNORECASE
 
 from ..patterns import LazyPattern, WholeLineTable
 
-__all__ = ["FURNITURE", "PROMPT", "RELATED_HEADER", "POPULAR_HEADER", "COPYRIGHT", "BYLINE_WORD", "CAPTION_LABEL",
-           "PHOTO_WORD", "ROLE_WORD", "SURVEY",
-           "COMMENTS_HEADER"]
+__all__ = ["FURNITURE", "BREADCRUMB", "BREADCRUMB_MARKS", "PROMPT", "RELATED_HEADER", "POPULAR_HEADER", "COPYRIGHT",
+           "BYLINE_WORD", "CAPTION_LABEL", "PHOTO_WORD", "ROLE_WORD", "SURVEY", "COMMENTS_HEADER"]
 
 
 def _whole_line(*alternatives: str) -> WholeLineTable:
@@ -46,9 +45,6 @@ FURNITURE = _whole_line(
     r"caption|image caption|hide caption|toggle caption|enlarge this image|video|watch|photos?|search|menu|home",
     r"tags?(?:\s*:.{0,120})?|topics?(?:\s*:.{0,120})?|filed under\b.{0,120}|categor(?:y|ies)(?:\s*:.{0,80})?",
     r"about this article|cite this article|report an error|corrections? policy|editorial standards",
-    # a breadcrumb step ("Home ›", "ブログ >"), not "<<< NEWS >>>"; the lookahead finds its › or > first, in one scan,
-    # so a line without one is refused at once rather than after trying every split of its first 81 characters
-    r"(?=[^›>]*[›>])[^.!?。<>›]{0,40}\w[^.!?。<>›]{0,40} ?[›>]",
     r"(?:story )?continues? (?:below|after (?:the )?(?:ad|advertisement))",
     # German
     r"teilen|(?:diesen )?artikel teilen|(?:auf|bei|per) [\w-]+ teilen|drucken|kommentare?|anzeige|werbung|zurück"
@@ -68,6 +64,12 @@ FURNITURE = _whole_line(
     r"分享|分享(?:到|至).{1,10}|打印|评论|广告|标签|返回|责任编辑.{0,20}|编辑[：:].{0,20}",
     r"検索|シェア|ツイート|広告|スポンサードリンク|タグ[：:].{0,60}|カテゴリー?",
 )
+
+#: A breadcrumb step ("Home ›", "ブログ >"), not "<<< NEWS >>>": furniture too, but apart from :data:`FURNITURE`, as
+#: no word starts it: only a line holding a ``›`` or ``>`` is given to it (:data:`BREADCRUMB_MARKS`), so a story
+#: without one never compiles it, nor tries every split of a line's first 81 characters.
+BREADCRUMB = LazyPattern(r"^(?:[^.!?。<>›]{0,40}\w[^.!?。<>›]{0,40} ?[›>])[\s\W]{0,4}$", IGNORECASE)
+BREADCRUMB_MARKS = ("›", ">")
 
 #: Prompts to the reader (subscribe, follow us): furniture around the story, but kept inside it when in doubt.
 PROMPT = _whole_line(
@@ -104,7 +106,7 @@ COMMENTS_HEADER = _whole_line(
 #: Headers of a list of links to related stories (the titles under them become ``related``).
 RELATED_HEADER = _whole_line(
     r"related(?: stories| articles| coverage| content| links| news| posts| reading)?|see also|also see|read also",
-    r"more on (?:this(?: story| topic)?|[\w .'’-]{1,40})|more (?:about|from) [\w .'’-]{1,40}",
+    r"more on (?:this(?: story| topic)?|[\w .'’-]{1,40})|more about [\w .'’-]{1,40}|more from [\w .'’-]{1,40}",
     r"you (?:may|might) also (?:like|enjoy|be interested in)|recommended(?: for you| stories| reading)?",
     r"mehr zum thema|das könnte sie auch interessieren|weitere artikel|auch interessant|lesen sie auch",
     r"(?:noticias|artículos) relacionad[oa]s|relacionad[oa]s|te puede interesar|también te puede interesar",
