@@ -9,7 +9,6 @@ that breaks the model is refused with a :class:`ModelError` naming the field.
 
 from __future__ import annotations
 
-import heapq
 import json
 import re
 import reprlib
@@ -587,7 +586,11 @@ def newest_first(stories: Iterable[Story], limit: int | None = None) -> list[Sto
     def key(story: Story) -> tuple[bool, float, str]:
         return age_key(story.date, story.id)
 
-    return heapq.nsmallest(limit, stories, key=key) if limit is not None else sorted(stories, key=key)
+    if limit is None:
+        return sorted(stories, key=key)
+    import heapq  # here, not at the top: only feeds and editions keep the newest few, and reading a story needs none
+
+    return heapq.nsmallest(limit, stories, key=key)
 
 
 def plain_text(block: Block) -> list[str]:

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["LazyPattern"]
+__all__ = ["LazyPattern", "LiteralStarts", "WholeLineTable", "case_key", "literal_prefix"]
 
 
 #: The methods of a compiled pattern a :class:`LazyPattern` offers.
@@ -146,6 +146,27 @@ class WholeLineTable:
                     if match is not None:
                         return match
         return self._others.match(line) if self._others is not None else None
+
+
+class LiteralStarts:
+    """What every line a case-insensitive pattern matches at its start begins with: one of the literal starts of
+    its phrases (``By``, ``Von``, ``Автор``…, as :func:`case_key` gives them). Checked before the pattern is
+    run, it keeps most lines from the pattern, and a story none of whose lines begin so from compiling it.
+
+    ``pattern`` is the part after the ``^``; a phrase with no literal start (a character class, a wildcard)
+    makes every line a candidate.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        starts = [literal_prefix(phrase) for phrase in _spread(pattern)]
+        #: the case keys of the starts, or None when some phrase has none (every line may then match)
+        self.keys: tuple[str, ...] | None = (tuple(dict.fromkeys(case_key(start) for start in starts))
+                                             if all(starts) else None)
+        self._longest = max(map(len, starts), default=0)
+
+    def could_start(self, line: str) -> bool:
+        """False when ``line`` begins with none of the starts, so the pattern cannot match it."""
+        return self.keys is None or case_key(line[:self._longest]).startswith(self.keys)
 
 
 #: The parts of a pattern that matter to its structure: an escape and a character class (taken whole, so their

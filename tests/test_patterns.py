@@ -67,6 +67,17 @@ def test_a_line_is_matched_only_against_the_phrases_it_begins_like() -> None:
     assert set(table._compiled) == {"READ MORE"}  # "12 Comments" is for the phrases with no literal start
 
 
+@pytest.mark.parametrize("kind", ["byline", "caption label"])
+def test_literal_starts_never_refuse_a_line_their_pattern_matches(kind: str) -> None:
+    check, pattern = {"byline": (text._BYLINE_STARTS, text._BYLINE_START),
+                      "caption label": (text._CAPTION_LABEL_STARTS, textwords.CAPTION_LABEL)}[kind]
+    lines = real_lines() + ["BY JANE DOE", "ʙy Jane", "Автор: Иван Петров", "作者：李明", "Image caption: A",
+                            "IMAGE CAPTION A", "Bildunterschrift: x", "Byzantium rises", "Caption"]
+    assert [line for line in lines if pattern.match(line) and not check.could_start(line)] == []
+    assert any(pattern.match(line) for line in lines)  # the lines do exercise the pattern
+    assert not check.could_start("Rebel fighters sit on the rubble")  # and most lines are not given to it
+
+
 @pytest.mark.parametrize(("line", "furniture"), [
     ("ſhare", True), ("\u212aommentare", True), ("prınt", True), ("PRİNT", True), ("ßhare", False), ("shaRE", True)])
 def test_exotic_case_letters_match_as_re_does(line: str, furniture: bool) -> None:

@@ -72,7 +72,7 @@ from ..model import (
     Source,
     Story,
 )
-from ..patterns import LazyPattern, case_key, literal_prefix
+from ..patterns import LazyPattern, LiteralStarts, case_key, literal_prefix
 from . import InputFile
 from . import textwords as words
 from .finish import Draft, finish, lead_text, sentences, strip_terminal_escapes
@@ -230,6 +230,8 @@ def _list_item(line: str) -> re.Match[str] | None:
     first = line[:1]
     return _LIST_ITEM.match(line) if first and (first in _BULLETS or first.isdecimal()) else None
 _BYLINE_START = LazyPattern(r"^" + words.BYLINE_WORD + r"(?P<rest>\S.*)$", re.IGNORECASE)
+#: What a byline line starts with (its byline word): other lines are not given to :data:`_BYLINE_START`.
+_BYLINE_STARTS = LiteralStarts(words.BYLINE_WORD)
 #: ``Also see: X`` and its kind in other languages: X is a related link.
 _RELATED_LINE = LazyPattern(
     r"^(?:also see|see also|related|read also|read more|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"
@@ -456,7 +458,7 @@ def _byline(line: str) -> _Byline | None:
     inside the names: ``By the end of the day…`` and ``By Friday. Shops…``
     are prose.
     """
-    if len(line) > 200:
+    if len(line) > 200 or not _BYLINE_STARTS.could_start(line):
         return None
     match = _BYLINE_START.match(line)
     if match is None:
@@ -839,8 +841,13 @@ def _rule_repeated(page: _Page, i: int, parsed: Parsed) -> int | None:
     return None
 
 
+#: What a caption label starts with: other lines are not given to its pattern.
+_CAPTION_LABEL_STARTS = LiteralStarts(words.CAPTION_LABEL.pattern.removeprefix("^"))
+
+
 def _is_caption_label(text: str) -> bool:
-    return words.CAPTION_LABEL.match(text) is not None and len(words.CAPTION_LABEL.sub("", text)) > 0
+    return (_CAPTION_LABEL_STARTS.could_start(text) and words.CAPTION_LABEL.match(text) is not None
+            and len(words.CAPTION_LABEL.sub("", text)) > 0)
 
 
 def _is_caption_pair(cut: _Line, full: _Line) -> bool:
