@@ -15,6 +15,7 @@ __all__ = ["Manifest", "Entry", "EntryFiles", "Stamps", "file_stats", "KEPT", "M
 
 MANIFEST = ".syndicate-manifest.json"
 MANIFEST_FORMAT = 5  # a manifest of another format is ignored: everything is rebuilt
+_ONE_OBJECT_FORMAT = 4  # the format before, one JSON object: still read, so an upgrade keeps its files
 KEPT = "kept"  # the digest of a story kept on its last good files while its input is rejected
 
 #: relpath -> [size, mtime_ns] of a file, or None when it is missing
@@ -159,9 +160,10 @@ class Manifest:
         # stories' own files do not depend on it, only the edition)
         try:
             data = path.read_bytes()
-            head = json.loads(data[:data.find(b"\n")])
-            if head.get("format") == MANIFEST_FORMAT:
-                self.stories = dict(_entries(data))
+            end = data.find(b"\n")
+            head = json.loads(data if end == -1 else data[:end])
+            if head.get("format") in (MANIFEST_FORMAT, _ONE_OBJECT_FORMAT):
+                self.stories = dict(_entries(data) if head["format"] == MANIFEST_FORMAT else _old_entries(head))
                 self.aggregates = list(head["aggregates"])
                 self.fingerprint = head["fingerprint"]
                 self.edition_limit = head.get("edition_limit")
@@ -208,6 +210,15 @@ def _entries(data: bytes) -> Iterator[tuple[str, Entry]]:
             raise ValueError("manifest cut short")  # every line ends with one: a torn file is not trusted
         yield Entry.from_line(data[start:end])
         start = end + 1
+
+
+def _old_entries(data: dict[str, Any]) -> Iterator[tuple[str, Entry]]:
+    """The (relpath, entry) of a manifest of the format before (one JSON object, every entry a dict)."""
+    for rel, fields in data["stories"].items():
+        small = [fields.pop(name) for name in _SMALL]
+        if not isinstance(rel, str) or fields.keys() != set(EntryFiles._fields):
+            raise ValueError("manifest entry of another shape")
+        yield rel, Entry(*small[:6], retry=small[6], **fields)
 
 
 #: one encoder for every entry (``json.dumps`` with options builds a new one per call)

@@ -27,12 +27,13 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple, TextIO, overload
+from typing import IO, NamedTuple, TextIO, overload
 
 import click
 
@@ -96,6 +97,7 @@ class FullBuild:
         self.digests: dict[str, str] = {}  # relpath -> digest of each story to export (its entry records it)
         self.entries: dict[str, Entry] = {}  # relpath -> manifest entry of every story built or kept
         self.staged: dict[str, Staged] = {}  # relpath -> a story exported this run, its files staged
+        self.log = StagedLog(self.state)  # what the manifest will record of each, kept on disk meanwhile
         self.photo_users: dict[str, int] = {}  # images/<name> staged -> how many stories publish it
         self.notices: list[str] = []  # the exporters' build-wide warnings, each once
         self.feed_notices: list[str] = []  # feeds the config cannot make: said on every build, even a no-op
@@ -132,10 +134,16 @@ class FullBuild:
                            or self.manifest.edition_limit != self.settings.most_in_edition)
             self.write_aggregates(force=changed)
             self.report.written.extend(self.batch.commit())
+        except BaseException:
+            self.log.close()
+            raise
         finally:
             self.batch.abandon()
             self.batch.close()
-        self.record_all()
+        try:
+            self.record_all()
+        finally:
+            self.log.close()
         self.sweep()
         self.warnings.notice(self.notices)
         self.warnings.ids = {entry.id: relpath for relpath, entry in self.entries.items()}
@@ -256,7 +264,7 @@ class FullBuild:
             if rel not in self.photo_users:  # a photo several stories use is published once (named by its hash)
                 self.batch.stage(rel, data)
             self.photo_users[rel] = self.photo_users.get(rel, 0) + 1
-        self.staged[result.relpath] = Staged.of(result)
+        self.staged[result.relpath] = self.log.add(result)
 
     def theirs(self, rel: str, data: bytes, mine: Collection[str] = ()) -> bool:
         """True when a file the build did not write is at ``rel``: the build never replaces it. A file that
@@ -286,7 +294,7 @@ class FullBuild:
         old = self.staged.pop(relpath, None)
         if old is None:
             return
-        files = old.open()
+        files = self.log.read(old)
         for rel in files.files:
             self.batch.discard(rel, relpath)
         for rel in files.photos:
@@ -365,7 +373,7 @@ class FullBuild:
         """Manifest entries for the stories exported this run (once their files are in place)."""
         for relpath in sorted(self.staged):
             exported = self.staged.pop(relpath)  # each record goes as its entry comes: never both held whole
-            files = exported.open()
+            files = self.log.read(exported)
             for warning in files.warnings:
                 self.warnings.story(relpath, warning)
             self.entries[relpath] = Entry(
@@ -488,7 +496,7 @@ class FullBuild:
         """Where a story's normalised JSON is now: staged this run, or as the last build left it."""
         exported = self.staged.get(relpath)
         if exported is not None:
-            rel = next(r for r in exported.open().files if r.startswith(STORY_FORMATS["json"][0] + "/"))
+            rel = next(r for r in self.log.read(exported).files if r.startswith(STORY_FORMATS["json"][0] + "/"))
             return self.batch.current(rel, relpath)
         return self.batch.current(story_outputs(self.entries[relpath].slug, ())["json"])
 
@@ -529,25 +537,48 @@ class StagedFiles(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Staged:
-    """What the build keeps of a story exported this run once its files are staged: names and what the
-    manifest records, never bytes. A full build holds one per story, so beside the claim and date (which
-    the build reads of every story) it is one compact JSON record, decoded when asked for."""
+    """What the build keeps in memory of a story exported this run once its files are staged: its claim and
+    date (which the build reads of every story), and where its :class:`StagedFiles` are in the
+    :class:`StagedLog`. A full build holds one per story, so that is all it holds."""
 
     claim: Claim
     date: str | None
-    record: bytes  # its StagedFiles
+    offset: int
+    size: int
 
-    @classmethod
-    def of(cls, result: Exported) -> Staged:
-        """The record of a story exported without error."""
+
+class StagedLog:
+    """The :class:`StagedFiles` of the stories exported this run, written as they come to a temporary file
+    in the state folder (unnamed: nothing is left behind, even by a killed build) and read back when the
+    story is recorded or dropped. The build's memory then holds a few numbers a story, not its file names,
+    stamps and cache entries (nor the allocations of each, between the exported stories' bytes)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.file: IO[bytes] | None = None
+
+    def add(self, result: Exported) -> Staged:
+        """Write down a story exported without error; its :class:`Staged`."""
         assert result.claim is not None
+        if self.file is None:
+            self.file = tempfile.TemporaryFile(dir=self.folder)
         files = StagedFiles(list(result.files), list(result.photos), result.images, list(result.warnings),
                             list(result.cache), result.retry)
-        return cls(result.claim, result.date, _compact(list(files)).encode())
+        record = _compact(list(files)).encode()
+        offset = self.file.seek(0, os.SEEK_END)
+        self.file.write(record)
+        return Staged(result.claim, result.date, offset, len(record))
 
-    def open(self) -> StagedFiles:
-        """Its files and what the manifest records (decoded afresh at each call)."""
-        return StagedFiles(*json.loads(self.record))
+    def read(self, staged: Staged) -> StagedFiles:
+        """What a story's record holds."""
+        assert self.file is not None
+        self.file.seek(staged.offset)
+        return StagedFiles(*json.loads(self.file.read(staged.size)))
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 #: one encoder for every staged record (``json.dumps`` with options builds a new one per call)

@@ -174,3 +174,26 @@ def test_the_cache_keeps_what_an_edit_uses_and_loses_a_replaced_photos_entries(t
     build(src, out)
     after = {p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file()}
     assert len(before - after) == 2 and len(after - before) == 2  # the photo's normalised and published entries
+
+
+def test_a_manifest_of_the_format_before_is_read(tmp_path: Path) -> None:
+    """Upgrading keeps the last build's record: a manifest in the one-object format of before (written here
+    from the entries) is read, so an edit after the upgrade rebuilds that story only, and no file of the
+    build is taken for someone else's."""
+    from syndicate.manifest import _SMALL, Manifest
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_input(src)
+    build(src, out)
+    path = next(Path(".syndicate").glob("*/.syndicate-manifest.json"))
+    manifest = Manifest(path)
+    stories = {rel: {**{name: getattr(entry, name) for name in _SMALL}, **entry.files()._asdict()}
+               for rel, entry in manifest.stories.items()}
+    path.write_text(json.dumps({"format": 4, "tool": "0.1.0", "fingerprint": manifest.fingerprint,
+                                "aggregates": manifest.aggregates, "edition_limit": manifest.edition_limit,
+                                "stories": stories}), encoding="utf-8")
+    write_story(src, 1, " Edited after the upgrade.")
+    report = build(src, out)
+    assert report.built == ["story-001.txt"] and not report.rejected
+    assert Manifest(path).stories == manifest.stories | {"story-001.txt": Manifest(path).stories["story-001.txt"]}
+    assert files_of(out) == fresh_build(tmp_path, src, "fresh")
