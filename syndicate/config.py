@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from .errors import ConfigError, SyndicateError
 from .exporters import ExportOptions
+from .model import FrozenValue
 
 __all__ = ["BuildSettings", "read_config", "ALL_FORMATS", "CONFIG_NAMES", "STATE_DIR"]
 
@@ -22,9 +23,10 @@ CONFIG_NAMES = ("syndicate.toml", "pyproject.toml")
 STATE_DIR = ".syndicate"  # the state folder's name, beside the config file or in the current folder
 
 
-@dataclass(frozen=True)
-class BuildSettings:
-    """Everything a build needs to know, from the config file and the command line (which wins)."""
+@dataclass(frozen=True, eq=False, repr=False)
+class BuildSettings(FrozenValue):
+    """Everything a build needs to know, from the config file and the command line (which wins); compared,
+    hashed and shown as a generated frozen dataclass would be (:class:`~syndicate.model.FrozenValue`)."""
 
     input_dir: Path = Path("input")
     output_dir: Path = Path("output")

@@ -84,8 +84,9 @@ def _no_extra(data: dict[str, Any], allowed: set[str], name: str) -> None:
     _require(not extra, f"{name} has unknown field(s): {', '.join(extra)}")
 
 
-class _Frozen:
-    """Equality, hashing and ``repr`` of the model's frozen dataclasses, written once for all of them.
+class FrozenValue:
+    """Equality, hashing and ``repr`` of the model's frozen dataclasses (and the package's other frozen settings
+    records), written once for all of them.
 
     Each class is declared ``@dataclass(frozen=True, eq=False, repr=False)``: ``dataclasses`` compiles
     each generated method from source when the class is defined, which every command pays at start-up,
@@ -111,7 +112,7 @@ class _Frozen:
         return f"{self.__class__.__qualname__}({shown})"
 
 
-#: each model class's compared fields as a tuple (what :class:`_Frozen` compares and hashes), made on first use
+#: each model class's compared fields as a tuple (what :class:`FrozenValue` compares and hashes), made on first use
 _COMPARED: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 
 
@@ -129,7 +130,7 @@ def _compared(cls: type) -> Callable[[Any], tuple[Any, ...]]:
     return getter
 
 
-class _Record(_Frozen):
+class _Record(FrozenValue):
     """Shared to/from-dict plumbing for the small value records."""
 
     REQUIRED: ClassVar[tuple[str, ...]] = ()
@@ -271,7 +272,7 @@ class Image(_Record):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Paragraph(_Frozen):
+class Paragraph(FrozenValue):
     """A paragraph of plain text, with the inline marks (links, emphasis) the source had."""
 
     text: str
@@ -286,7 +287,7 @@ class Paragraph(_Frozen):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Heading(_Frozen):
+class Heading(FrozenValue):
     """A subheading inside the body; ``level`` 2–4 (the headline is level 1)."""
 
     text: str
@@ -299,7 +300,7 @@ class Heading(_Frozen):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Figure(_Frozen):
+class Figure(FrozenValue):
     """A photo with its caption and credit; ``image`` is None when the picture itself is not available."""
 
     caption: str = ""
@@ -318,7 +319,7 @@ class Figure(_Frozen):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Quote(_Frozen):
+class Quote(FrozenValue):
     """A block quotation and who said it."""
 
     text: str
@@ -331,7 +332,7 @@ class Quote(_Frozen):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class ListBlock(_Frozen):
+class ListBlock(FrozenValue):
     """A bulleted (``ordered=False``) or numbered list of plain-text items."""
 
     items: tuple[str, ...]
@@ -426,7 +427,7 @@ _LIST_FIELDS: dict[str, type] = {
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Story(_Frozen):
+class Story(FrozenValue):
     """One normalised news story (DESIGN.md section 2).
 
     Lists are tuples so the story is immutable; ``published``/``updated`` are
