@@ -168,6 +168,13 @@ class LiteralStarts:
         """False when ``line`` begins with none of the starts, so the pattern cannot match it."""
         return self.keys is None or case_key(line[:self._longest]).startswith(self.keys)
 
+    def could_occur_in(self, text: str) -> bool:
+        """False when ``text`` holds none of the starts anywhere, so the pattern, searched for, cannot be found."""
+        if self.keys is None:
+            return True
+        key = case_key(text)
+        return any(start in key for start in self.keys)
+
 
 #: The parts of a pattern that matter to its structure: an escape and a character class (taken whole, so their
 #: ``(``, ``)`` and ``|`` are characters), and the group brackets and bars themselves.
@@ -232,11 +239,27 @@ _SPECIAL = re.compile(r"[\\.^$*+?{}\[\]()|]")
 
 
 def literal_prefix(phrase: str) -> str:
-    """The characters every match of ``phrase`` starts with: its leading literal characters, up to the first
-    special character or the first character made optional by what follows it (``?``, ``*``, ``{``; a ``+``
-    keeps the character before it, and ends the start there)."""
-    special = _SPECIAL.search(phrase)
-    end = special.start() if special is not None else len(phrase)
-    if end > 0 and phrase[end:end + 1] in ("?", "*", "{"):
-        end -= 1
-    return phrase[:end]
+    """The characters every match of ``phrase`` starts with: its leading literal characters (an escaped
+    punctuation mark, ``\\(``, is one), up to the first other special character or the first character made
+    optional by what follows it (``?``, ``*``, ``{``; a ``+`` keeps the character before it, and ends the start
+    there)."""
+    prefix, start = [], 0
+    while True:
+        special = _SPECIAL.search(phrase, start)
+        end = special.start() if special is not None else len(phrase)
+        escaped = phrase[end + 1:end + 2] if phrase[end:end + 1] == "\\" else ""
+        if escaped and not escaped.isalnum():  # an escaped punctuation mark stands for itself
+            prefix.append(phrase[start:end])
+            following = phrase[end + 2:end + 3]
+            if following in ("?", "*", "{"):
+                break
+            prefix.append(escaped)
+            if following == "+":
+                break
+            start = end + 2
+            continue
+        if end > start and phrase[end:end + 1] in ("?", "*", "{"):
+            end -= 1
+        prefix.append(phrase[start:end])
+        break
+    return "".join(prefix)

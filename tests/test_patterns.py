@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 from conftest import ROOT, SAMPLE, SHARED
 
-from syndicate.patterns import LazyPattern, WholeLineTable, _spread
+from syndicate.patterns import LazyPattern, WholeLineTable, _spread, literal_prefix
 from syndicate.readers import text, textwords
 
 TABLES = ["FURNITURE", "PROMPT", "SURVEY", "COMMENTS_HEADER", "RELATED_HEADER", "POPULAR_HEADER"]
@@ -67,15 +67,27 @@ def test_a_line_is_matched_only_against_the_phrases_it_begins_like() -> None:
     assert set(table._compiled) == {"READ MORE"}  # "12 Comments" is for the phrases with no literal start
 
 
+#: Lines that begin or end like the patterns gated by their literal starts, in several cases and scripts.
+EXTRA_LINES = ["BY JANE DOE", "ʙy Jane", "Автор: Иван Петров", "作者：李明", "Image caption: A", "IMAGE CAPTION A",
+               "Bildunterschrift: x", "Byzantium rises", "Caption", "(C) 2020 Foo", "© Foo", "COPYRIGHT 2020",
+               "Foo. All Rights Reserved.", "ALLE RECHTE VORBEHALTEN »", "Все права защищены.", "2020 版权所有"]
+
+
 @pytest.mark.parametrize("kind", ["byline", "caption label"])
 def test_literal_starts_never_refuse_a_line_their_pattern_matches(kind: str) -> None:
     check, pattern = {"byline": (text._BYLINE_STARTS, text._BYLINE_START),
                       "caption label": (text._CAPTION_LABEL_STARTS, textwords.CAPTION_LABEL)}[kind]
-    lines = real_lines() + ["BY JANE DOE", "ʙy Jane", "Автор: Иван Петров", "作者：李明", "Image caption: A",
-                            "IMAGE CAPTION A", "Bildunterschrift: x", "Byzantium rises", "Caption"]
+    lines = real_lines() + EXTRA_LINES
     assert [line for line in lines if pattern.match(line) and not check.could_start(line)] == []
     assert any(pattern.match(line) for line in lines)  # the lines do exercise the pattern
     assert not check.could_start("Rebel fighters sit on the rubble")  # and most lines are not given to it
+
+
+def test_a_line_the_copyright_pattern_finds_is_never_refused_by_its_starts_and_ends() -> None:
+    lines = real_lines() + EXTRA_LINES
+    found = [line for line in lines if textwords.COPYRIGHT.search(line)]
+    assert found and [line for line in found if not text._is_copyright(line)] == []
+    assert not text._is_copyright("Rebel fighters sit on the rubble")
 
 
 @pytest.mark.parametrize(("line", "furniture"), [
@@ -91,6 +103,12 @@ def test_leading_groups_are_spread_over_their_alternatives() -> None:
     assert _spread(r"(?:the )?gallery") == ["the gallery", "gallery"]
     assert _spread(r"(?:x|y)*z") == [r"(?:x|y)*z"]  # repeated: left whole
     assert _spread(r"[(|)]a|b\|c") == [r"[(|)]a", r"b\|c"]  # a bar in a class or escaped is a character
+
+
+def test_a_literal_start_reads_escaped_punctuation_as_itself() -> None:
+    assert literal_prefix(r"\(c\) reserved") == "(c) reserved"
+    assert literal_prefix(r"google\+ share") == "google+ share" and literal_prefix(r"ab\.?c") == "ab"
+    assert literal_prefix(r"comments? \(\d+\)") == "comment" and literal_prefix(r"\d+ comments") == ""
 
 
 def test_a_lazy_pattern_compiles_on_first_use_then_is_the_compiled_one() -> None:

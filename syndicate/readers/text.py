@@ -57,7 +57,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
-from typing import NamedTuple
 
 from ..errors import InputError
 from ..html import xml_safe
@@ -442,11 +441,17 @@ _BYLINE_DATE_START = LazyPattern(
 _CONJUNCTIONS = LazyPattern(r"\s+(?:und|y|e|et|и|و|ו)\s+|、|،\s*")
 
 
-class _Byline(NamedTuple):
-    """A byline line's parts: the names (``and``-joined, ready for parse_byline) and the date words after them."""
+class _Byline:
+    """A byline line's parts: the names (``and``-joined, ready for parse_byline) and the date words after them.
 
-    names: str
-    date_text: str
+    This and the reader's other records (:class:`_Line`, :class:`_Found`) are plain slotted classes: a class
+    with generated methods costs every command that loads the reader more to define than it saves."""
+
+    __slots__ = ("names", "date_text")
+
+    def __init__(self, names: str, date_text: str) -> None:
+        self.names = names
+        self.date_text = date_text
 
 
 @_per_line
@@ -498,18 +503,21 @@ def byline_names(line: str) -> str:
 
 # ---- the page: lines and the features that need all of them
 
-class _Line(NamedTuple):
+class _Line:
     """One logical line: its text, its blank-line group, whether it is alone in it, and its line numbers.
 
     ``number`` is its first line in the text and ``end`` its last (they differ
     for a hard-wrapped paragraph joined into one line).
     """
 
-    text: str
-    group: int
-    alone: bool
-    number: int
-    end: int = 0
+    __slots__ = ("text", "group", "alone", "number", "end")
+
+    def __init__(self, text: str, group: int, alone: bool, number: int, end: int = 0) -> None:
+        self.text = text
+        self.group = group
+        self.alone = alone
+        self.number = number
+        self.end = end
 
     @property
     def where(self) -> str:
@@ -743,7 +751,7 @@ def _is_title(line: _Line) -> bool:
     title = _strip_bullet(line.text)
     return (0 < len(title) <= 150 and (title[-1] not in ".。" or _url_at_end(title) is not None)
             and not _is_prose(title) and not words.RELATED_HEADER.match(title) and not words.POPULAR_HEADER.match(title)
-            and not _is_credit_only(title) and not words.COPYRIGHT.search(title) and not _is_prompt(title)
+            and not _is_credit_only(title) and not _is_copyright(title) and not _is_prompt(title)
             and not words.SURVEY.match(title))
 
 
@@ -772,11 +780,22 @@ def _rule_link_list(page: _Page, i: int, parsed: Parsed) -> int | None:
     return j
 
 
+#: What a copyright notice starts with, and what it ends with: a line holding neither is not given to its pattern.
+_COPYRIGHT_STARTS = LiteralStarts(words.COPYRIGHT_START)
+_RIGHTS_RESERVED = LiteralStarts(words.RIGHTS_RESERVED)
+
+
+def _is_copyright(text: str) -> bool:
+    """A copyright or rights notice (:data:`~syndicate.readers.textwords.COPYRIGHT`)."""
+    return ((_COPYRIGHT_STARTS.could_start(text) or _RIGHTS_RESERVED.could_occur_in(text))
+            and words.COPYRIGHT.search(text) is not None)
+
+
 def _rule_furniture(page: _Page, i: int, parsed: Parsed) -> int | None:
     """Share buttons, ads, comments, survey prompts, copyright lines: dropped (a copyright line gives ``rights``)."""
     line = page.lines[i]
     text = line.text
-    if len(text) <= 200 and words.COPYRIGHT.search(text) and not _is_inside_prose(page, i):
+    if len(text) <= 200 and _is_copyright(text) and not _is_inside_prose(page, i):
         if parsed.rights is None:
             parsed.rights = text
         parsed.decide(line, "rights", "a copyright notice: the story's rights, not its text")
@@ -1224,18 +1243,22 @@ _MONTH_SPELLINGS = frozenset(case_key(word) for word in (
 #: the ninety spellings would cost more to compile (four times over) than a story takes to read.
 _MONTH = r"(?P<month>[^\W\d_]+)"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|º|\.)?"
+#: The date patterns, each with a character its dates always hold (the Latin-script ones a space, which any text
+#: with them has): a text without it is not searched, and a story without a Chinese or Japanese date never
+#: compiles the patterns for one.
 _DATE_PATTERNS = (
-    LazyPattern(r"\b" + _MONTH + r"\.? " + _DAY + r",? (?P<year>\d{4})\b", re.IGNORECASE),
-    LazyPattern(r"\b" + _DAY + r" (?:de )?" + _MONTH + r"\.?,? (?:de )?(?P<year>\d{4})\b", re.IGNORECASE),
-    LazyPattern(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
-    LazyPattern(r"(?P<year>\d{4}) ?年 ?(?P<month>\d{1,2}) ?月 ?(?P<day>\d{1,2}) ?日"),
-    LazyPattern(r"\b(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\b"),
+    (LazyPattern(r"\b" + _MONTH + r"\.? " + _DAY + r",? (?P<year>\d{4})\b", re.IGNORECASE), " "),
+    (LazyPattern(r"\b" + _DAY + r" (?:de )?" + _MONTH + r"\.?,? (?:de )?(?P<year>\d{4})\b", re.IGNORECASE), " "),
+    (LazyPattern(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"), "-"),
+    (LazyPattern(r"(?P<year>\d{4}) ?年 ?(?P<month>\d{1,2}) ?月 ?(?P<day>\d{1,2}) ?日"), "月"),
+    (LazyPattern(r"\b(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\b"), "."),
 )
 #: Dates written without a year (``March 3``, ``3 mars``, ``3月3日``): resolved against a year known elsewhere.
 _PARTIAL_DATE_PATTERNS = (
-    LazyPattern(r"\b" + _MONTH + r"\.? " + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!,? \d{4}|:|\d)", re.IGNORECASE),
-    LazyPattern(r"\b" + _DAY + r" (?:de )?" + _MONTH + r"\b(?!\.?,? (?:de )?\d{4})", re.IGNORECASE),
-    LazyPattern(r"(?<![年\d])(?P<month>\d{1,2}) ?月 ?(?P<day>\d{1,2}) ?日"),
+    (LazyPattern(r"\b" + _MONTH + r"\.? " + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!,? \d{4}|:|\d)", re.IGNORECASE),
+     " "),
+    (LazyPattern(r"\b" + _DAY + r" (?:de )?" + _MONTH + r"\b(?!\.?,? (?:de )?\d{4})", re.IGNORECASE), " "),
+    (LazyPattern(r"(?<![年\d])(?P<month>\d{1,2}) ?月 ?(?P<day>\d{1,2}) ?日"), "月"),
 )
 _YEAR = LazyPattern(r"(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -1248,11 +1271,14 @@ _DATE_LABEL = LazyPattern(
     r"|" + "|".join(w.lower() for w in _WEEKDAYS) + r")\b", re.IGNORECASE)
 
 
-class _Found(NamedTuple):
+class _Found:
     """A date found in a text, and the words that give it."""
 
-    day: date
-    text: str
+    __slots__ = ("day", "text")
+
+    def __init__(self, day: date, text: str) -> None:
+        self.day = day
+        self.text = text
 
 
 def _names_a_month(month: str) -> bool:
@@ -1272,8 +1298,8 @@ def find_dates(texts: Iterable[str]) -> list[_Found]:
     """Every explicit, valid calendar date written in ``texts`` (in order), with the words that gave it."""
     found = []
     for text in texts:
-        for pattern in _DATE_PATTERNS:
-            for match in pattern.finditer(text):
+        for pattern, held in _DATE_PATTERNS:
+            for match in (pattern.finditer(text) if held in text else ()):
                 if not _names_a_month(match.group("month")):
                     continue
                 try:
@@ -1288,8 +1314,8 @@ def find_dates(texts: Iterable[str]) -> list[_Found]:
 def _partial_dates(text: str, year: int) -> list[_Found]:
     """The year-less dates in ``text``, each put in the year (``year`` - 1 to + 1) nearest the middle of ``year``."""
     out = []
-    for pattern in _PARTIAL_DATE_PATTERNS:
-        for match in pattern.finditer(text):
+    for pattern, held in _PARTIAL_DATE_PATTERNS:
+        for match in (pattern.finditer(text) if held in text else ()):
             if not _names_a_month(match.group("month")):
                 continue
             try:

@@ -15,7 +15,8 @@ from re import IGNORECASE
 from ..patterns import LazyPattern, WholeLineTable
 
 __all__ = ["FURNITURE", "BREADCRUMB", "BREADCRUMB_MARKS", "PROMPT", "RELATED_HEADER", "POPULAR_HEADER", "COPYRIGHT",
-           "BYLINE_WORD", "CAPTION_LABEL", "PHOTO_WORD", "ROLE_WORD", "SURVEY", "COMMENTS_HEADER"]
+           "COPYRIGHT_START", "RIGHTS_RESERVED", "BYLINE_WORD", "CAPTION_LABEL", "PHOTO_WORD", "ROLE_WORD", "SURVEY",
+           "COMMENTS_HEADER"]
 
 
 def _whole_line(*alternatives: str) -> WholeLineTable:
@@ -127,12 +128,12 @@ POPULAR_HEADER = _whole_line(
 )
 
 #: A copyright or rights notice.
-COPYRIGHT = LazyPattern(
-    r"^(?:©|\(c\)|copyright\b|todos los derechos|tous droits|alle rechte|все права|جميع الحقوق|版权所有|著作権)"
-    r"|(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados"
-    r"|все права защищены|جميع الحقوق محفوظة|版权所有)\W*$",
-    IGNORECASE,
-)
+#: What a copyright notice starts with…
+COPYRIGHT_START = r"©|\(c\)|copyright\b|todos los derechos|tous droits|alle rechte|все права|جميع الحقوق|版权所有|著作権"
+#: …or ends with.
+RIGHTS_RESERVED = (r"all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados"
+                   r"|все права защищены|جميع الحقوق محفوظة|版权所有")
+COPYRIGHT = LazyPattern(r"^(?:" + COPYRIGHT_START + r")|(?:" + RIGHTS_RESERVED + r")\W*$", IGNORECASE)
 
 #: The word a byline starts with, in the reader's languages (``By``, ``Von``, ``Por``, ``Par``, ``Автор:``…).
 #: A word of a spaced script needs a space (or its colon) after it: ``PORT ELLIS`` does not start with ``Por``.
