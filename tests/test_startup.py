@@ -82,6 +82,8 @@ def test_parse_of_a_text_story_loads_the_text_reader_only(tmp_path: Path) -> Non
     assert heavy_among(modules, allowed=("syndicate.config",)) == []
     assert "syndicate.readers.text" in modules
     assert not {"syndicate.readers.html", "syndicate.readers.newsml", "syndicate.readers.xhtml"} & modules
+    # an ASCII file name needs no Unicode folding for its slug, and one story no keeping of the newest few
+    assert not {"unicodedata", "heapq"} & modules
 
 
 def test_a_sidecar_still_loads_yaml_when_it_is_needed(tmp_path: Path) -> None:

@@ -574,3 +574,12 @@ def test_cli_parse_refuses_binary_input_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and str(path) in result.stderr and "binary" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_slug_folds_accents_and_leaves_ascii_as_it_is() -> None:
+    """Folding loads the Unicode tables only for text that is not ASCII; either way the slug is the same kind."""
+    from syndicate.readers import slugify
+
+    assert slugify("Café Müller — São Paulo") == "cafe-muller-sao-paulo"
+    assert slugify("ﬁnal Ⅻ") == "final-xii"  # compatibility forms fold too
+    assert slugify("Harbour Reopens!") == "harbour-reopens" and slugify("北京") == "story"
