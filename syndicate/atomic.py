@@ -109,9 +109,7 @@ class Batch:
         self.root = root
         self.journal_path = journal
         self._journal: IO[str] | None = None
-        # "target relative to root\0owner" -> the number in its temporary file's name: one string and an int
-        # a file, no path object or tuple (a build of thousands of stories stages tens of thousands of files)
-        self._staged: dict[str, int] = {}
+        self._staged = _StagedFiles()
         self._count = itertools.count()
         self._made: set[str] = set()  # folders (relative to root) made for staged files
         self._ready: set[str] = {""}  # folders (relative to root) known to exist
@@ -130,7 +128,7 @@ class Batch:
         except BaseException:
             _remove(tmp)
             raise
-        self._staged[_key(rel, owner)] = number
+        self._staged.put(rel, owner, number)
         return True
 
     @contextmanager
@@ -149,20 +147,20 @@ class Batch:
         except BaseException:
             _remove(tmp)
             raise
-        self._staged[_key(rel, owner)] = number
+        self._staged.put(rel, owner, number)
 
     def is_staged(self, rel: str, owner: str = "") -> bool:
         """True when new bytes for ``root/rel`` wait to be committed on behalf of ``owner``."""
-        return _key(rel, owner) in self._staged
+        return self._staged.get(rel, owner) is not None
 
     def current(self, rel: str, owner: str = "") -> Path:
         """Where ``rel``'s newest bytes are now: ``owner``'s temporary file if staged, else the file itself."""
-        number = self._staged.get(_key(rel, owner))
+        number = self._staged.get(rel, owner)
         return Path(self._path(rel) if number is None else self._path(_temporary_name(rel, number)))
 
     def discard(self, rel: str, owner: str = "") -> None:
         """Forget a staged file (its temporary file is removed)."""
-        number = self._staged.pop(_key(rel, owner), None)
+        number = self._staged.pop(rel, owner)
         if number is not None:
             _remove(self._path(_temporary_name(rel, number)))
 
@@ -170,23 +168,24 @@ class Batch:
         """Sync once, then rename every staged file into place; returns their paths, sorted."""
         if not self._staged:
             return []
-        targets = [key.partition("\0")[0] for key in self._staged]
-        if len(set(targets)) != len(targets):
+        targets = sorted(rel for rel, _, _ in self._staged.items())
+        if any(targets[i] == targets[i + 1] for i in range(len(targets) - 1)):
             raise ValueError("two staged files for one target")  # the caller must settle every clash first
         if self._journal is not None:
             self._journal.flush()
         sync_all()
-        for rel, number in sorted((key.partition("\0")[0], number) for key, number in self._staged.items()):
+        # in the order they were staged: no second list of every file (their order changes nothing: none is
+        # published before the sync, and a build killed among the renames is redone by the next)
+        for rel, _, number in self._staged.items():
             os.replace(self._path(_temporary_name(rel, number)), self._path(rel))
         self._staged.clear()
         self._made.clear()  # they hold published files now
-        return sorted(targets)
+        return targets
 
     def abandon(self) -> None:
         """Remove every staged temporary file, and the folders made for them (the build failed before
         committing: it leaves nothing behind)."""
-        for key in list(self._staged):
-            rel, _, owner = key.partition("\0")
+        for rel, owner, _ in list(self._staged.items()):
             self.discard(rel, owner)
         for folder in sorted(self._made, key=lambda rel: rel.count("/"), reverse=True):
             try:
@@ -233,9 +232,62 @@ class Batch:
         self._journal.flush()  # in the kernel before the file exists: a SIGKILL cannot separate them
 
 
-def _key(rel: str, owner: str) -> str:
-    """A staged file's key: its target and its owner in one string (a path holds no NUL)."""
-    return f"{rel}\0{owner}"
+class _StagedFiles:
+    """A batch's staged files: (target, owner) -> the number in the temporary file's name.
+
+    A build stages a few files for each of thousands of stories, and holds them all until it commits, so
+    the files of an owner are one string (``target NUL number NUL`` each; a path holds no NUL), looked
+    through when one is asked for (an owner has a handful), and those of no owner (photos, feeds) a plain
+    map by target: no tuple, key or number object a file."""
+
+    def __init__(self) -> None:
+        self._shared: dict[str, int] = {}  # owner "": target -> number
+        self._owned: dict[str, str] = {}  # owner -> its files, packed
+
+    def __bool__(self) -> bool:
+        return bool(self._shared or self._owned)
+
+    def get(self, rel: str, owner: str) -> int | None:
+        if not owner:
+            return self._shared.get(rel)
+        return _unpacked(self._owned.get(owner, "")).get(rel)
+
+    def put(self, rel: str, owner: str, number: int) -> None:
+        if not owner:
+            self._shared[rel] = number
+        else:
+            self._owned[owner] = self._owned.get(owner, "") + f"{rel}\0{number}\0"
+
+    def pop(self, rel: str, owner: str) -> int | None:
+        """Forget a staged file; its number, or None when it was not staged."""
+        if not owner:
+            return self._shared.pop(rel, None)
+        files = _unpacked(self._owned.get(owner, ""))
+        number = files.pop(rel, None)
+        if number is not None:
+            if files:
+                self._owned[owner] = "".join(f"{target}\0{n}\0" for target, n in files.items())
+            else:
+                del self._owned[owner]
+        return number
+
+    def items(self) -> Iterator[tuple[str, str, int]]:
+        """(target, owner, number) of every staged file."""
+        for rel, number in self._shared.items():
+            yield rel, "", number
+        for owner, packed in self._owned.items():
+            for rel, number in _unpacked(packed).items():
+                yield rel, owner, number
+
+    def clear(self) -> None:
+        self._shared.clear()
+        self._owned.clear()
+
+
+def _unpacked(packed: str) -> dict[str, int]:
+    """An owner's staged files: target -> number."""
+    parts = packed.split("\0")
+    return {parts[i]: int(parts[i + 1]) for i in range(0, len(parts) - 1, 2)}
 
 
 def _temporary_name(rel: str, number: int) -> str:

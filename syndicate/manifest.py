@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from . import __version__
 from .atomic import atomic_writer
 
-__all__ = ["Manifest", "Entry", "EntryFiles", "Stamps", "file_stats", "KEPT", "MANIFEST"]
+__all__ = ["Manifest", "Entry", "EntryFiles", "SpilledRecord", "Stamps", "file_stats", "KEPT", "MANIFEST"]
 
 MANIFEST = ".syndicate-manifest.json"
 MANIFEST_FORMAT = 5  # a manifest of another format is ignored: everything is rebuilt
@@ -33,6 +34,20 @@ class EntryFiles(NamedTuple):
     cache: list[str]  # the image cache entries its photos use
 
 
+@dataclass(frozen=True, slots=True)
+class SpilledRecord:
+    """An entry's record written to a file the build keeps open while it runs (its log of staged stories),
+    read back when needed: a build of thousands of new stories then holds a few numbers for each."""
+
+    file: IO[bytes]
+    offset: int
+    size: int
+
+    def read(self) -> bytes:
+        self.file.seek(self.offset)
+        return self.file.read(self.size)
+
+
 class Entry:
     """What one story input gave the last build: its id and slug, its files and the stamps of all it depends on.
 
@@ -51,7 +66,7 @@ class Entry:
     explicit_slug: bool  # its metadata chose the slug (it wins clashes over derived ones)
     date: str | None  # ISO 8601: its place in newest-first order without reading it
     retry: bool  # a remote photo failed this time: the next build tries the story again
-    record: bytes  # its EntryFiles, as compact JSON
+    record: bytes | SpilledRecord  # its EntryFiles, as compact JSON (or where they are)
 
     def __init__(self, digest: str, id: str, slug: str, wanted_slug: str, explicit_slug: bool,  # noqa: A002
                  date: str | None, *, outputs: Iterable[str] = (), stats: Stamps | None = None,
@@ -77,11 +92,21 @@ class Entry:
         return f"Entry({', '.join(f'{name}={getattr(self, name)!r}' for name in _SMALL)}, {self.files()!r})"
 
     def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
+        return (*(getattr(self, name) for name in _SMALL), self.record_bytes())
+
+    def record_bytes(self) -> bytes:
+        """Its record: the file lists and stamps, as compact JSON."""
+        return self.record if isinstance(self.record, bytes) else self.record.read()
+
+    def spilled(self, spill: Callable[[bytes], SpilledRecord]) -> Entry:
+        """The same entry with its record handed to ``spill`` (written to a file), kept as where it is."""
+        copy = Entry.__new__(Entry)
+        copy._fill(*(getattr(self, name) for name in _SMALL), spill(self.record_bytes()))
+        return copy
 
     def files(self) -> EntryFiles:
         """Its file lists and stamps (decoded afresh at each call: take them once for several fields)."""
-        return EntryFiles(*json.loads(self.record))
+        return EntryFiles(*json.loads(self.record_bytes()))
 
     @property
     def outputs(self) -> list[str]:
@@ -122,7 +147,8 @@ class Entry:
 
     def line(self, relpath: str) -> bytes:
         """The entry as the manifest file stores it: one line, its small fields then its record."""
-        return _compact([relpath, *(getattr(self, name) for name in _SMALL)]).encode() + b"\t" + self.record + b"\n"
+        small = _compact([relpath, *(getattr(self, name) for name in _SMALL)]).encode()
+        return small + b"\t" + self.record_bytes() + b"\n"
 
     @classmethod
     def from_line(cls, line: bytes) -> tuple[str, Entry]:

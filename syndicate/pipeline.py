@@ -47,7 +47,7 @@ from .errors import OutputError, SyndicateError
 from .exporters import ExportOptions
 from .html import IMAGES_FOLDER
 from .images import DRAWN_FOLDER
-from .manifest import KEPT, MANIFEST, Entry, EntryFiles, Manifest, Stamps, file_stats
+from .manifest import KEPT, MANIFEST, Entry, EntryFiles, Manifest, SpilledRecord, Stamps, file_stats
 from .model import Story, age_key
 from .notices import BuildWarnings
 from .pool import Pool, make_pool
@@ -110,6 +110,15 @@ class FullBuild:
         self.fingerprint = settings.fingerprint()
 
     def run(self) -> None:
+        """The whole pipeline (see the module docstring)."""
+        try:
+            self.publish()
+            self.record()
+        finally:
+            self.log.close()  # the new entries' records are read back into the manifest before this
+
+    def publish(self) -> None:
+        """Export what changed and put every file in place at once (or, failing, none)."""
         # files a killed build may have put in place without recording them are ours too (and those the last
         # build recorded: see owns)
         self.recovered = recover(self.out, self.state / JOURNAL) | legacy_files(self.out) | set(self.manifest.aggregates)
@@ -126,7 +135,7 @@ class FullBuild:
                 self.report.rejected.append((str(refused.path), refused.reason))
                 self.keep_old(refused.relpath)  # nothing lost: its last good files stay while it is refused
             with make_pool(replace(self.settings, jobs=jobs)) as pool:
-                self.export_all(pool, [Job(item) for item in todo])
+                self.export_all(pool, todo)
                 self.keep_last_good(todo)
                 self.resolve_claims(pool)
             self.report_removed()
@@ -134,16 +143,14 @@ class FullBuild:
                            or self.manifest.edition_limit != self.settings.most_in_edition)
             self.write_aggregates(force=changed)
             self.report.written.extend(self.batch.commit())
-        except BaseException:
-            self.log.close()
-            raise
+            self.photo_users.clear()  # all published: its memory goes to the entries recorded next
         finally:
             self.batch.abandon()
             self.batch.close()
-        try:
-            self.record_all()
-        finally:
-            self.log.close()
+
+    def record(self) -> None:
+        """Once the files are in place: record the stories, remove what no story makes now, save the manifest."""
+        self.record_all()
         self.sweep()
         self.warnings.notice(self.notices)
         self.warnings.ids = {entry.id: relpath for relpath, entry in self.entries.items()}
@@ -171,25 +178,28 @@ class FullBuild:
         return Snapshot(key, inputs, folder_stamps(self.out, OUTPUT_FOLDERS), sorted(self.entries),
                         BuildWarnings(notices=self.feed_notices).lines())
 
-    def cache_in_use(self) -> set[str] | None:
-        """The image cache entries this build's stories use, when they are not those the last build's used
+    def cache_in_use(self) -> set[int] | None:
+        """The image cache entries this build's stories use (see :func:`_cache_of`), when they are not those
+        the last build's used
         (None: the same; asked before the manifest is saved). With the same stories, only the entries not
         carried over as they were are compared, story by story: an edit that leaves every story's photos as
         they were does not read the others, nor walk the cache (files a rejected story's photos left there
         go at the next change)."""
         old = self.manifest.stories
         if old.keys() == self.entries.keys() and not any(
-                entry is not old[rel] and entry.record != old[rel].record and entry.cache != old[rel].cache
+                entry is not old[rel] and entry.record_bytes() != old[rel].record_bytes()
+                and entry.cache != old[rel].cache
                 for rel, entry in self.entries.items()):
             return None
         in_use = _cache_of(self.entries.values())
         return in_use if not old or in_use != _cache_of(old.values()) else None
 
-    def prune_cache(self, keep: set[str]) -> None:
-        """Delete the image cache entries no story of this build uses any more (``keep``: those they use).
-        The drawn pictures stay: one file a slot (the edition's cover), replaced when it is drawn again."""
+    def prune_cache(self, keep: set[int]) -> None:
+        """Delete the image cache entries no story of this build uses any more (``keep``: those they use, as
+        :func:`_cache_of` has them). The drawn pictures stay: one file a slot (the edition's cover), replaced
+        when it is drawn again."""
         for rel, path in _files_under(os.fspath(self.state / CACHE)):
-            if rel not in keep and not rel.startswith(DRAWN_FOLDER + "/"):
+            if hash(rel) not in keep and not rel.startswith(DRAWN_FOLDER + "/"):
                 os.unlink(path)
 
     # -- phases
@@ -234,10 +244,12 @@ class FullBuild:
         change, so the stamps are stable)."""
         return file_stats(self.out, files.outputs) == files.stats
 
-    def export_all(self, pool: Pool, jobs: Sequence[Job]) -> None:
-        """Read and export stories in the workers, staging their files as each arrives."""
+    def export_all(self, pool: Pool, stories: Sequence[StoryInput | Job]) -> None:
+        """Read and export stories (inputs, or jobs naming the slug to give them) in the workers, staging their
+        files as each arrives; a job is made for each input as the pool takes it, not all at once."""
+        jobs = (item if isinstance(item, Job) else Job(item) for item in stories)
         results = pool.map_unordered(export_story, jobs, lost_story)
-        with self.progress_bar(results, len(jobs)) as bar:
+        with self.progress_bar(results, len(stories)) as bar:
             for result in bar:
                 self.stage(result)
 
@@ -264,7 +276,7 @@ class FullBuild:
             if rel not in self.photo_users:  # a photo several stories use is published once (named by its hash)
                 self.batch.stage(rel, data)
             self.photo_users[rel] = self.photo_users.get(rel, 0) + 1
-        self.staged[result.relpath] = self.log.add(result)
+        self.staged[result.relpath] = self.log.add(result, self.inputs[result.relpath].relpath)
 
     def theirs(self, rel: str, data: bytes, mine: Collection[str] = ()) -> bool:
         """True when a file the build did not write is at ``rel``: the build never replaces it. A file that
@@ -346,7 +358,7 @@ class FullBuild:
             # an unchanged story that must change its slug is built again; a kept one is dropped (its input
             # is rejected: it cannot be built again, and a fresh build would not have it either)
             again = [self.inputs[rel] for rel in moved if self.rebuild_unchanged(rel)]
-            self.export_all(pool, [Job(item) for item in again])
+            self.export_all(pool, again)
         for relpath, warning in warnings.items():
             self.warnings.story(relpath, warning)
         self.slugs = slugs
@@ -381,9 +393,11 @@ class FullBuild:
                 slug=self.slugs.get(relpath, exported.claim.slug), wanted_slug=exported.claim.slug,
                 explicit_slug=exported.claim.explicit, date=exported.date, outputs=files.files,
                 stats=file_stats(self.out, files.files), published=files.photos, images=files.images,
-                cache=files.cache, retry=files.retry, sources=self.inputs[relpath].stamps)
+                cache=files.cache, retry=files.retry, sources=self.inputs.pop(relpath).stamps).spilled(self.log.spill)
             self.report.built.append(relpath)
         self.report.built.sort()
+        self.inputs.clear()  # the story inputs are all recorded: their memory goes to the entries'
+        self.slugs.clear()
 
     def report_removed(self) -> None:
         """A story whose input disappeared is reported removed (its files go in :meth:`sweep`)."""
@@ -557,8 +571,9 @@ class StagedLog:
         self.folder = folder
         self.file: IO[bytes] | None = None
 
-    def add(self, result: Exported) -> Staged:
-        """Write down a story exported without error; its :class:`Staged`."""
+    def add(self, result: Exported, relpath: str) -> Staged:
+        """Write down a story exported without error; its :class:`Staged` (naming it by ``relpath``, the
+        build's own string, rather than the copy that came back with the result)."""
         assert result.claim is not None
         if self.file is None:
             self.file = tempfile.TemporaryFile(dir=self.folder)
@@ -567,13 +582,20 @@ class StagedLog:
         record = _compact(list(files)).encode()
         offset = self.file.seek(0, os.SEEK_END)
         self.file.write(record)
-        return Staged(result.claim, result.date, offset, len(record))
+        return Staged(replace(result.claim, relpath=relpath), result.date, offset, len(record))
 
     def read(self, staged: Staged) -> StagedFiles:
         """What a story's record holds."""
         assert self.file is not None
         self.file.seek(staged.offset)
         return StagedFiles(*json.loads(self.file.read(staged.size)))
+
+    def spill(self, record: bytes) -> SpilledRecord:
+        """Keep a new entry's record here until the build ends (see :class:`.manifest.SpilledRecord`)."""
+        assert self.file is not None  # only a story staged here gets an entry
+        offset = self.file.seek(0, os.SEEK_END)
+        self.file.write(record)
+        return SpilledRecord(self.file, offset, len(record))
 
     def close(self) -> None:
         if self.file is not None:
@@ -617,9 +639,11 @@ def _files_of(files: EntryFiles) -> set[str]:
     return {*files.outputs, *files.published}
 
 
-def _cache_of(entries: Iterable[Entry]) -> set[str]:
-    """The image cache entries these stories use."""
-    return {name for entry in entries for name in entry.cache}
+def _cache_of(entries: Iterable[Entry]) -> set[int]:
+    """The image cache entries these stories use, each by the hash of its name: a few per photo, all held at
+    once, so a number rather than a name of some 80 characters. Two names with one hash could only keep a
+    file that might have gone (until the next prune), never remove one in use."""
+    return {hash(name) for entry in entries for name in entry.cache}
 
 
 def _files_under(folder: str, rel: str = "") -> Iterator[tuple[str, str]]:

@@ -41,7 +41,7 @@ STORY_FORMATS: dict[str, tuple[str, str]] = {
 CACHE = "cache"  # the image cache's folder in the state folder
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a build makes one per story to export
 class Job:
     """One story to export; ``slug`` forces the slug the build settled on (None: the story's own)."""
 
