@@ -364,7 +364,8 @@ def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return _UNWANTED.sub("", value) if _may_be_unwanted(value) else value
     if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple (metadata): a record, field by field
-        return _clean_fields(value, value._fields, value._replace)
+        record: Any = value
+        return _clean_fields(record, record._fields, record._replace)
     if isinstance(value, (tuple, list)):
         items = [_clean(v) for v in value]
         if all(new is old for new, old in zip(items, value)):
