@@ -12,10 +12,15 @@ from pathlib import Path
 
 import pytest
 from storygen import draw_image
+import test_build_snapshot
+from test_build_snapshot import write_story
 
 import syndicate
 from syndicate.images import DRAWN_FOLDER
 from syndicate.tasks import CACHE
+
+#: the same autouse fixture: no config file where the builds run, their state folder the test's own
+in_a_clean_folder = test_build_snapshot.in_a_clean_folder
 
 #: Runs ``syndicate build ARGS`` as the command does and prints, as its last line, the modules it loaded.
 RUNNER = """
@@ -27,20 +32,6 @@ except SystemExit as done:
     assert not done.code, done.code
 print(json.dumps(sorted(sys.modules)))
 """
-
-
-@pytest.fixture(autouse=True)
-def in_a_clean_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No config file where the builds run; their state folder is the test's own."""
-    monkeypatch.chdir(tmp_path)
-
-
-def write_story(folder: Path, i: int, extra: str = "") -> Path:
-    path = folder / f"story-{i:03d}.txt"
-    path.write_text(f"---\nheadline: Harbour plan, part {i}\npublished: 2026-02-0{1 + i}T08:00:00+01:00\n"
-                    f"images: [photos/p{i}.png]\n---\nThe council met on Tuesday.{extra}\n\n"
-                    "Residents packed the hall.\n", encoding="utf-8")
-    return path
 
 
 def make_input(src: Path, count: int = 3) -> None:
@@ -75,7 +66,7 @@ def test_an_edit_rebuild_loads_no_pool_no_network_and_draws_no_cover(tmp_path: P
     args = [str(src), str(out), "--jobs", "2", "--quiet", "--title", "Gazette",
             "--base-url", "https://news.example.com/"]
     subprocess.run([sys.executable, "-c", RUNNER, "build", *args], check=True, capture_output=True, text=True)
-    write_story(src, 1, " A late paragraph.")
+    write_story(src, 1, "The council met on Tuesday. A late paragraph.")
     done = subprocess.run([sys.executable, "-c", RUNNER, "build", *args], check=True, capture_output=True, text=True)
     modules = set(json.loads(done.stdout.splitlines()[-1]))
     loaded = sorted(m for m in modules if m.split(".")[0] in ("multiprocessing", "http", "ssl")
@@ -112,7 +103,7 @@ def test_a_kept_photo_known_from_the_cache_still_follows_its_file(tmp_path: Path
     src, out = tmp_path / "in", tmp_path / "out"
     make_input(src)
     build(src, out)
-    write_story(src, 0, " Edited.")
+    write_story(src, 0, "The council met on Tuesday. Edited.")
     build(src, out)  # the photos now come from the cache's records
     draw_image(src / "photos" / "p1.png", "PNG", (48, 32), 7)
     report = build(src, out)
@@ -163,11 +154,11 @@ def test_the_cache_keeps_what_an_edit_uses_and_loses_a_replaced_photos_entries(t
     src, out = tmp_path / "in", tmp_path / "out"
     make_input(src)
     build(src, out)
-    write_story(src, 0, " Edited.")
+    write_story(src, 0, "The council met on Tuesday. Edited.")
     build(src, out)
     cache = state_cache(out)
     before = {p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file()}
-    write_story(src, 1, " Edited.")
+    write_story(src, 1, "The council met on Tuesday. Edited.")
     build(src, out)
     assert {p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file()} == before
     draw_image(src / "photos" / "p1.png", "PNG", (48, 32), 7)
@@ -192,7 +183,7 @@ def test_a_manifest_of_the_format_before_is_read(tmp_path: Path) -> None:
     path.write_text(json.dumps({"format": 4, "tool": "0.1.0", "fingerprint": manifest.fingerprint,
                                 "aggregates": manifest.aggregates, "edition_limit": manifest.edition_limit,
                                 "stories": stories}), encoding="utf-8")
-    write_story(src, 1, " Edited after the upgrade.")
+    write_story(src, 1, "The council met on Tuesday. Edited after the upgrade.")
     report = build(src, out)
     assert report.built == ["story-001.txt"] and not report.rejected
     assert Manifest(path).stories == manifest.stories | {"story-001.txt": Manifest(path).stories["story-001.txt"]}
