@@ -173,6 +173,13 @@ def find_sidecar(path: Path | None) -> Path | None:
     device, a folder) refuses the story, naming it: it is never opened (opening a FIFO would hang), and
     ignoring it would build the story without the metadata its author meant it to have.
     """
+    found = _find_sidecar(path)
+    return found[0] if found is not None else None
+
+
+def _find_sidecar(path: Path | None) -> tuple[Path, bytes | None] | None:
+    """:func:`find_sidecar`, with the bytes it read to tell (None when they could not be read: loading
+    the file says why), so the sidecar is read once."""
     if path is None:
         return None
     found = []
@@ -186,10 +193,11 @@ def find_sidecar(path: Path | None) -> Path | None:
         if kind != REGULAR:
             raise InputError(f"metadata file {candidate.name} is not a regular file ({kind}); it was not opened",
                              path)
-        if is_metadata_file(candidate):
-            found.append(candidate)
+        raw = _read_beside(candidate)
+        if raw is None or _holds_metadata(candidate, raw):
+            found.append((candidate, raw))
     if len(found) > 1:
-        names = ", ".join(p.name for p in found)
+        names = ", ".join(p.name for p, _ in found)
         raise InputError(f"more than one metadata file beside it ({names}); keep one", path)
     return found[0] if found else None
 
@@ -198,15 +206,28 @@ def is_metadata_file(path: Path) -> bool:
     """False for a file beside a story that holds no metadata: empty (or only white space), or a
     ``.json`` object with a key only story JSON has (:data:`STORY_JSON_KEYS`). Anything else,
     unreadable or invalid files included, is metadata, so its problem is reported, not ignored."""
-    is_json = path.suffix.lower() == ".json"
-    try:  # parse output can be larger than metadata may be: a story JSON is read up to its own bound
+    raw = _read_beside(path)
+    return raw is None or _holds_metadata(path, raw)
+
+
+def _read_beside(path: Path) -> bytes | None:
+    """A file beside a story, up to one byte past what it may hold (None when it cannot be read).
+
+    Parse output can be larger than metadata may be: a ``.json`` is read up to a story JSON's own bound,
+    so a story written there is recognised as one rather than refused as oversized metadata."""
+    limit = MAX_STORY_JSON_BYTES if path.suffix.lower() == ".json" else MAX_METADATA_BYTES
+    try:
         with open_regular(path) as handle:
-            raw = handle.read((MAX_STORY_JSON_BYTES if is_json else MAX_METADATA_BYTES) + 1)
+            return handle.read(limit + 1)
     except OSError:
-        return True
+        return None
+
+
+def _holds_metadata(path: Path, raw: bytes) -> bool:
+    """:func:`is_metadata_file` on bytes already read."""
     if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
         return False
-    if not is_json:
+    if path.suffix.lower() != ".json":
         return True
     try:
         data = json.loads(raw.decode("utf-8-sig"))
@@ -215,16 +236,18 @@ def is_metadata_file(path: Path) -> bool:
     return not (isinstance(data, dict) and STORY_JSON_KEYS & set(data))
 
 
-def load_sidecar(path: Path) -> dict[str, Any]:
+def load_sidecar(path: Path, raw: bytes | None = None) -> dict[str, Any]:
     """Read a sidecar (TOML, JSON or YAML by suffix) into a mapping; refuses bad syntax or non-mappings.
 
-    An empty file is no metadata (``{}``), whatever its syntax.
+    ``raw`` is its bytes when already read (by :func:`find_sidecar`'s look at it). An empty file is no
+    metadata (``{}``), whatever its syntax.
     """
-    try:
-        with open_regular(path) as handle:
-            raw = handle.read(MAX_METADATA_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read metadata: {exc.strerror or exc}", path) from None
+    if raw is None:
+        try:
+            with open_regular(path) as handle:
+                raw = handle.read(MAX_METADATA_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read metadata: {exc.strerror or exc}", path) from None
     if len(raw) > MAX_METADATA_BYTES:
         raise InputError(f"metadata file is too large (over {MAX_METADATA_BYTES} bytes)", path)
     try:
@@ -292,10 +315,10 @@ def gather(source: InputFile, front_matter: Mapping[str, Any] | None = None) -> 
     Each layer is checked on its own first, so an unknown key is reported
     against the file that holds it.
     """
-    sidecar = find_sidecar(source.path)
+    sidecar, raw = _find_sidecar(source.path) or (None, None)
     layers: list[tuple[Mapping[str, Any] | None, object]] = [
         (front_matter, source.name),
-        (load_sidecar(sidecar) if sidecar is not None else None, sidecar),
+        (load_sidecar(sidecar, raw) if sidecar is not None else None, sidecar),
         (source.metadata, source.name),
     ]
     merged: dict[str, Any] = {}
