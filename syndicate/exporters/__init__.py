@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import warnings as python_warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -33,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import ExportError
-from ..model import Figure, Image, Story
+from ..model import Figure, FrozenValue, Image, Story
+from ..patterns import LazyPattern
 
 if TYPE_CHECKING:
     from ..images import ImageResolver
@@ -52,7 +52,7 @@ _PER_FILE = {"config": False}
 
 #: The stand-in for a required date when a story has none and its id is no ``tag:`` URI (see :func:`fallback_date`).
 FALLBACK_DATE = datetime(1990, 1, 1, tzinfo=timezone.utc)
-_TAG_DATE = re.compile(r"^tag:[^,:]+,(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?:")
+_TAG_DATE = LazyPattern(r"^tag:[^,:]+,(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?:")
 
 
 def fallback_date(story_id: str) -> datetime:
@@ -79,8 +79,8 @@ class ExportWarning(UserWarning):
     """A non-fatal export problem (a photo left out, a fallback date), issued when no warnings list is given."""
 
 
-@dataclass(frozen=True)
-class ExportOptions:
+@dataclass(frozen=True, eq=False, repr=False)  # FrozenValue's equality, hash and repr
+class ExportOptions(FrozenValue):
     """Settings shared by the exporters (feed title, base URL, item limit, image size…).
 
     ``base_url`` is where the build's output folder is published; relative
