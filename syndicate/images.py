@@ -180,6 +180,10 @@ class ImageResolver:
     a photo are retried next run), so a cron job and its lock are held for a
     bounded time. Hosts on this machine or its link-local network are refused
     unless ``allow_local_hosts`` (tests, a photo server on the same host).
+    ``note_kept`` notes in ``cache_dir`` each photo found fit to keep as it is
+    (a header, no copy), so the next resolver takes its file without checking
+    it or loading Pillow: for a process that resolves the same photos run
+    after run (a build's feeds and edition), not one that meets each once.
     """
 
     #: Formats every EPUB reader shows (EPUB 3 core media types), kept as they are when nothing needs changing.
@@ -226,6 +230,7 @@ class ImageResolver:
         max_pixels: int = 40_000_000,
         allow_local_hosts: bool = False,
         fetch_budget: float | None = None,
+        note_kept: bool = False,
     ) -> None:
         self.root = Path(root) if root is not None else Path(".")
         self.offline = offline
@@ -237,6 +242,7 @@ class ImageResolver:
         self.max_pixels = max_pixels
         self.allow_local_hosts = allow_local_hosts
         self.fetch_budget = fetch_budget
+        self.note_kept = note_kept
         self.problems: list[str] = []
         self._fetch_seconds = 0.0  # spent fetching so far, against fetch_budget
         self._resolved: _Memo[tuple[Any, ...], ResolvedImage] = _Memo(
@@ -474,9 +480,11 @@ class ImageResolver:
             if resolved is None:
                 data = self._read_local(located)
                 resolved = self.normalise(data)
-                # a kept photo is its own file: the cache notes only that it was kept (its type and size), so
-                # the next process takes the file as it is without checking it again, nor loading Pillow
-                self._save_normalised(key, resolved, kept=resolved.data is data)
+                kept = resolved.data is data
+                if not kept or self.note_kept:
+                    # a kept photo is its own file: the cache notes only that it was kept (its type and size),
+                    # so the next process takes the file as it is without checking it again, nor loading Pillow
+                    self._save_normalised(key, resolved, kept=kept)
         except ImageProblem as problem:
             self._local_failures.put(key, problem)
             raise

@@ -457,7 +457,9 @@ class FullBuild:
         order = sorted(every, key=self.age_of)
         stories = StoredStories(self, order)
         newest = stories[: self.settings.export.limit]  # the feeds' stories, read once for all three
-        images = make_resolver(self.settings, self.state / CACHE)
+        # the newest stories' photos, met again at every build: noted in the cache once found fit to keep as
+        # they are, so later builds take them without Pillow (a worker meets each photo once, and notes none)
+        images = make_resolver(self.settings, self.state / CACHE, note_kept=True)
         images.remember_failures(self.failures)  # a photo that failed in a worker is not waited for again
         feeds = [fmt for fmt in wanted if fmt != "edition"]
         if feeds:  # one preparation (ordering, photos, rendered bodies) for every feed

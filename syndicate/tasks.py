@@ -77,10 +77,12 @@ class Exported:
 _RESOLVERS = threading.local()
 
 
-def make_resolver(settings: BuildSettings, cache_dir: Path | None = None) -> ImageResolver:
-    """The image resolver a build uses: local paths under the input folder, an on-disk cache for fetches."""
+def make_resolver(settings: BuildSettings, cache_dir: Path | None = None, *, note_kept: bool = False) -> ImageResolver:
+    """The image resolver a build uses: local paths under the input folder, an on-disk cache for fetches
+    (``note_kept``: see :class:`ImageResolver`)."""
     return ImageResolver(settings.input_dir, offline=settings.offline, cache_dir=cache_dir,
-                         max_size=settings.export.image_max_size, allow_local_hosts=settings.allow_local_hosts)
+                         max_size=settings.export.image_max_size, allow_local_hosts=settings.allow_local_hosts,
+                         note_kept=note_kept)
 
 
 def worker_resolver(settings: BuildSettings, cache_dir: Path | None) -> ImageResolver:

@@ -132,7 +132,7 @@ def test_the_animated_flag_survives_the_disk_cache(tmp_path: Path) -> None:
     (root / "anim.gif").write_bytes(gif_frames(3))
     (root / "noted.gif").write_bytes(gif_frames(3, comment=b"private note"))
     for _ in range(2):  # the second resolver reads what the first cached
-        resolver = ImageResolver(root, cache_dir=tmp_path / "cache")
+        resolver = ImageResolver(root, cache_dir=tmp_path / "cache", note_kept=True)
         moving, noted = resolver.resolve(Image("anim.gif")), resolver.resolve(Image("noted.gif"))
         assert moving is not None and moving.animated and moving.data == (root / "anim.gif").read_bytes()
         assert noted is not None and not noted.animated and b"private note" not in noted.data
@@ -231,7 +231,7 @@ def test_a_photo_kept_as_it_is_is_known_from_the_cache_without_pillow(tmp_path: 
     root.mkdir()
     PILImage.new("RGB", (64, 48), (200, 30, 30)).save(root / "p.jpg", "JPEG", quality=85)
     probe = ("import sys; from syndicate.images import ImageResolver; from syndicate.model import Image; "
-             f"r = ImageResolver({str(root)!r}, cache_dir={str(cache)!r}).resolve(Image('p.jpg')); "
+             f"r = ImageResolver({str(root)!r}, cache_dir={str(cache)!r}, note_kept=True).resolve(Image('p.jpg')); "
              "print(r.data == open(sys.argv[1], 'rb').read(), r.width, r.height, 'PIL' in sys.modules)")
     answers = [subprocess.run([sys.executable, "-c", probe, str(root / "p.jpg")], capture_output=True, text=True,
                               check=True).stdout.split() for _ in range(2)]
@@ -240,3 +240,15 @@ def test_a_photo_kept_as_it_is_is_known_from_the_cache_without_pillow(tmp_path: 
     answer = subprocess.run([sys.executable, "-c", probe, str(root / "p.jpg")], capture_output=True, text=True,
                             check=True).stdout.split()
     assert answer == ["True", "32", "24", "True"]
+
+
+def test_only_a_resolver_asked_to_notes_the_photos_it_keeps(tmp_path: Path) -> None:
+    """A worker meets each photo once: its resolver writes no note for a photo kept as it is (a file per
+    photo for nothing); the build's own, which meets the newest stories' photos at every build, does."""
+    root, cache = tmp_path / "in", tmp_path / "cache"
+    root.mkdir()
+    PILImage.new("RGB", (64, 48), (200, 30, 30)).save(root / "p.jpg", "JPEG", quality=85)
+    assert ImageResolver(root, cache_dir=cache).resolve(Image("p.jpg")) is not None
+    assert not (cache / "normalised").exists()
+    assert ImageResolver(root, cache_dir=cache, note_kept=True).resolve(Image("p.jpg")) is not None
+    assert [p.read_bytes() for p in (cache / "normalised").iterdir()] == [b"image/jpeg 64 48 .jpg 0 kept\n"]
