@@ -184,6 +184,7 @@ class Manifest:
         self.fingerprint: str | None = None  # the settings and version it was made with
         self.edition_limit: int | None = None  # the stories its edition could hold (not in the fingerprint: the
         # stories' own files do not depend on it, only the edition)
+        self.aggregate_notices: list[str] | None = None  # what its feeds and edition warned of (None: unknown)
         try:
             data = path.read_bytes()
             end = data.find(b"\n")
@@ -193,6 +194,7 @@ class Manifest:
                 self.aggregates = list(head["aggregates"])
                 self.fingerprint = head["fingerprint"]
                 self.edition_limit = head.get("edition_limit")
+                self.aggregate_notices = head.get("notices")
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.stories = {}  # no manifest, or an unreadable one: everything is rebuilt
 
@@ -210,20 +212,20 @@ class Manifest:
         return {name for e in self.stories.values() for name in e.cache}
 
     def save(self, fingerprint: str, stories: Mapping[str, Entry], aggregates: Iterable[str],
-             edition_limit: int | None = None) -> None:
+             edition_limit: int | None = None, notices: list[str] | None = None) -> None:
         """Record this build (atomically, and last: a build killed before this point is simply redone).
 
         A line of JSON for the build, then one line per story (:meth:`Entry.line`), written entry by entry:
         the build never holds the whole text (megabytes for an archive) besides the entries, and an entry
         kept from the last build is written as it was read, never decoded."""
         head = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
-                "aggregates": sorted(set(aggregates)), "edition_limit": edition_limit}
+                "aggregates": sorted(set(aggregates)), "edition_limit": edition_limit, "notices": notices}
         with atomic_writer(self.path) as out:
             out.write(_compact(head).encode() + b"\n")
             for rel in sorted(stories):
                 out.write(stories[rel].line(rel))
         self.stories, self.aggregates, self.fingerprint = dict(stories), sorted(set(aggregates)), fingerprint
-        self.edition_limit = edition_limit
+        self.edition_limit, self.aggregate_notices = edition_limit, notices
 
 
 def _entries(data: bytes) -> Iterator[tuple[str, Entry]]:

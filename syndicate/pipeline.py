@@ -105,6 +105,7 @@ class FullBuild:
         self.failures: dict[str, str] = {}  # remote photos that failed in the workers: not fetched again
         self.slugs: dict[str, str] = {}  # relpath -> the slug this run gives the story
         self._recorded: set[str] | None = None  # every file the last build recorded, gathered when needed (owns)
+        self.aggregate_notices: list[str] | None = None  # the feeds' and edition's warnings, when made or kept
         # New settings or a new version of the tool change every story's digest, so everything is rebuilt;
         # the old manifest still says which files the last build made, so outputs no longer wanted are removed.
         self.fingerprint = settings.fingerprint()
@@ -164,7 +165,8 @@ class FullBuild:
                 or self.manifest.aggregates != sorted(aggregates) \
                 or self.manifest.edition_limit != self.settings.most_in_edition:
             in_use = self.cache_in_use()
-            self.manifest.save(self.fingerprint, self.entries, aggregates, self.settings.most_in_edition)
+            notices = self.aggregate_notices if self.aggregate_notices is not None else self.manifest.aggregate_notices
+            self.manifest.save(self.fingerprint, self.entries, aggregates, self.settings.most_in_edition, notices)
             if in_use is not None:
                 self.prune_cache(in_use)
         forget_journal(self.state / JOURNAL)
@@ -446,8 +448,11 @@ class FullBuild:
             folder = folder.parent
 
     def write_aggregates(self, *, force: bool) -> None:
-        """Feeds and the edition, from every story, staged only when their bytes change."""
-        options = self.settings.export.for_file("", self.notices)
+        """Feeds and the edition, from the newest stories, staged only when their bytes change; not made at
+        all when they hold the very stories the last build's held, none of them exported again (an edit of
+        an older story), their warnings then repeated from the manifest."""
+        notices: list[str] = []  # what the feeds and the edition warn of, kept in the manifest
+        options = self.settings.export.for_file("", notices)
         wanted = {fmt: name for fmt, name in FEED_FILES.items()
                   if fmt in self.settings.formats and (fmt == "edition" or self.feed_possible(fmt, options))}
         missing = any(not (self.out / name).is_file() for name in wanted.values())
@@ -455,6 +460,29 @@ class FullBuild:
         if not (force or missing) or not every:
             return
         order = sorted(every, key=self.age_of)
+        if not missing and self.aggregates_hold(order, sorted(wanted.values())):
+            notices = list(self.manifest.aggregate_notices or ())
+        else:
+            self.make_aggregates(order, wanted, options)
+        self.aggregate_notices = notices
+        self.notices.extend(notice for notice in notices if notice not in self.notices)
+
+    def aggregates_hold(self, order: list[str], files: list[str]) -> bool:
+        """True when the feeds and the edition the last build wrote are what this one would write: the same
+        settings (the fingerprint, the edition's size), the same files, and the same newest stories in the
+        same order (``order``: this build's), none exported again this run. Those are all they depend on: a
+        changed photo, a damaged output or new settings export a story again."""
+        most = max(self.settings.export.limit, self.settings.most_in_edition)
+        held = order[:most]
+        if self.manifest.fingerprint != self.fingerprint or self.manifest.edition_limit != self.settings.most_in_edition \
+                or self.manifest.aggregate_notices is None or self.manifest.aggregates != files \
+                or any(rel in self.staged for rel in held):
+            return False
+        old = self.manifest.stories
+        return sorted(old, key=lambda rel: _age(old[rel]))[:most] == held
+
+    def make_aggregates(self, order: list[str], wanted: dict[str, str], options: ExportOptions) -> None:
+        """Render the feeds and the edition from the newest stories of ``order`` and stage them."""
         stories = StoredStories(self, order)
         newest = stories[: self.settings.export.limit]  # the feeds' stories, read once for all three
         # the newest stories' photos, met again at every build: noted in the cache once found fit to keep as
@@ -502,11 +530,9 @@ class FullBuild:
     def age_of(self, relpath: str) -> tuple[bool, float, str]:
         """A story's place in newest-first order, from its manifest entry or export (no need to load it)."""
         exported = self.staged.get(relpath)
-        if exported is not None and exported.claim is not None:
-            date, story_id = exported.date, exported.claim.id
-        else:
-            date, story_id = self.entries[relpath].date, self.entries[relpath].id
-        return age_key(datetime.fromisoformat(date) if date else None, story_id)
+        if exported is None:
+            return _age(self.entries[relpath])
+        return age_key(datetime.fromisoformat(exported.date) if exported.date else None, exported.claim.id)
 
     def story_json(self, relpath: str) -> Path:
         """Where a story's normalised JSON is now: staged this run, or as the last build left it."""
@@ -634,6 +660,11 @@ class StoredStories(Sequence[Story]):
         if isinstance(index, slice):
             return [self.build.stored_story(rel) for rel in self.relpaths[index]]
         return self.build.stored_story(self.relpaths[index])
+
+
+def _age(entry: Entry) -> tuple[bool, float, str]:
+    """A recorded story's place in newest-first order."""
+    return age_key(datetime.fromisoformat(entry.date) if entry.date else None, entry.id)
 
 
 def _files_of(files: EntryFiles) -> set[str]:

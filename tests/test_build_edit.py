@@ -188,3 +188,31 @@ def test_a_manifest_of_the_format_before_is_read(tmp_path: Path) -> None:
     assert report.built == ["story-001.txt"] and not report.rejected
     assert Manifest(path).stories == manifest.stories | {"story-001.txt": Manifest(path).stories["story-001.txt"]}
     assert files_of(out) == fresh_build(tmp_path, src, "fresh")
+
+
+def test_the_feeds_and_edition_are_made_again_only_when_their_newest_stories_change(tmp_path: Path) -> None:
+    """Feeds of the 2 newest stories, an edition of 2: an edit of an older story leaves them as they are
+    without making them (the feeds' module is not even loaded) and repeats their warnings; an edit of a
+    newest story, or its removal, makes them again. After each build the output folder is a fresh build's."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    make_input(src, count=4)
+    args = [str(src), str(out), "--jobs", "2", "--limit", "2", "--base-url", "https://news.example.com/"]
+
+    def rebuild() -> tuple[set[str], str]:
+        done = subprocess.run([sys.executable, "-c", RUNNER, "build", *args], check=True, capture_output=True,
+                              text=True)
+        assert files_of(out) == fresh_build(tmp_path, src, f"fresh-{len(list(tmp_path.iterdir()))}", title=None,
+                                            limit=2)
+        return set(json.loads(done.stdout.splitlines()[-1])), done.stderr
+
+    _, first = rebuild()
+    assert "no title set" in first
+    write_story(src, 0, "The council met on Tuesday. Corrected.")
+    modules, said = rebuild()
+    assert "syndicate.exporters.feeds" not in modules and "no title set" in said
+    write_story(src, 3, "The council met on Tuesday. Corrected.")
+    modules, said = rebuild()
+    assert "syndicate.exporters.feeds" in modules and "no title set" in said
+    (src / "story-002.txt").unlink()
+    modules, _ = rebuild()
+    assert "syndicate.exporters.feeds" in modules
