@@ -57,6 +57,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
+from typing import Any, TypeVar
 
 from ..errors import InputError
 from ..html import xml_safe
@@ -94,9 +95,24 @@ __all__ = [
     "unify_line_ends",
 ]
 
-#: Judgements of one line by its text alone (is it furniture, a byline, how long in words), kept for the
-#: lines read lately: the rules ask them of the same line several times, and each costs pattern matches.
-_per_line = lru_cache(maxsize=4096)
+#: The judgements of one line by its text alone (is it furniture, a byline, how long in words), each kept
+#: while a story is read: the rules ask them of the same line several times, and each costs pattern matches.
+_LINE_JUDGEMENTS: list[Any] = []  # the lru_cache wrappers, cleared together
+T = TypeVar("T")
+
+
+def _per_line(judge: Callable[[str], T]) -> Callable[[str], T]:
+    """``judge`` made once per line text while a story is read (:func:`read` forgets them after each story,
+    so a worker reading thousands of stories holds none of their lines; the bound serves other callers)."""
+    cached = lru_cache(maxsize=4096)(judge)
+    _LINE_JUDGEMENTS.append(cached)
+    return cached
+
+
+def _forget_lines() -> None:
+    """Drop the judgements of the story's lines (a story's lines are rarely another's)."""
+    for cached in _LINE_JUDGEMENTS:
+        cached.cache_clear()
 
 # ---------------------------------------------------------------- 1. decoding
 
@@ -1463,4 +1479,7 @@ def read(source: InputFile) -> Story:
     if not text.strip():
         raise InputError("no story text (only front matter)" if front_matter is not None else "empty input",
                          source.name)
-    return build_story(parse_lines(text, meta, first_line), meta, source)
+    try:
+        return build_story(parse_lines(text, meta, first_line), meta, source)
+    finally:
+        _forget_lines()
