@@ -77,7 +77,7 @@ DEBUG_OPTION = click.option("--debug", is_flag=True, expose_value=False, callbac
 def absolute_http_url(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Accept only an absolute http(s) URL: a bare host such as ``news.example.com`` would give feeds
     whose every link is relative, which feed readers and validators reject."""
-    from .config import is_web_url
+    from .html import is_web_url
 
     if value is not None and not is_web_url(value):
         raise click.BadParameter(f"{printable(value)} is not an absolute http(s) URL "

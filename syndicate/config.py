@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from . import __version__
 from .errors import ConfigError, SyndicateError
@@ -172,15 +171,6 @@ def _typed(value: Any, kind: Any, key: str) -> Any:
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise ConfigError(f"{key} must be {names}, not {value!r}")
     return value
-
-
-def is_web_url(value: str) -> bool:
-    """True for an absolute http(s) URL with a host (what feeds can link against)."""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def read_config(config_file: Path | None) -> tuple[dict[str, Any], str]:

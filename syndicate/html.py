@@ -30,17 +30,18 @@ from .model import (
     Related,
     Story,
 )
+from .patterns import LazyPattern
 
 __all__ = [
     "HtmlRenderer", "render_body", "safe_url", "sanitize_html", "xml_safe", "escape_text",
-    "public_link", "photo_link", "IMAGES_FOLDER",
+    "public_link", "photo_link", "is_web_url", "IMAGES_FOLDER",
 ]
 
 #: Where a build publishes local image files, under the output folder (``output/images/<src>``).
 IMAGES_FOLDER = "images"
 
 # Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_INVALID = LazyPattern("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # most text never needs it
 _SAFE_SCHEMES = ("http", "https", "mailto", "tel", "ftp")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
@@ -109,6 +110,18 @@ def public_link(href: str | None, base_url: str | None) -> str | None:
     except ValueError:  # e.g. a malformed IPv6 host: not a link anyone can follow
         return None
     return safe_url(url) if absolute else None
+
+
+def is_web_url(value: str) -> bool:
+    """True for an absolute http(s) URL with a host and no white space: what a story's ``url`` and a remote
+    photo may be, and ``base_url`` and ``feed_url`` must be (feed readers follow them; a build fetches them)."""
+    if any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # a malformed host or port
+        return False
 
 
 def photo_link(image: Image, base_url: str | None, location: str | None) -> str | None:

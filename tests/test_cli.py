@@ -176,7 +176,8 @@ def test_debug_works_before_and_after_every_command(tmp_path: Path, command: str
 
 @pytest.mark.parametrize("option", ["--base-url", "--feed-url"])
 @pytest.mark.parametrize("url", ["news.example.com", "news.example.com/feed", "ftp://news.example.com/",
-                                 "https://", "//news.example.com/", "javascript:alert(1)", "http://[::1"])
+                                 "https://", "//news.example.com/", "javascript:alert(1)", "http://[::1",
+                                 "https://news.example.com/ feed"])
 def test_a_url_option_that_is_not_absolute_http_exits_2(tmp_path: Path, option: str, url: str) -> None:
     out = tmp_path / "story.xml"
     converted = run_cli("convert", SAMPLE, "--to", "rss", "-o", out, option, url)

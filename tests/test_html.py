@@ -6,12 +6,22 @@ import html
 import re
 from html import unescape
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from storygen import story_strategy
 
-from syndicate.html import HtmlRenderer, escape_text, photo_link, render_body, safe_url, sanitize_html, xml_safe
+from syndicate.html import (
+    HtmlRenderer,
+    escape_text,
+    is_web_url,
+    photo_link,
+    render_body,
+    safe_url,
+    sanitize_html,
+    xml_safe,
+)
 from syndicate.model import (
     Figure,
     Image,
@@ -135,3 +145,21 @@ def test_safe_url_allows_only_safe_schemes_whatever_the_shortcut(url: str) -> No
     scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", cleaned)
     allowed = scheme is None or scheme.group(1).lower() in ("http", "https", "mailto", "tel", "ftp")
     assert safe_url(url) == ((xml_safe(url.strip()) or None) if allowed else None)
+
+
+@pytest.mark.parametrize(("url", "web"), [
+    ("https://news.example.com/", True),
+    ("HTTP://news.example.com/a?b=c#d", True),
+    ("http://[::1]:8080/photo.jpg", True),
+    ("https://news.example.com/a b", False),  # white space: no reader follows it as one link
+    ("https://news.example.com/\n", False),
+    ("ftp://news.example.com/", False),
+    ("mailto:desk@example.com", False),
+    ("https://", False),  # no host
+    ("//news.example.com/", False),  # no scheme
+    ("news.example.com", False),
+    ("http://[::1", False),  # a malformed host
+    ("javascript:alert(1)", False),
+])
+def test_is_web_url_accepts_only_absolute_http_urls_with_a_host(url: str, web: bool) -> None:
+    assert is_web_url(url) is web

@@ -148,14 +148,9 @@ class ExportOptions(FrozenValue):
 
 def _check_web_url(name: str, value: str | None) -> None:
     """``base_url`` and ``feed_url`` are where readers fetch things: absolute http(s) URLs or nothing."""
-    if value is None:
-        return
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(
-            c.isspace() for c in value):
+    from ..html import is_web_url  # with the first URL given: --version and parse load no renderer
+
+    if value is not None and not is_web_url(value):
         raise ExportError(f"{name} must be an absolute http(s) URL such as https://news.example.com/, not {value!r}")
 
 

@@ -48,7 +48,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from ..errors import InputError, ModelError
-from ..html import public_link
+from ..html import is_web_url
 from ..iptc import MEDIATOPIC_SCHEME
 from ..mediatypes import media_type_for
 from ..model import Byline, Figure, Image, Related, Source, Story, Subject
@@ -539,25 +539,6 @@ def _checked_by_model(key: str, value: str, name: object) -> str:
     except ModelError as exc:
         raise InputError(f"metadata {key!r}: {exc.message}", name) from None
     return value
-
-
-def is_web_url(value: str) -> bool:
-    """True for an absolute http(s) URL with a host and no white space: what ``url`` and remote images may be.
-
-    Safety (the scheme allow-list) is :func:`syndicate.html.public_link`'s;
-    this adds only that a story or a photo lives on the web, not at a
-    ``mailto:`` or ``ftp:`` address.
-    """
-    if any(c.isspace() for c in value) or public_link(value, None) is None:
-        return False
-    try:
-        parts = urlsplit(value)
-        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:  # a malformed host or port
-        return False
-
-
-# ---------------------------------------------------------------- images
 
 
 def resolve_image(src: str, source: InputFile) -> tuple[Image | None, str | None]:
