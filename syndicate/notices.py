@@ -30,7 +30,8 @@ class BuildWarnings:
 
     ids: Mapping[str, str] = field(default_factory=dict)  # story id -> its input's path under the input folder
     about_stories: list[tuple[str, str]] = field(default_factory=list)  # (relpath, line naming it)
-    notices: list[str] = field(default_factory=list)
+    notices: dict[str, None] = field(default_factory=dict)  # each once, in the order first given (a set would
+    # reorder them; a list would be searched once per notice, quadratic in an archive of undated stories)
 
     def story(self, relpath: str, line: str) -> None:
         """A warning about one story; ``line`` already names it."""
@@ -38,7 +39,7 @@ class BuildWarnings:
 
     def notice(self, lines: Iterable[str]) -> None:
         """Exporters' warnings, each kept once."""
-        self.notices.extend(line for line in lines if line not in self.notices)
+        self.notices.update(dict.fromkeys(lines))
 
     def lines(self) -> list[str]:
         """Every warning once, build-wide ones first (sorted), then story by story in path order; the
