@@ -20,7 +20,7 @@ from typing import Any
 from .config import ALL_FORMATS, BuildSettings, read_config
 from .errors import ConfigError, OutputError
 from .lock import build_lock
-from .snapshot import SNAPSHOT, Snapshot, forget_snapshot, input_digest
+from .snapshot import SNAPSHOT, Snapshot, forget_snapshot, walk_input
 
 __all__ = ["BuildSettings", "BuildReport", "run_build", "discover", "read_config", "STORY_FORMATS", "FEED_FILES",
            "ALL_FORMATS", "MANIFEST"]
@@ -113,13 +113,16 @@ def run_build(
     report = BuildReport()
     with build_lock(state, settings.wait, names=settings.output_dir):
         # taken before anything is read: a file changed while the build runs changes the next build's digest
-        inputs = input_digest(settings.input_dir, skip=settings.state_dir)
+        # one walk: the digest, and the stamps of every file the full build finds its stories in and checks
+        walk = walk_input(settings.input_dir, skip=settings.state_dir)
+        inputs = walk.digest
         key = snapshot_key(settings)
         if not nothing_changed(settings, state, key, inputs, report):
             forget_snapshot(state / SNAPSHOT)  # before any change: a build killed from here on leaves none
             from .pipeline import FullBuild  # only now: a build with nothing to do never loads the pipeline
 
-            full = FullBuild(settings, report, progress)
+            full = FullBuild(settings, report, progress, walk.files)
+            del walk  # the build lets the table go once it has sorted the stories out
             full.run()
             snapshot = full.snapshot(key, inputs)
             if snapshot is not None:

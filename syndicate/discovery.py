@@ -22,6 +22,7 @@ from .config import CONFIG_NAMES
 from .manifest import Stamps
 from .readers import READERS, _kind_of_mode, read_bytes
 from .readers.metadata import SIDECAR_SUFFIXES
+from .snapshot import FileTable, walk_input
 
 __all__ = ["StoryInput", "Refused", "Discovery", "scan", "discover", "BACKUP_SUFFIXES"]
 
@@ -90,56 +91,70 @@ def _skipped(name: str) -> bool:
 
 
 class _Scanner:
-    """One walk of the input folder (one ``scandir`` per folder, one ``lstat`` per candidate file)."""
+    """Finds the stories in a walk's table of files (:func:`.snapshot.walk_input`): no second walk, and no
+    ``stat`` but of a symbolic link (where it leads is checked) or a file the walk could not stat."""
 
-    def __init__(self, input_dir: Path) -> None:
+    def __init__(self, input_dir: Path, files: FileTable) -> None:
         self.input_dir = input_dir
         self.root = os.path.realpath(input_dir)
         self.root_text = str(input_dir)  # one string every story input shares
         self.kinds = {suffix.lstrip(".") for suffix in READERS}
+        self.files = files
         self.found = Discovery()
 
-    def walk(self, folder: str, rel: str) -> None:
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            return  # an unreadable sub-folder holds nothing we can build
-        by_name = {e.name: e for e in entries}
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                self.walk(entry.path, f"{rel}{entry.name}/")
-            elif entry.name.rpartition(".")[2].lower() in self.kinds and not _skipped(entry.name):
-                self.story(entry, by_name, rel)
+    def find(self) -> None:
+        """Every candidate story, in the order a walk of sorted folders meets them (a folder's files by name,
+        a sub-folder where its name sorts)."""
+        for relpath in sorted(filter(self.candidate, self.files), key=_path_order):
+            self.story(relpath)
 
-    def story(self, entry: os.DirEntry[str], by_name: dict[str, os.DirEntry[str]], rel: str) -> None:
-        relpath = rel + entry.name
+    def candidate(self, relpath: str) -> bool:
+        """True for a file a reader reads, neither hidden nor in a hidden folder, nor a back-up or config."""
+        if relpath.startswith(".") or "/." in relpath:
+            return False
+        name = relpath.rpartition("/")[2]
+        return name.rpartition(".")[2].lower() in self.kinds and not _skipped(name)
+
+    def story(self, relpath: str) -> None:
         stamps: Stamps = {}
-        problem = self.check(entry, relpath, stamps)
-        stem = entry.name.rpartition(".")[0]
+        problem = self.check(relpath, stamps)
+        folder, _, name = relpath.rpartition("/")
+        folder = folder + "/" if folder else ""
+        stem = name.rpartition(".")[0]
         sidecars: list[str] = []
         for suffix in SIDECAR_SUFFIXES:
-            side = by_name.get(stem + suffix)
-            if side is None or side.name == entry.name:
+            side = folder + stem + suffix
+            if side not in self.files or side == relpath:
                 continue
-            side_problem = self.check(side, rel + side.name, stamps)
+            side_problem = self.check(side, stamps)
             if side_problem is not None and side_problem.startswith("not a regular file ("):
                 continue  # never opened here: the reader refuses the story, naming the FIFO or device
-            problem = problem or (f"its metadata file {side.name}: {side_problem}" if side_problem else None)
-            sidecars.append(rel + side.name)
+            problem = problem or (f"its metadata file {stem + suffix}: {side_problem}" if side_problem else None)
+            sidecars.append(side)
         if problem is not None:
             self.found.refused.append(Refused(self.input_dir / relpath, relpath, problem))
         else:
             self.found.stories.append(StoryInput(self.root_text, relpath, tuple(sidecars), _compact(stamps)))
 
-    def check(self, entry: os.DirEntry[str], relpath: str, stamps: Stamps) -> str | None:
+    def check(self, relpath: str, stamps: Stamps) -> str | None:
         """Why the file may not be opened (None when it may); its stamp goes into ``stamps``."""
+        found = self.files[relpath]
+        if found is None or found[3]:
+            return self.check_again(relpath, stamps)
+        size, mtime_ns, mode, _ = found
+        if not stat.S_ISREG(mode):
+            return f"not a regular file ({_kind_of_mode(mode)}); skipped"
+        stamps[relpath] = [size, mtime_ns]
+        return None
+
+    def check_again(self, relpath: str, stamps: Stamps) -> str | None:
+        """:meth:`check` of a symbolic link (refused when it leads out of the folder) or of a file the walk
+        could not stat, looked at afresh to say why."""
+        path = os.path.join(self.root_text, relpath)
         try:
-            st = entry.stat(follow_symlinks=False)
+            st = os.lstat(path)
             if stat.S_ISLNK(st.st_mode):
-                real = os.path.realpath(entry.path)
+                real = os.path.realpath(path)
                 if not real.startswith(self.root + os.sep):
                     return "a symbolic link to a file outside the input folder; refused"
                 st = os.stat(real)
@@ -151,15 +166,22 @@ class _Scanner:
         return None
 
 
+def _path_order(relpath: str) -> list[str]:
+    """Sort key of a relpath: folder by folder (``a/x`` before ``a-b``, as a walk of sorted folders has it)."""
+    return relpath.split("/")
+
+
 #: one encoder for every story's stamps (``json.dumps`` with options builds a new one per call)
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def scan(input_dir: Path) -> Discovery:
+def scan(input_dir: Path, files: FileTable | None = None) -> Discovery:
     """Every story input under ``input_dir`` in path order, and the ones refused; sidecars and images are
-    not stories, and hidden folders (a state folder kept in the input folder) are not looked into."""
-    scanner = _Scanner(Path(input_dir))
-    scanner.walk(str(input_dir), "")
+    not stories, and hidden folders (a state folder kept in the input folder) are not looked into.
+
+    ``files``: the build's walk of the folder (:func:`.snapshot.walk_input`), when it has one."""
+    scanner = _Scanner(Path(input_dir), walk_input(input_dir).files if files is None else files)
+    scanner.find()
     return scanner.found
 
 

@@ -51,7 +51,7 @@ from .manifest import KEPT, MANIFEST, Entry, EntryFiles, Manifest, SpilledRecord
 from .model import Story, age_key
 from .notices import BuildWarnings
 from .pool import Pool, make_pool
-from .snapshot import Snapshot, folder_stamps
+from .snapshot import FileTable, Snapshot, folder_stamps, walk_input
 from .tasks import CACHE, STORY_FORMATS, Exported, Job, export_story, make_resolver, preload, story_outputs
 
 __all__ = ["FullBuild", "FEED_FILES", "StoredStories"]
@@ -85,7 +85,8 @@ def forget_legacy_state(out: Path) -> None:
 class FullBuild:
     """One run of the pipeline; state lives here only for the length of the run."""
 
-    def __init__(self, settings: BuildSettings, report: BuildReport, progress: bool) -> None:
+    def __init__(self, settings: BuildSettings, report: BuildReport, progress: bool,
+                 input_files: FileTable | None = None) -> None:
         self.settings = settings
         self.report = report
         self.progress = progress and not settings.quiet
@@ -94,6 +95,8 @@ class FullBuild:
         self.manifest = Manifest(self.state / MANIFEST)
         self.batch = Batch(self.out, self.state / JOURNAL)
         self.inputs: dict[str, StoryInput] = {}
+        # the stamps of every file under the input folder, from the build's one walk (None: walked in publish)
+        self.input_files = input_files
         self.digests: dict[str, str] = {}  # relpath -> digest of each story to export (its entry records it)
         self.entries: dict[str, Entry] = {}  # relpath -> manifest entry of every story built or kept
         self.staged: dict[str, Staged] = {}  # relpath -> a story exported this run, its files staged
@@ -124,9 +127,12 @@ class FullBuild:
         # build recorded: see owns)
         self.recovered = recover(self.out, self.state / JOURNAL) | legacy_files(self.out) | set(self.manifest.aggregates)
         try:
-            found = scan(self.settings.input_dir)
+            if self.input_files is None:
+                self.input_files = walk_input(self.settings.input_dir, skip=self.settings.state_dir).files
+            found = scan(self.settings.input_dir, self.input_files)
             self.inputs = {item.relpath: item for item in found.stories}
             todo = self.sort_out(found.stories)
+            self.input_files = None  # read by discovery and the unchanged-check only: let go before exporting
             # never more workers than stories: one story is exported in this process, which loads its exporters
             # for the feeds and the edition anyway, where a worker would fork and load them again
             jobs = max(1, min(self.settings.jobs, len(todo)))
@@ -236,9 +242,19 @@ class FullBuild:
         build left them."""
         if entry.digest != digest or entry.retry:
             return False
-        if file_stats(self.settings.input_dir, files.images) != files.images:
+        if self.input_stamps(files.images) != files.images:
             return False
         return self.outputs_intact(files)
+
+    def input_stamps(self, rels: Iterable[str]) -> Stamps:
+        """The stamps of files under the input folder (a story's photos) as the build's walk found them; a file
+        the walk did not list (outside the folder, in the state folder, or missing) is stat'ed."""
+        table = self.input_files or {}
+        stamps: Stamps = {}
+        for rel in rels:
+            found = table.get(rel)
+            stamps[rel] = [found[0], found[1]] if found is not None else file_stats(self.settings.input_dir, (rel,))[rel]
+        return stamps
 
     def outputs_intact(self, files: EntryFiles) -> bool:
         """True when a story's files (as its entry records them) are all there as the build wrote them (a

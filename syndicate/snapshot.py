@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-__all__ = ["Snapshot", "SNAPSHOT", "input_digest", "folder_stamps", "forget_snapshot"]
+__all__ = ["Snapshot", "SNAPSHOT", "InputWalk", "FileTable", "walk_input", "input_digest", "folder_stamps", "forget_snapshot"]
 
 SNAPSHOT = ".syndicate-snapshot.json"
 SNAPSHOT_FORMAT = 1
@@ -79,33 +79,57 @@ def forget_snapshot(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def input_digest(folder: Path, skip: Path | None = None) -> str:
-    """One digest of the name, size, modification and change times and inode of every file under ``folder``
-    (``skip``, a state folder kept inside it, left out): any edit, new, deleted or replaced file changes it.
+#: relpath -> (size, mtime_ns, mode) of a file under the input folder as the walk found it (the stamps of what
+#: a symbolic link leads to), with ``True`` last for a link; None when it could not be stat'ed (a dangling link)
+FileTable = dict[str, tuple[int, int, int, bool] | None]
+
+
+@dataclass
+class InputWalk:
+    """One walk of the input folder, all a build learns of it before reading a file: the digest the
+    snapshot compares, and every file's stamps (discovery finds the stories in them, and the check of an
+    unchanged story reads its photos' stamps there instead of stat'ing them again)."""
+
+    digest: str
+    files: FileTable
+
+
+def walk_input(folder: Path, skip: Path | None = None) -> InputWalk:
+    """Walk ``folder`` once (``skip``, a state folder kept inside it, left out): :func:`input_digest` and the
+    stamps of every file.
 
     One ``scandir`` per folder and one ``stat`` per file: the whole cost of a build with nothing to do. A
     symbolic link counts with the stamps of what it leads to (a linked photo that changes is seen)."""
     skipped = _identity(skip) if skip is not None else None
     lines: list[str] = []
-    _stamp_tree(os.fspath(folder), "", skipped, lines)
+    files: FileTable = {}
+    _stamp_tree(os.fspath(folder), "", skipped, lines, files)
     lines.sort()  # the order scandir lists a folder in is the file system's, not ours
-    return hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+    return InputWalk(hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest(), files)
 
 
-def _stamp_tree(folder: str, rel: str, skipped: tuple[int, int] | None, lines: list[str]) -> None:
+def input_digest(folder: Path, skip: Path | None = None) -> str:
+    """One digest of the name, size, modification and change times and inode of every file under ``folder``
+    (``skip``, a state folder kept inside it, left out): any edit, new, deleted or replaced file changes it."""
+    return walk_input(folder, skip).digest
+
+
+def _stamp_tree(folder: str, rel: str, skipped: tuple[int, int] | None, lines: list[str], files: FileTable) -> None:
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = rel + entry.name
                 if entry.is_dir(follow_symlinks=False):
                     if skipped is None or (entry.stat(follow_symlinks=False).st_dev, entry.inode()) != skipped:
-                        _stamp_tree(entry.path, name + "/", skipped, lines)
+                        _stamp_tree(entry.path, name + "/", skipped, lines, files)
                     continue
                 try:
                     st = entry.stat()
                     lines.append(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n")
+                    files[name] = (st.st_size, st.st_mtime_ns, st.st_mode, entry.is_symlink())
                 except OSError:
                     lines.append(f"{name}\0missing\n")  # a dangling link: it may come to lead somewhere
+                    files[name] = None
     except OSError as exc:
         lines.append(f"{rel}\0unreadable {exc.errno}\n")  # a folder that becomes readable changes the digest
 
