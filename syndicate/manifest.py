@@ -57,7 +57,7 @@ class Entry:
     written to the manifest as they are. Immutable: :meth:`but` makes a changed copy.
     """
 
-    __slots__ = ("digest", "id", "slug", "wanted_slug", "explicit_slug", "date", "retry", "record")
+    __slots__ = ("digest", "id", "slug", "wanted_slug", "explicit_slug", "date", "retry", "record", "read_as")
 
     digest: str  # of the input, its sidecars and the build's settings; KEPT for a story kept on its last good files
     id: str
@@ -67,13 +67,14 @@ class Entry:
     date: str | None  # ISO 8601: its place in newest-first order without reading it
     retry: bool  # a remote photo failed this time: the next build tries the story again
     record: bytes | SpilledRecord  # its EntryFiles, as compact JSON (or where they are)
+    read_as: bytes | None  # its small fields as the manifest line it was read from held them (None: made here)
 
     def __init__(self, digest: str, id: str, slug: str, wanted_slug: str, explicit_slug: bool,  # noqa: A002
                  date: str | None, *, outputs: Iterable[str] = (), stats: Stamps | None = None,
                  published: Iterable[str] = (), images: Stamps | None = None, sources: Stamps | None = None,
                  cache: Iterable[str] = (), retry: bool = False) -> None:
         files = EntryFiles(list(outputs), stats or {}, list(published), images or {}, sources or {}, list(cache))
-        self._fill(digest, id, slug, wanted_slug, explicit_slug, date, retry, _encoded(files))
+        self._fill(digest, id, slug, wanted_slug, explicit_slug, date, retry, _encoded(files), None)
 
     def _fill(self, *values: Any) -> None:
         for name, value in zip(self.__slots__, values, strict=True):
@@ -101,7 +102,7 @@ class Entry:
     def spilled(self, spill: Callable[[bytes], SpilledRecord]) -> Entry:
         """The same entry with its record handed to ``spill`` (written to a file), kept as where it is."""
         copy = Entry.__new__(Entry)
-        copy._fill(*(getattr(self, name) for name in _SMALL), spill(self.record_bytes()))
+        copy._fill(*(getattr(self, name) for name in _SMALL), spill(self.record_bytes()), self.read_as)
         return copy
 
     def files(self) -> EntryFiles:
@@ -142,12 +143,17 @@ class Entry:
         small = [changes.pop(name, getattr(self, name)) for name in _SMALL]
         record = _encoded(self.files()._replace(**changes)) if changes else self.record
         copy = Entry.__new__(Entry)
-        copy._fill(*small, record)
+        same_small = all(type(value) is type(old) and value == old  # True is no 1 to the encoder
+                         for value, old in zip(small, (getattr(self, name) for name in _SMALL)))
+        copy._fill(*small, record, self.read_as if same_small else None)
         return copy
 
     def line(self, relpath: str) -> bytes:
-        """The entry as the manifest file stores it: one line, its small fields then its record."""
-        small = _compact([relpath, *(getattr(self, name) for name in _SMALL)]).encode()
+        """The entry as the manifest file stores it: one line, its small fields then its record (an entry read
+        from a manifest line and kept as it was is written as it was read, not encoded again)."""
+        small = self.read_as
+        if small is None or not small.startswith(b"[" + _json_string(relpath).encode() + b","):
+            small = _compact([relpath, *(getattr(self, name) for name in _SMALL)]).encode()
         return small + b"\t" + self.record_bytes() + b"\n"
 
     @classmethod
@@ -162,12 +168,12 @@ class Entry:
                 and record.startswith(b"[") and record.endswith(b"]")):
             raise ValueError("manifest entry of another shape")
         entry = cls.__new__(cls)
-        entry._fill(*values[1:], record)
+        entry._fill(*values[1:], record, small)
         return values[0], entry
 
 
 #: the fields of an entry besides its record, in the order a manifest line holds them
-_SMALL = Entry.__slots__[:-1]
+_SMALL = Entry.__slots__[:-2]
 
 
 def _encoded(files: EntryFiles) -> bytes:
@@ -251,6 +257,8 @@ def _old_entries(data: dict[str, Any]) -> Iterator[tuple[str, Entry]]:
 
 #: one encoder for every entry (``json.dumps`` with options builds a new one per call)
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: a string as ``_compact`` writes it (the relpath opening a manifest line)
+_json_string = json.encoder.encode_basestring
 
 
 def file_stats(folder: Path, rels: Iterable[str]) -> Stamps:

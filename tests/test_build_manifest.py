@@ -50,3 +50,21 @@ def test_a_spilled_record_reads_back_the_same_entry() -> None:
         spilled = entry.spilled(spill)
         assert not isinstance(spilled.record, bytes)
         assert spilled == entry and spilled.files() == entry.files() and spilled.line("a") == entry.line("a")
+
+
+def test_an_entry_kept_as_read_is_written_as_read_and_a_changed_one_afresh(tmp_path: Path) -> None:
+    """A manifest line's small fields are written back as the bytes read (here spaced as no build writes them,
+    so a line encoded again would differ), unless the entry changed or is filed under another relpath."""
+    path = tmp_path / "manifest.json"
+    head = b'{"format":5,"fingerprint":"f","aggregates":[]}\n'
+    record = b'[["a.json"],{},[],{},{},[]]'
+    path.write_bytes(head + b'["a.txt", "d", "id", "a", "a", false, null, false]\t' + record + b"\n")
+    entry = Manifest(path).stories["a.txt"]
+    assert entry.line("a.txt") == b'["a.txt", "d", "id", "a", "a", false, null, false]\t' + record + b"\n"
+    assert entry.but(sources={"a.txt": [1, 2]}).line("a.txt").startswith(b'["a.txt", "d",')
+    assert entry.but(slug="b").line("a.txt").startswith(b'["a.txt","d","id","b","a",false,null,false]\t')
+    assert entry.but(retry=0).line("a.txt").endswith(b',null,0]\t' + record + b"\n")
+    assert entry.line("b.txt").startswith(b'["b.txt","d","id","a","a",false,null,false]\t')
+    manifest = Manifest(path)
+    manifest.save("f", manifest.stories, [])
+    assert path.read_bytes().endswith(b'\n["a.txt", "d", "id", "a", "a", false, null, false]\t' + record + b"\n")
