@@ -121,7 +121,7 @@ def run_build(
             forget_snapshot(state / SNAPSHOT)  # before any change: a build killed from here on leaves none
             from .pipeline import FullBuild  # only now: a build with nothing to do never loads the pipeline
 
-            full = FullBuild(settings, report, progress, walk.files)
+            full = FullBuild(settings, report, progress, walk)
             del walk  # the build lets the table go once it has sorted the stories out
             full.run()
             snapshot = full.snapshot(key, inputs)

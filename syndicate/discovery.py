@@ -180,7 +180,7 @@ def scan(input_dir: Path, files: FileTable | None = None) -> Discovery:
     not stories, and hidden folders (a state folder kept in the input folder) are not looked into.
 
     ``files``: the build's walk of the folder (:func:`.snapshot.walk_input`), when it has one."""
-    scanner = _Scanner(Path(input_dir), walk_input(input_dir).files if files is None else files)
+    scanner = _Scanner(Path(input_dir), walk_input(input_dir).files() if files is None else files)
     scanner.find()
     return scanner.found
 

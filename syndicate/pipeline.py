@@ -51,7 +51,7 @@ from .manifest import KEPT, MANIFEST, Entry, EntryFiles, Manifest, SpilledRecord
 from .model import Story, age_key
 from .notices import BuildWarnings
 from .pool import Pool, make_pool
-from .snapshot import FileTable, Snapshot, folder_stamps, walk_input
+from .snapshot import FileTable, InputWalk, Snapshot, folder_stamps, walk_input
 from .tasks import CACHE, STORY_FORMATS, Exported, Job, export_story, make_resolver, preload, story_outputs
 
 __all__ = ["FullBuild", "FEED_FILES", "StoredStories"]
@@ -86,7 +86,7 @@ class FullBuild:
     """One run of the pipeline; state lives here only for the length of the run."""
 
     def __init__(self, settings: BuildSettings, report: BuildReport, progress: bool,
-                 input_files: FileTable | None = None) -> None:
+                 walk: InputWalk | None = None) -> None:
         self.settings = settings
         self.report = report
         self.progress = progress and not settings.quiet
@@ -95,8 +95,8 @@ class FullBuild:
         self.manifest = Manifest(self.state / MANIFEST)
         self.batch = Batch(self.out, self.state / JOURNAL)
         self.inputs: dict[str, StoryInput] = {}
-        # the stamps of every file under the input folder, from the build's one walk (None: walked in publish)
-        self.input_files = input_files
+        self.walk = walk  # the build's one walk of the input folder (None: walked in publish)
+        self.input_files: FileTable | None = None  # the stamps of every file it found, while stories are sorted out
         self.digests: dict[str, str] = {}  # relpath -> digest of each story to export (its entry records it)
         self.entries: dict[str, Entry] = {}  # relpath -> manifest entry of every story built or kept
         self.staged: dict[str, Staged] = {}  # relpath -> a story exported this run, its files staged
@@ -127,8 +127,10 @@ class FullBuild:
         # build recorded: see owns)
         self.recovered = recover(self.out, self.state / JOURNAL) | legacy_files(self.out) | set(self.manifest.aggregates)
         try:
-            if self.input_files is None:
-                self.input_files = walk_input(self.settings.input_dir, skip=self.settings.state_dir).files
+            walk = self.walk or walk_input(self.settings.input_dir, skip=self.settings.state_dir)
+            self.walk = None  # its lines and table are let go once the stories are sorted out
+            self.input_files = walk.files()
+            del walk
             found = scan(self.settings.input_dir, self.input_files)
             self.inputs = {item.relpath: item for item in found.stories}
             todo = self.sort_out(found.stories)

@@ -87,49 +87,61 @@ FileTable = dict[str, tuple[int, int, int, bool] | None]
 @dataclass
 class InputWalk:
     """One walk of the input folder, all a build learns of it before reading a file: the digest the
-    snapshot compares, and every file's stamps (discovery finds the stories in them, and the check of an
-    unchanged story reads its photos' stamps there instead of stat'ing them again)."""
+    snapshot compares, and the stamps of every file it was taken from (discovery finds the stories in them,
+    and the check of an unchanged story reads its photos' stamps there instead of stat'ing them again)."""
 
     digest: str
-    files: FileTable
+    lines: list[str]  # a line per file, sorted: what the digest is of
+
+    def files(self) -> FileTable:
+        """The stamps of every file, read from the walk's lines (only a build with work to do asks: a build
+        with nothing to do makes no table)."""
+        files: FileTable = {}
+        for line in self.lines:
+            name, *stamps = line[:-1].split("\0")  # no file name holds a NUL
+            if len(stamps) == 5:
+                size, mtime_ns, _, _, mode = stamps
+                files[name] = (int(size), int(mtime_ns), int(mode.rstrip("l")), mode.endswith("l"))
+            elif stamps == ["missing"]:
+                files[name] = None
+        return files
 
 
 def walk_input(folder: Path, skip: Path | None = None) -> InputWalk:
-    """Walk ``folder`` once (``skip``, a state folder kept inside it, left out): :func:`input_digest` and the
-    stamps of every file.
+    """Walk ``folder`` once (``skip``, a state folder kept inside it, left out): one digest of the name, size,
+    modification and change times, inode and mode of every file under it (any edit, new, deleted or replaced
+    file changes it), and those stamps.
 
     One ``scandir`` per folder and one ``stat`` per file: the whole cost of a build with nothing to do. A
     symbolic link counts with the stamps of what it leads to (a linked photo that changes is seen)."""
     skipped = _identity(skip) if skip is not None else None
     lines: list[str] = []
-    files: FileTable = {}
-    _stamp_tree(os.fspath(folder), "", skipped, lines, files)
+    _stamp_tree(os.fspath(folder), "", skipped, lines)
     lines.sort()  # the order scandir lists a folder in is the file system's, not ours
-    return InputWalk(hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest(), files)
+    return InputWalk(hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest(), lines)
 
 
 def input_digest(folder: Path, skip: Path | None = None) -> str:
-    """One digest of the name, size, modification and change times and inode of every file under ``folder``
-    (``skip``, a state folder kept inside it, left out): any edit, new, deleted or replaced file changes it."""
+    """The digest of :func:`walk_input`."""
     return walk_input(folder, skip).digest
 
 
-def _stamp_tree(folder: str, rel: str, skipped: tuple[int, int] | None, lines: list[str], files: FileTable) -> None:
+def _stamp_tree(folder: str, rel: str, skipped: tuple[int, int] | None, lines: list[str]) -> None:
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = rel + entry.name
                 if entry.is_dir(follow_symlinks=False):
                     if skipped is None or (entry.stat(follow_symlinks=False).st_dev, entry.inode()) != skipped:
-                        _stamp_tree(entry.path, name + "/", skipped, lines, files)
+                        _stamp_tree(entry.path, name + "/", skipped, lines)
                     continue
                 try:
                     st = entry.stat()
-                    lines.append(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n")
-                    files[name] = (st.st_size, st.st_mtime_ns, st.st_mode, entry.is_symlink())
+                    link = "l" if entry.is_symlink() else ""  # discovery checks where a link leads
+                    lines.append(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0"
+                                 f"{st.st_mode}{link}\n")
                 except OSError:
                     lines.append(f"{name}\0missing\n")  # a dangling link: it may come to lead somewhere
-                    files[name] = None
     except OSError as exc:
         lines.append(f"{rel}\0unreadable {exc.errno}\n")  # a folder that becomes readable changes the digest
 

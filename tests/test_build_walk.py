@@ -34,7 +34,7 @@ def test_a_photo_changed_after_the_walk_is_seen_by_the_next_build(tmp_path: Path
     walk = walk_input(src, skip=settings.state_dir)
     draw_image(src / "photos" / "p1.png", "PNG", (48, 32), 7)  # after the walk, before the check
     report = BuildReport()
-    full = FullBuild(settings, report, False, walk.files)
+    full = FullBuild(settings, report, False, walk)
     full.run()
     assert report.built == ["story-000.txt"]
     snapshot = full.snapshot(snapshot_key(settings), walk.digest)
@@ -78,7 +78,7 @@ def test_discovery_from_the_walk_keeps_the_walks_order_and_refusals(tmp_path: Pa
     (tmp_path / "elsewhere.yaml").write_text("headline: Elsewhere\n", encoding="utf-8")
     os.symlink(tmp_path / "elsewhere.yaml", src / "b.yaml")
     (src / "a-b.yaml").mkdir()
-    found = scan(src, walk_input(src).files)
+    found = scan(src, walk_input(src).files())
     assert [item.relpath for item in found.stories] == ["a/x.txt", "a-b.txt"]
     assert found.stories[1].sidecar_names == ()
     assert [(r.relpath, r.reason) for r in found.refused] == [
@@ -92,7 +92,7 @@ def test_the_walks_digest_is_the_snapshots(tmp_path: Path) -> None:
     make_input(src)
     before = walk_input(src)
     assert before.digest == input_digest(src)
-    assert set(before.files) == {"story-000.txt", "story-001.txt", "story-002.txt",
+    assert set(before.files()) == {"story-000.txt", "story-001.txt", "story-002.txt",
                                  "photos/p0.png", "photos/p1.png", "photos/p2.png"}
     write_story(src, 1, "Another text, of another size.")
     assert walk_input(src).digest != before.digest
