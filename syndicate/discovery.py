@@ -4,7 +4,7 @@ Only regular files inside the input folder are ever opened: a FIFO would
 block the build forever, a device or socket is no story, and a symlink that
 leads out of the folder would publish a file the contributor could not
 otherwise reach. Such a story (or a story with such a sidecar) is refused
-and named. Discovery costs one ``stat`` per file: whether a story changed
+and named. Discovery reads the build's one walk (no ``stat`` of its own): whether a story changed
 is decided from the stamps first, and its bytes are read only when they
 differ.
 """

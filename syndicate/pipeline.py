@@ -186,7 +186,7 @@ class FullBuild:
         if self.report.rejected or any(entry.retry or entry.kept for entry in self.entries.values()):
             return None
         return Snapshot(key, inputs, folder_stamps(self.out, OUTPUT_FOLDERS), sorted(self.entries),
-                        BuildWarnings(notices=self.feed_notices).lines())
+                        BuildWarnings(notices=dict.fromkeys(self.feed_notices)).lines())
 
     def cache_in_use(self) -> set[int] | None:
         """The image cache entries this build's stories use (see :func:`_cache_of`), when they are not those

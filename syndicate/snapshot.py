@@ -6,7 +6,7 @@ beside the manifest at the end of every complete build, holds instead:
 
 - the build's settings (its fingerprint: tool version, formats, export
   settings; the edition's size; the input folder it builds),
-- one digest of the stamps (size, times, inode) of every file under the
+- one digest of the stamps (size, times, inode, mode) of every file under the
   input folder: a story, a sidecar, a photo, a new or a deleted file all
   change it,
 - the stamps of the output folders themselves: a folder's modification
@@ -14,6 +14,10 @@ beside the manifest at the end of every complete build, holds instead:
   which is how builds, editors and rsync replace files,
 - the stories the build holds (a no-op reports them unchanged) and the
   build-wide notices it repeats every time (a feed that cannot be written).
+
+The walk that takes the digest is the build's only walk of the input folder: when the full build runs,
+discovery finds the stories in its lines and the unchanged-check reads a photo's stamps there
+(:meth:`InputWalk.files`), so no input file is stat'ed twice.
 
 A snapshot is only saved by a build that left nothing to redo (no rejected
 input, no photo to fetch again), and it is deleted before a build changes
