@@ -102,7 +102,8 @@ class FullBuild:
         self.staged: dict[str, Staged] = {}  # relpath -> a story exported this run, its files staged
         self.log = StagedLog(self.state)  # what the manifest will record of each, kept on disk meanwhile
         self.photo_users: dict[str, int] = {}  # images/<name> staged -> how many stories publish it
-        self.notices: list[str] = []  # the exporters' build-wide warnings, each once
+        self.notices: dict[str, None] = {}  # the exporters' warnings, each once, in the order given (a list would
+        # be searched once per notice: quadratic in an archive of undated stories)
         self.feed_notices: list[str] = []  # feeds the config cannot make: said on every build, even a no-op
         self.warnings = BuildWarnings()  # every warning, put in order and grouped at the end
         self.failures: dict[str, str] = {}  # remote photos that failed in the workers: not fetched again
@@ -279,7 +280,7 @@ class FullBuild:
         if result.error is not None:
             self.report.rejected.append((str(self.settings.input_dir / result.relpath), result.error))
             return
-        self.notices.extend(n for n in result.notices if n not in self.notices)
+        self.notices.update(dict.fromkeys(result.notices))
         self.failures.update(result.failures)
         mine = self.recorded_files(result.relpath)
         taken = [rel for rel, data in result.files.items() if self.theirs(rel, data, mine)]
@@ -483,7 +484,7 @@ class FullBuild:
         else:
             self.make_aggregates(order, wanted, options)
         self.aggregate_notices = notices
-        self.notices.extend(notice for notice in notices if notice not in self.notices)
+        self.notices.update(dict.fromkeys(notices))
 
     def aggregates_hold(self, order: list[str], files: list[str]) -> bool:
         """True when the feeds and the edition the last build wrote are what this one would write: the same
@@ -528,7 +529,7 @@ class FullBuild:
         warning says which file is not written and what to set (its last good copy stays, if any)."""
         problem = exporters.missing_setting(options, fmt)
         if problem is not None and (notice := f"{FEED_FILES[fmt]} not written: {problem}") not in self.notices:
-            self.notices.append(notice)
+            self.notices[notice] = None
             self.feed_notices.append(notice)
         return problem is None
 
