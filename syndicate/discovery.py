@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_NAMES
-from .manifest import Stamps
+from .manifest import Stamps, compact_json
 from .readers import READERS, _kind_of_mode, read_bytes
 from .readers.metadata import SIDECAR_SUFFIXES
 from .snapshot import FileTable, walk_input
@@ -134,7 +134,7 @@ class _Scanner:
         if problem is not None:
             self.found.refused.append(Refused(self.input_dir / relpath, relpath, problem))
         else:
-            self.found.stories.append(StoryInput(self.root_text, relpath, tuple(sidecars), _compact(stamps)))
+            self.found.stories.append(StoryInput(self.root_text, relpath, tuple(sidecars), compact_json(stamps)))
 
     def check(self, relpath: str, stamps: Stamps) -> str | None:
         """Why the file may not be opened (None when it may); its stamp goes into ``stamps``."""
@@ -169,10 +169,6 @@ class _Scanner:
 def _path_order(relpath: str) -> list[str]:
     """Sort key of a relpath: folder by folder (``a/x`` before ``a-b``, as a walk of sorted folders has it)."""
     return relpath.split("/")
-
-
-#: one encoder for every story's stamps (``json.dumps`` with options builds a new one per call)
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def scan(input_dir: Path, files: FileTable | None = None) -> Discovery:

@@ -12,7 +12,7 @@ from typing import IO, Any, NamedTuple
 from . import __version__
 from .atomic import atomic_writer
 
-__all__ = ["Manifest", "Entry", "EntryFiles", "SpilledRecord", "Stamps", "file_stats", "KEPT", "MANIFEST"]
+__all__ = ["Manifest", "Entry", "EntryFiles", "SpilledRecord", "Stamps", "compact_json", "file_stats", "KEPT", "MANIFEST"]
 
 MANIFEST = ".syndicate-manifest.json"
 MANIFEST_FORMAT = 5  # a manifest of another format is ignored: everything is rebuilt
@@ -153,7 +153,7 @@ class Entry:
         from a manifest line and kept as it was is written as it was read, not encoded again)."""
         small = self.read_as
         if small is None or not small.startswith(b"[" + _json_string(relpath).encode() + b","):
-            small = _compact([relpath, *(getattr(self, name) for name in _SMALL)]).encode()
+            small = compact_json([relpath, *(getattr(self, name) for name in _SMALL)]).encode()
         return small + b"\t" + self.record_bytes() + b"\n"
 
     @classmethod
@@ -177,7 +177,7 @@ _SMALL = Entry.__slots__[:-2]
 
 
 def _encoded(files: EntryFiles) -> bytes:
-    return _compact(list(files)).encode()
+    return compact_json(list(files)).encode()
 
 
 class Manifest:
@@ -227,7 +227,7 @@ class Manifest:
         head = {"format": MANIFEST_FORMAT, "tool": __version__, "fingerprint": fingerprint,
                 "aggregates": sorted(set(aggregates)), "edition_limit": edition_limit, "notices": notices}
         with atomic_writer(self.path) as out:
-            out.write(_compact(head).encode() + b"\n")
+            out.write(compact_json(head).encode() + b"\n")
             for rel in sorted(stories):
                 out.write(stories[rel].line(rel))
         self.stories, self.aggregates, self.fingerprint = dict(stories), sorted(set(aggregates)), fingerprint
@@ -255,9 +255,10 @@ def _old_entries(data: dict[str, Any]) -> Iterator[tuple[str, Entry]]:
         yield rel, Entry(*small[:6], retry=small[6], **fields)
 
 
-#: one encoder for every entry (``json.dumps`` with options builds a new one per call)
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-#: a string as ``_compact`` writes it (the relpath opening a manifest line)
+#: compact JSON, with one encoder for every record the build keeps (``json.dumps`` with options builds a new
+#: one per call): manifest entries, staged stories' records, a story's stamps
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: a string as ``compact_json`` writes it (the relpath opening a manifest line)
 _json_string = json.encoder.encode_basestring
 
 

@@ -23,6 +23,7 @@ Layout (DESIGN.md section 4)::
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import shutil
@@ -47,7 +48,7 @@ from .errors import OutputError, SyndicateError
 from .exporters import ExportOptions
 from .html import IMAGES_FOLDER
 from .images import DRAWN_FOLDER
-from .manifest import KEPT, MANIFEST, Entry, EntryFiles, Manifest, SpilledRecord, Stamps, file_stats
+from .manifest import KEPT, MANIFEST, Entry, EntryFiles, Manifest, SpilledRecord, Stamps, compact_json, file_stats
 from .model import Story, age_key
 from .notices import BuildWarnings
 from .pool import Pool, make_pool
@@ -498,7 +499,7 @@ class FullBuild:
                 or any(rel in self.staged for rel in held):
             return False
         old = self.manifest.stories
-        return sorted(old, key=lambda rel: _age(old[rel]))[:most] == held
+        return heapq.nsmallest(most, old, key=lambda rel: _age(old[rel])) == held  # sorted()[:most], not sorting all
 
     def make_aggregates(self, order: list[str], wanted: dict[str, str], options: ExportOptions) -> None:
         """Render the feeds and the edition from the newest stories of ``order`` and stage them."""
@@ -551,7 +552,7 @@ class FullBuild:
         exported = self.staged.get(relpath)
         if exported is None:
             return _age(self.entries[relpath])
-        return age_key(datetime.fromisoformat(exported.date) if exported.date else None, exported.claim.id)
+        return _age_from(exported.date, exported.claim.id)
 
     def story_json(self, relpath: str) -> Path:
         """Where a story's normalised JSON is now: staged this run, or as the last build left it."""
@@ -626,7 +627,7 @@ class StagedLog:
             self.file = tempfile.TemporaryFile(dir=self.folder)
         files = StagedFiles(list(result.files), list(result.photos), result.images, list(result.warnings),
                             list(result.cache), result.retry)
-        record = _compact(list(files)).encode()
+        record = compact_json(list(files)).encode()
         offset = self.file.seek(0, os.SEEK_END)
         self.file.write(record)
         return Staged(replace(result.claim, relpath=relpath), result.date, offset, len(record))
@@ -648,10 +649,6 @@ class StagedLog:
         if self.file is not None:
             self.file.close()
             self.file = None
-
-
-#: one encoder for every staged record (``json.dumps`` with options builds a new one per call)
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class StoredStories(Sequence[Story]):
@@ -683,7 +680,12 @@ class StoredStories(Sequence[Story]):
 
 def _age(entry: Entry) -> tuple[bool, float, str]:
     """A recorded story's place in newest-first order."""
-    return age_key(datetime.fromisoformat(entry.date) if entry.date else None, entry.id)
+    return _age_from(entry.date, entry.id)
+
+
+def _age_from(date: str | None, story_id: str) -> tuple[bool, float, str]:
+    """A story's place in newest-first order from its ISO 8601 date as recorded (None: undated) and its id."""
+    return age_key(datetime.fromisoformat(date) if date else None, story_id)
 
 
 def _files_of(files: EntryFiles) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,14 @@ SHARED = ROOT.parent / "shared"
 TOOLS = SHARED / "tools"
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = ROOT / "input" / "aleppo-evacuation.txt"
+
+
+def pytest_configure() -> None:
+    """Ctrl-C as a terminal has it: a suite started in the background (``cmd &`` in a script) inherits SIGINT
+    ignored, and would hand that to every command a test starts, which a Ctrl-C test then cannot stop."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
