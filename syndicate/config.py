@@ -6,14 +6,14 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from pathlib import Path
 from typing import Any, Literal
 
 from . import __version__
 from .errors import ConfigError, SyndicateError
 from .exporters import ExportOptions
-from .model import FrozenValue
+from .model import FrozenValue, value_class
 
 __all__ = ["BuildSettings", "read_config", "ALL_FORMATS", "CONFIG_NAMES", "STATE_DIR"]
 
@@ -22,7 +22,7 @@ CONFIG_NAMES = ("syndicate.toml", "pyproject.toml")
 STATE_DIR = ".syndicate"  # the state folder's name, beside the config file or in the current folder
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class BuildSettings(FrozenValue):
     """Everything a build needs to know, from the config file and the command line (which wins); compared,
     hashed and shown as a generated frozen dataclass would be (:class:`~syndicate.model.FrozenValue`)."""

@@ -13,10 +13,10 @@ import json
 import re
 import reprlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import FrozenInstanceError, dataclass, field, fields, replace
 from datetime import datetime
 from operator import attrgetter
-from typing import Any, ClassVar, Literal, Union
+from typing import Any, ClassVar, Literal, TypeVar, Union, dataclass_transform
 
 from .errors import ModelError
 
@@ -85,14 +85,16 @@ def _no_extra(data: dict[str, Any], allowed: set[str], name: str) -> None:
 
 
 class FrozenValue:
-    """Equality, hashing and ``repr`` of the model's frozen dataclasses (and the package's other frozen settings
-    records), written once for all of them.
+    """What the model's frozen dataclasses (and the package's other frozen settings records) share, written once
+    for all of them: equality, hashing, ``repr`` and frozenness.
 
-    Each class is declared ``@dataclass(frozen=True, eq=False, repr=False)``: ``dataclasses`` compiles
-    each generated method from source when the class is defined, which every command pays at start-up,
-    so the three that read the same way in every class are these instead. They behave as the generated
-    ones: equal when of the same class with equal compared fields, the hash of those fields as a tuple,
-    and ``Name(field=value, ...)`` over the fields shown in a ``repr``.
+    Each class is declared with :func:`value_class`. ``dataclasses`` compiles each method it generates from
+    source when the class is defined, which every command pays at start-up, so only ``__init__`` is generated
+    and the methods that read the same way in every class are these. They behave as the generated ones:
+    equal when of the same class with equal compared fields, the hash of those fields as a tuple,
+    ``Name(field=value, ...)`` over the fields shown in a ``repr``, and
+    :class:`~dataclasses.FrozenInstanceError` on assigning or deleting an attribute once ``__init__`` has
+    set the fields.
     """
 
     __slots__ = ()
@@ -110,6 +112,25 @@ class FrozenValue:
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)  # type: ignore[arg-type]
         return f"{self.__class__.__qualname__}({shown})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # the generated __init__ sets each field once; anything else is an assignment to a frozen value
+        if name in self.__dict__ or name not in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+_Value = TypeVar("_Value", bound=FrozenValue)
+
+
+@dataclass_transform(eq_default=False, frozen_default=True, field_specifiers=(field,))
+def value_class(cls: type[_Value]) -> type[_Value]:
+    """Make ``cls`` (a :class:`FrozenValue`) a frozen dataclass: a dataclass to ``dataclasses`` (``fields``,
+    ``replace``, ``asdict``) and to type checkers, frozen by :class:`FrozenValue`, with a generated ``__init__``."""
+    return dataclass(eq=False, repr=False)(cls)
 
 
 #: each model class's compared fields as a tuple (what :class:`FrozenValue` compares and hashes), made on first use
@@ -149,7 +170,7 @@ class _Record(FrozenValue):
         return cls(**data)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Mark(_Record):
     """An inline mark over ``text[start:end]`` of a paragraph: a link or emphasis."""
 
@@ -168,7 +189,7 @@ class Mark(_Record):
         _opt_text(self.href, "mark href")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Byline(_Record):
     """One author credit: ``By NAME, ROLE``."""
 
@@ -185,7 +206,7 @@ class Byline(_Record):
             _opt_text(getattr(self, f), f"byline {f}")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Source(_Record):
     """The publisher or provider of a story."""
 
@@ -199,7 +220,7 @@ class Source(_Record):
         _opt_text(self.url, "source url")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Subject(_Record):
     """A subject, optionally coded in a scheme (e.g. an IPTC Media Topic ``medtop:11000000``)."""
 
@@ -215,7 +236,7 @@ class Subject(_Record):
         _opt_text(self.scheme, "subject scheme")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Related(_Record):
     """A related story or page (``Also see: …``)."""
 
@@ -229,7 +250,7 @@ class Related(_Record):
         _opt_text(self.url, "related url")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Inferred(_Record):
     """A value the reader guessed rather than read, and why."""
 
@@ -245,7 +266,7 @@ class Inferred(_Record):
         _text(self.reason, "inferred reason", empty=False)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Image(_Record):
     """A photo's file: ``src`` is an http(s) URL or a path relative to the input folder."""
 
@@ -271,7 +292,7 @@ class Image(_Record):
 # ---------------------------------------------------------------- blocks
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Paragraph(FrozenValue):
     """A paragraph of plain text, with the inline marks (links, emphasis) the source had."""
 
@@ -286,7 +307,7 @@ class Paragraph(FrozenValue):
             _require(mark.end <= len(self.text), f"mark {mark.start}..{mark.end} runs past the paragraph text")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Heading(FrozenValue):
     """A subheading inside the body; ``level`` 2–4 (the headline is level 1)."""
 
@@ -299,7 +320,7 @@ class Heading(FrozenValue):
         _require(type(self.level) is int and self.level in (2, 3, 4), f"heading level must be 2, 3 or 4, not {self.level!r}")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Figure(FrozenValue):
     """A photo with its caption and credit; ``image`` is None when the picture itself is not available."""
 
@@ -318,7 +339,7 @@ class Figure(FrozenValue):
                  "a figure needs a caption, a credit or an image")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Quote(FrozenValue):
     """A block quotation and who said it."""
 
@@ -331,7 +352,7 @@ class Quote(FrozenValue):
         _opt_text(self.attribution, "quote attribution")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class ListBlock(FrozenValue):
     """A bulleted (``ordered=False``) or numbered list of plain-text items."""
 
@@ -426,7 +447,7 @@ _LIST_FIELDS: dict[str, type] = {
 }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@value_class
 class Story(FrozenValue):
     """One normalised news story (DESIGN.md section 2).
 

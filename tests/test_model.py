@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timezone
 
@@ -9,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from storygen import generate_stories, story_strategy
 
-from syndicate import Figure, Heading, ModelError, Paragraph, Story
+from syndicate import ExportOptions, Figure, Heading, ModelError, Paragraph, Story
+from syndicate.config import BuildSettings
 from syndicate.model import Image, Mark
 
 BASE = {"id": "tag:example.com,2026:a", "slug": "a", "headline": "Harbour reopens"}
@@ -61,6 +63,28 @@ def test_story_is_immutable() -> None:
     story = Story(**BASE)  # type: ignore[arg-type]
     with pytest.raises(AttributeError):
         story.headline = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("value", [
+    Story(**BASE),  # type: ignore[arg-type]
+    Paragraph("Harbour reopens.", (Mark(0, 7, "emphasis"),)),
+    Figure("The harbour at dawn.", "Jo Doe", image=Image("harbour.jpg", "image/jpeg", 1200, 800)),
+    ExportOptions(base_url="https://news.example.com/"),
+    BuildSettings(jobs=1),
+], ids=lambda value: type(value).__name__)
+def test_every_value_is_a_frozen_dataclass(value: object) -> None:
+    """Frozen as ``@dataclass(frozen=True)`` makes a value (assigning, adding or deleting an attribute raises
+    FrozenInstanceError), and a dataclass to the standard tools: fields, replace, equality and hashing."""
+    name = dataclasses.fields(value)[0].name  # type: ignore[arg-type]
+    before = getattr(value, name)
+    for change in (lambda: setattr(value, name, before), lambda: setattr(value, "extra", 1),
+                   lambda: delattr(value, name)):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            change()
+    assert getattr(value, name) is before and not hasattr(value, "extra")
+    copy = dataclasses.replace(value)  # type: ignore[type-var]
+    assert copy is not value and copy == value and hash(copy) == hash(value)
+    assert dataclasses.asdict(copy) == dataclasses.asdict(value)  # type: ignore[call-overload]
 
 
 def test_generated_stories_round_trip_exactly(tmp_path) -> None:  # type: ignore[no-untyped-def]

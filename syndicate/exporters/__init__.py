@@ -26,13 +26,13 @@ import importlib
 import os
 import warnings as python_warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import ExportError
-from ..model import Figure, FrozenValue, Image, Story
+from ..model import Figure, FrozenValue, Image, Story, value_class
 from ..patterns import LazyPattern
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class ExportWarning(UserWarning):
     """A non-fatal export problem (a photo left out, a fallback date), issued when no warnings list is given."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # FrozenValue's equality, hash and repr
+@value_class
 class ExportOptions(FrozenValue):
     """Settings shared by the exporters (feed title, base URL, item limit, image size…).
 
