@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import field, fields
 from pathlib import Path
@@ -199,6 +198,8 @@ def _read_config(config_file: Path | None, project: Path | None = None) -> tuple
     for path in candidates:
         if config_file is None and not path.is_file():
             continue
+        import tomllib  # here, not at the top: a build with no config file never parses TOML
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:

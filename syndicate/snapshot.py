@@ -32,8 +32,10 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path
+
+from .model import FrozenValue, value_class
 
 __all__ = ["Snapshot", "SNAPSHOT", "InputWalk", "FileTable", "walk_input", "input_digest", "folder_stamps", "forget_snapshot"]
 
@@ -44,8 +46,8 @@ SNAPSHOT_FORMAT = 1
 FolderStamps = dict[str, list[int] | None]
 
 
-@dataclass(frozen=True)
-class Snapshot:
+@value_class
+class Snapshot(FrozenValue):
     """What a complete build left: enough to tell, without the manifest, that the next one has nothing to do."""
 
     settings: str  # the build's fingerprint and the settings outside it that shape the outputs
@@ -88,14 +90,16 @@ def forget_snapshot(path: Path) -> None:
 FileTable = dict[str, tuple[int, int, int, bool] | None]
 
 
-@dataclass
 class InputWalk:
     """One walk of the input folder, all a build learns of it before reading a file: the digest the
     snapshot compares, and the stamps of every file it was taken from (discovery finds the stories in them,
     and the check of an unchanged story reads its photos' stamps there instead of stat'ing them again)."""
 
-    digest: str
-    lines: list[str]  # a line per file, sorted: what the digest is of
+    __slots__ = ("digest", "lines")
+
+    def __init__(self, digest: str, lines: list[str]) -> None:
+        self.digest = digest
+        self.lines = lines  # a line per file, sorted: what the digest is of
 
     def files(self) -> FileTable:
         """The stamps of every file, read from the walk's lines (only a build with work to do asks: a build
@@ -120,7 +124,12 @@ def walk_input(folder: Path, skip: Path | None = None) -> InputWalk:
     symbolic link counts with the stamps of what it leads to (a linked photo that changes is seen)."""
     skipped = _identity(skip) if skip is not None else None
     lines: list[str] = []
-    _stamp_tree(os.fspath(folder), "", skipped, lines)
+    try:
+        top = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        lines.append(f"\0unreadable {exc.errno}\n")
+    else:
+        _stamp_tree(top, "", skipped, lines)
     lines.sort()  # the order scandir lists a folder in is the file system's, not ours
     return InputWalk(hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest(), lines)
 
@@ -130,24 +139,33 @@ def input_digest(folder: Path, skip: Path | None = None) -> str:
     return walk_input(folder, skip).digest
 
 
-def _stamp_tree(folder: str, rel: str, skipped: tuple[int, int] | None, lines: list[str]) -> None:
+def _stamp_tree(folder: int, rel: str, skipped: tuple[int, int] | None, lines: list[str]) -> None:
+    """Add the lines of the files under the open folder ``folder`` (closed here), ``rel`` the path of its files.
+    Its entries are stat'ed relative to it: no path is looked up from the top again for every file."""
+    add = lines.append
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = rel + entry.name
                 if entry.is_dir(follow_symlinks=False):
                     if skipped is None or (entry.stat(follow_symlinks=False).st_dev, entry.inode()) != skipped:
-                        _stamp_tree(entry.path, name + "/", skipped, lines)
+                        try:
+                            inner = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=folder)
+                        except OSError as exc:
+                            add(f"{name}/\0unreadable {exc.errno}\n")  # one that becomes readable changes the digest
+                        else:
+                            _stamp_tree(inner, name + "/", skipped, lines)
                     continue
                 try:
                     st = entry.stat()
                     link = "l" if entry.is_symlink() else ""  # discovery checks where a link leads
-                    lines.append(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0"
-                                 f"{st.st_mode}{link}\n")
+                    add(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_mode}{link}\n")
                 except OSError:
-                    lines.append(f"{name}\0missing\n")  # a dangling link: it may come to lead somewhere
+                    add(f"{name}\0missing\n")  # a dangling link: it may come to lead somewhere
     except OSError as exc:
-        lines.append(f"{rel}\0unreadable {exc.errno}\n")  # a folder that becomes readable changes the digest
+        add(f"{rel}\0unreadable {exc.errno}\n")  # a folder that becomes readable changes the digest
+    finally:
+        os.close(folder)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

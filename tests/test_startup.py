@@ -99,6 +99,21 @@ def test_a_sidecar_still_loads_yaml_when_it_is_needed(tmp_path: Path) -> None:
     assert {"yaml", "dateutil"} <= modules
 
 
+def test_a_build_with_nothing_to_do_loads_neither_the_pipeline_nor_a_toml_parser(tmp_path: Path) -> None:
+    """The cron job's usual run: no config file here (so no TOML to parse) and nothing changed since the last
+    build (so the snapshot answers, and the pipeline, the readers and the exporters are never loaded)."""
+    (tmp_path / "input").mkdir()
+    shutil.copyfile(SAMPLE, tmp_path / "input" / SAMPLE.name)
+    args = ["-m", "build", "input", "output", "--jobs", "1", "--formats", "ninjs"]
+    first, done = imported_by(args, tmp_path)
+    assert done.returncode == 0 and (tmp_path / "output" / "ninjs" / "aleppo-evacuation.json").is_file()
+    assert "syndicate.pipeline" in first  # the first build did the work
+    modules, done = imported_by(args, tmp_path)
+    assert done.returncode == 0 and "nothing to do" in done.stderr, done.stderr[-2000:]
+    assert not {"tomllib", "syndicate.pipeline", "syndicate.readers.text"} & modules
+    assert heavy_among(modules, allowed=("syndicate.build", "syndicate.config", "_hashlib")) == []
+
+
 #: Run in a fresh interpreter: the pipeline is loaded by the call, not by the import, and the package's
 #: ``build`` stays the documented function once the submodule of that name is loaded.
 BUILD_CALL = """
