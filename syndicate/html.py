@@ -13,7 +13,6 @@ link and image goes through it; HTML that arrives from an input goes through
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 from urllib.parse import quote, urljoin, urlsplit
@@ -43,20 +42,30 @@ IMAGES_FOLDER = "images"
 # Characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF).
 _XML_INVALID = LazyPattern("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # most text never needs it
 _SAFE_SCHEMES = ("http", "https", "mailto", "tel", "ftp")
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
+_SCHEME = LazyPattern(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_IGNORED_IN_SCHEME = LazyPattern(r"[\x00-\x20\x7f]")
 # An absolute http(s) URL that urljoin and the scheme check would return unchanged (no controls, no IPv6
 # brackets to validate, lowercase scheme), so :func:`public_link` can skip both.
-_ABSOLUTE_WEB = re.compile(r"\s*https?://[^\x00-\x20\x7f\[\]]+\s*\Z")
+_ABSOLUTE_WEB = LazyPattern(r"\s*https?://[^\x00-\x20\x7f\[\]]+\s*\Z")
 
 ImageUrl = Callable[[Image], "str | None"]
 
 
+#: The whitespace ``str.split`` drops that XML 1.0 cannot carry (the rest, tab, line ends and spaces, it can).
+_INVALID_SPACES = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
 def xml_safe(text: str) -> str:
     """Remove the characters XML 1.0 cannot carry, keeping everything else."""
-    if text.isprintable():  # no control, surrogate or non-character at all: the common case, checked in C
+    if text.isprintable() or _printable_but_spaces(text):  # the common cases, checked in C
         return text
     return _XML_INVALID.sub("", text)
+
+
+def _printable_but_spaces(text: str) -> bool:
+    """True when ``text`` holds nothing but printable characters and whitespace XML can carry (a whole story,
+    with its line ends: no control, surrogate or non-character among them, so nothing to remove)."""
+    return "".join(text.split()).isprintable() and not any(space in text for space in _INVALID_SPACES)
 
 
 def escape_text(text: str) -> str:

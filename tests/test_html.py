@@ -131,6 +131,18 @@ def test_marks_side_by_side_and_adjacent_render_in_order() -> None:
 _AWKWARD = "ab &<>\"';#x\x00\x0b\x1f\x7f\ud800\ufffe\u00a0\u2003é\n\t\r:/[]"
 
 
+#: Every character XML 1.0 cannot carry (C0 controls but tab, LF and CR; surrogates; U+FFFE, U+FFFF), by definition
+XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: what ``str.split`` takes for whitespace, and characters that are neither printable nor invalid (format, unassigned)
+_SPACES_AND_FORMATS = "\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029\u3000\u200d\u00ad\U000e0001\U0010fffd"
+
+
+@settings(max_examples=600)
+@given(st.text(alphabet=_AWKWARD + _SPACES_AND_FORMATS + "\x1c\x1e", max_size=40))
+def test_xml_safe_removes_exactly_what_xml_cannot_carry(text: str) -> None:
+    assert xml_safe(text) == XML_INVALID.sub("", text)
+
+
 @settings(max_examples=400)
 @given(st.text(alphabet=_AWKWARD + "hps", max_size=24))
 def test_escape_text_is_html_escape_of_the_xml_safe_text(text: str) -> None:

@@ -70,13 +70,16 @@ def test_a_line_is_matched_only_against_the_phrases_it_begins_like() -> None:
 #: Lines that begin or end like the patterns gated by their literal starts, in several cases and scripts.
 EXTRA_LINES = ["BY JANE DOE", "ʙy Jane", "Автор: Иван Петров", "作者：李明", "Image caption: A", "IMAGE CAPTION A",
                "Bildunterschrift: x", "Byzantium rises", "Caption", "(C) 2020 Foo", "© Foo", "COPYRIGHT 2020",
-               "Foo. All Rights Reserved.", "ALLE RECHTE VORBEHALTEN »", "Все права защищены.", "2020 版权所有"]
+               "Foo. All Rights Reserved.", "ALLE RECHTE VORBEHALTEN »", "Все права защищены.", "2020 版权所有",
+               "ALSO SEE: Harbour reopens", "Lire aussi : Le port rouvre", "Читайте также: Порт", "関連記事：港",
+               "Read more: https://news.example.com/a"]
 
 
-@pytest.mark.parametrize("kind", ["byline", "caption label"])
+@pytest.mark.parametrize("kind", ["byline", "caption label", "related"])
 def test_literal_starts_never_refuse_a_line_their_pattern_matches(kind: str) -> None:
     check, pattern = {"byline": (text._BYLINE_STARTS, text._BYLINE_START),
-                      "caption label": (text._CAPTION_LABEL_STARTS, textwords.CAPTION_LABEL)}[kind]
+                      "caption label": (text._CAPTION_LABEL_STARTS, textwords.CAPTION_LABEL),
+                      "related": (text._RELATED_STARTS, text._RELATED_LINE)}[kind]
     lines = real_lines() + EXTRA_LINES
     assert [line for line in lines if pattern.match(line) and not check.could_start(line)] == []
     assert any(pattern.match(line) for line in lines)  # the lines do exercise the pattern

@@ -254,10 +254,16 @@ _RELATED_LINE = LazyPattern(
     r"|関連記事)\s*[:：]\s*(?P<rest>\S.*)$", re.IGNORECASE)
 
 
+#: What an ``Also see: X`` line starts with: other lines are not given to :data:`_RELATED_LINE`.
+_RELATED_STARTS = LiteralStarts(_RELATED_LINE.pattern.removeprefix("^"))
+
+
 def _related_line(line: str) -> re.Match[str] | None:
-    """The match of an ``Also see: X`` line, or None; a line without a colon is none, and is not given to the
-    pattern."""
-    return _RELATED_LINE.match(line) if ":" in line or "：" in line else None
+    """The match of an ``Also see: X`` line, or None; a line without a colon or one of the label's starts is
+    none, and is not given to the pattern."""
+    if (":" in line or "：" in line) and _RELATED_STARTS.could_start(line):
+        return _RELATED_LINE.match(line)
+    return None
 
 
 _URL_AT_END = LazyPattern(r"^(?P<title>.*?)[\s:|–—-]*\(?(?P<url>https?://[^\s()<>]+)\)?$")
