@@ -76,7 +76,7 @@ def escape_text(text: str) -> str:
     replaced, and most texts need few replacements or none.
     """
     if not text.isprintable():
-        text = _XML_INVALID.sub("", text)
+        text = xml_safe(text)
     if "&" in text:  # first, so the references written below are not escaped again
         text = text.replace("&", "&amp;")
     if "<" in text:

@@ -124,12 +124,7 @@ def walk_input(folder: Path, skip: Path | None = None) -> InputWalk:
     symbolic link counts with the stamps of what it leads to (a linked photo that changes is seen)."""
     skipped = _identity(skip) if skip is not None else None
     lines: list[str] = []
-    try:
-        top = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError as exc:
-        lines.append(f"\0unreadable {exc.errno}\n")
-    else:
-        _stamp_tree(top, "", skipped, lines)
+    _stamp_tree(folder, "", skipped, lines)
     lines.sort()  # the order scandir lists a folder in is the file system's, not ours
     return InputWalk(hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest(), lines)
 
@@ -139,22 +134,21 @@ def input_digest(folder: Path, skip: Path | None = None) -> str:
     return walk_input(folder, skip).digest
 
 
-def _stamp_tree(folder: int, rel: str, skipped: tuple[int, int] | None, lines: list[str]) -> None:
-    """Add the lines of the files under the open folder ``folder`` (closed here), ``rel`` the path of its files.
-    Its entries are stat'ed relative to it: no path is looked up from the top again for every file."""
+def _stamp_tree(path: str | os.PathLike[str], rel: str, skipped: tuple[int, int] | None, lines: list[str],
+                within: int | None = None) -> None:
+    """Add the lines of the files under the folder at ``path`` (relative to the open folder ``within``), ``rel``
+    the path of its files in the walk. Its entries are stat'ed relative to it, open: no path is looked up from
+    the top again for every file."""
     add = lines.append
+    folder = None
     try:
+        folder = os.open(path, os.O_RDONLY | os.O_DIRECTORY, dir_fd=within)
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = rel + entry.name
                 if entry.is_dir(follow_symlinks=False):
                     if skipped is None or (entry.stat(follow_symlinks=False).st_dev, entry.inode()) != skipped:
-                        try:
-                            inner = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=folder)
-                        except OSError as exc:
-                            add(f"{name}/\0unreadable {exc.errno}\n")  # one that becomes readable changes the digest
-                        else:
-                            _stamp_tree(inner, name + "/", skipped, lines)
+                        _stamp_tree(entry.name, name + "/", skipped, lines, within=folder)
                     continue
                 try:
                     st = entry.stat()
@@ -165,7 +159,8 @@ def _stamp_tree(folder: int, rel: str, skipped: tuple[int, int] | None, lines: l
     except OSError as exc:
         add(f"{rel}\0unreadable {exc.errno}\n")  # a folder that becomes readable changes the digest
     finally:
-        os.close(folder)
+        if folder is not None:
+            os.close(folder)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -114,6 +114,32 @@ def test_a_build_with_nothing_to_do_loads_neither_the_pipeline_nor_a_toml_parser
     assert heavy_among(modules, allowed=("syndicate.build", "syndicate.config", "_hashlib")) == []
 
 
+#: The command line as the ``syndicate`` script runs it, after the same command run in-process as a test would.
+FREEZE = """
+import atexit, gc, sys
+from click.testing import CliRunner
+from syndicate.cli import main
+assert CliRunner().invoke(main, ["--version"]).exit_code == 0
+in_process = gc.get_freeze_count()
+atexit.register(lambda: print("frozen", in_process, gc.get_freeze_count()))  # runs after the command's own
+sys.argv = ["syndicate", "--version"]
+main()
+"""
+
+
+def test_only_the_command_line_freezes_what_it_has_loaded(tmp_path: Path) -> None:
+    """The process's own command line moves what it has loaded out of the collector's sight (issue 15's
+    start-up), and an exit handler registered before it still runs; a caller's in-process ``CliRunner`` is
+    left alone (its objects stay collectable)."""
+    done = subprocess.run([sys.executable, "-c", FREEZE], cwd=tmp_path, capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    version, frozen = done.stdout.splitlines()
+    _, in_process, at_exit = frozen.split()
+    assert version == "syndicate, version 0.1.0"
+    assert int(in_process) == 0 and int(at_exit) > 1000
+
+
 #: Run in a fresh interpreter: the pipeline is loaded by the call, not by the import, and the package's
 #: ``build`` stays the documented function once the submodule of that name is loaded.
 BUILD_CALL = """
