@@ -17,7 +17,7 @@ from storygen import generate_stories
 
 import syndicate
 from syndicate.errors import ExportError
-from syndicate.exporters import ExportOptions
+from syndicate.exporters import ExportOptions, ExportWarning
 from syndicate.exporters.ninjs import export_ninjs
 from syndicate.images import ImageResolver
 from syndicate.model import Figure, Paragraph, Story, Subject, plain_text
@@ -116,6 +116,14 @@ def test_a_document_on_its_own_without_base_url_has_no_href_keeps_its_caption_an
     assert "<img" not in doc["bodies"][0]["value"]
     assert warnings == ["ninjs: photos left out, because a file on its own has no published photos beside it: "
                         "set --base-url or the config key base_url"]
+
+
+def test_a_caller_that_keeps_no_list_of_warnings_gets_them_as_python_warnings(corpus: list[Story]) -> None:
+    """The same warning, given to a library caller as an ExportWarning (the suite's config ignores those:
+    pytest.warns still sees it)."""
+    story = next(s for s in corpus[1:11] if s.figures)
+    with pytest.warns(ExportWarning, match=r"^ninjs: photos left out, because a file on its own has no published"):
+        export(story, ExportOptions())
 
 
 def test_in_the_build_layout_photos_are_linked_relatively_else_absolutely(corpus: list[Story]) -> None:
